@@ -1,0 +1,73 @@
+# The single entry point. `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-sqlite test-postgres lint fmt typecheck migrate revision check-providers bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: set up, migrate, load the demo directory and identities, serve on http://127.0.0.1:$(PORT)
+run: $(STAMP)
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) db upgrade
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) providers load providers/demo
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo seed
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## test: the whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL answers
+# pytest exits 5 when it collected no test: that is a failure here, never a pass.
+test: $(STAMP)
+	@set -u; ran=""; \
+	echo "== tests on SQLite"; \
+	$(BIN)/pytest $(PYTEST_ARGS); code=$$?; \
+	if [ $$code -eq 5 ]; then echo "make test: no tests were collected"; exit 1; fi; \
+	if [ $$code -ne 0 ]; then echo "make test: FAILED on SQLite"; exit $$code; fi; \
+	ran="SQLite"; \
+	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1].replace('+psycopg', ''), connect_timeout=3).close()" "$(TEST_POSTGRES_URL)" 2>/dev/null; then \
+		echo "== tests on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest $(PYTEST_ARGS); code=$$?; \
+		if [ $$code -ne 0 ]; then echo "make test: passed on SQLite, FAILED on PostgreSQL"; exit 1; fi; \
+		ran="SQLite and PostgreSQL"; \
+	else \
+		echo "== PostgreSQL at $(TEST_POSTGRES_URL) does not answer: its run is skipped"; \
+	fi; \
+	echo "make test: passed on $$ran"
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy referral_service
+
+migrate: $(STAMP)
+	$(FLASK) db upgrade
+
+## revision m="add offer expiry index": autogenerate a migration, then read and edit it
+revision: $(STAMP)
+	$(FLASK) db revision -m "$(m)"
+
+check-providers: $(STAMP)
+	$(FLASK) providers check providers/demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,55 @@
+"""The application factory: it wires settings, database, blueprints, errors, CLI and logging; it runs no queries."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from referral_service.config import Settings
+from referral_service.logging import configure_logging
+from referral_service.persistence.engine import SessionFactory, make_engine, make_session_factory
+from referral_service.web.context import ServiceContext, install
+from referral_service.web.errors import register_error_handlers
+from referral_service.web.requests import register_request_ids
+
+
+def create_app(settings: Settings | None = None, *, session_factory: SessionFactory | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    settings.check()
+    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.effective_secret_key(),
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(settings.extra_flask_config)
+    register_database(app, settings, session_factory)
+    register_request_ids(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    if not settings.testing:
+        configure_logging(settings.log_level)
+    return app
+
+
+def register_database(app: Flask, settings: Settings, session_factory: SessionFactory | None) -> None:
+    engine = None
+    if session_factory is None:
+        if settings.uses_sqlite and not settings.database_url:
+            settings.instance_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.resolved_database_url)
+        session_factory = make_session_factory(engine)
+    install(app, ServiceContext(settings=settings, session_factory=session_factory, engine=engine))
+
+
+def register_blueprints(app: Flask) -> None:
+    from referral_service.web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from referral_service.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,15 @@
+"""`flask --app wsgi …` commands: thin shells over service functions, one unit of work each."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from referral_service.cli.accounts import clients_group, users_group
+from referral_service.cli.database import db_group
+from referral_service.cli.demo import demo_group
+from referral_service.cli.providers import providers_group
+
+
+def register_commands(app: Flask) -> None:
+    for group in (db_group, providers_group, demo_group, clients_group, users_group):
+        app.cli.add_command(group)

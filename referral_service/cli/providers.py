@@ -1,0 +1,55 @@
+"""`providers check|load PATH`: validate the directory files, then load them in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from referral_service.schemas.directory import read_directory
+from referral_service.services.directory import load_directory
+from referral_service.services.errors import ServiceError
+from referral_service.web.context import unit_of_work
+
+PATH_ARGUMENT = click.Path(path_type=Path)
+
+
+@click.group("providers")
+def providers_group() -> None:
+    """Check and load the accredited provider directory (YAML files in providers/)."""
+
+
+@providers_group.command("check")
+@click.argument("path", type=PATH_ARGUMENT)
+def check(path: Path) -> None:
+    """Validate PATH (a provider file or a folder of them) without loading; one line per problem."""
+    reading = read_directory(path)
+    for problem in reading.problems:
+        click.echo(str(problem))
+    if not reading.ok:
+        raise SystemExit(1)
+    services = sum(len(provider.services) for provider in reading.providers)
+    click.echo(f"{path}: {len(reading.providers)} providers, {services} services, no problems")
+
+
+@providers_group.command("load")
+@click.argument("path", type=PATH_ARGUMENT)
+@with_appcontext
+def load(path: Path) -> None:
+    """Load PATH into the database. A folder is the whole directory: services it no longer lists are
+    delisted (never deleted). Any problem in any file refuses the whole load."""
+    reading = read_directory(path)
+    if not reading.ok:
+        for problem in reading.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{path}: nothing loaded ({len(reading.problems)} problems)", err=True)
+        raise SystemExit(1)
+    try:
+        with unit_of_work() as uow:
+            summary = load_directory(uow, reading.providers, complete=path.is_dir())
+    except ServiceError as error:
+        click.echo(f"{path}: nothing loaded: {error.message}", err=True)
+        raise SystemExit(1) from None
+    for line in summary.lines():
+        click.echo(line)

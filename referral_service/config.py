@@ -1,0 +1,130 @@
+"""Settings from environment variables, read in one place, with defaults that are safe to run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Self
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+DEFAULT_PROVIDERS_DIR = PROJECT_ROOT / "providers" / "demo"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised at start-up when the configuration would be unsafe to serve with."""
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "").strip().lower() in TRUE_WORDS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be configured with. README.md documents each variable."""
+
+    environment: str = "development"
+    database_url: str = ""
+    secret_key: str = ""
+    instance_dir: Path = DEFAULT_INSTANCE_DIR
+    demo: bool = False
+    demo_allow_any_db: bool = False
+    ods_code: str = "X99001"
+    endpoint: str = "https://fhir.nhs.uk/Id/dos-service-id|900000001"
+    demo_gp_callback_url: str | None = None
+    argon2_profile: str = "standard"
+    log_level: str = "INFO"
+    testing: bool = False
+    extra_flask_config: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("REFERRAL_SERVICE_INSTANCE_DIR", str(DEFAULT_INSTANCE_DIR)))
+        return cls(
+            environment=env.get("REFERRAL_SERVICE_ENV", "development").strip().lower(),
+            database_url=env.get("DATABASE_URL", "").strip(),
+            secret_key=env.get("REFERRAL_SERVICE_SECRET_KEY", "").strip(),
+            instance_dir=instance_dir,
+            demo=_flag(env, "REFERRAL_SERVICE_DEMO"),
+            demo_allow_any_db=_flag(env, "REFERRAL_SERVICE_DEMO_ALLOW_ANY_DB"),
+            ods_code=env.get("REFERRAL_SERVICE_ODS_CODE", "X99001").strip().upper(),
+            endpoint=env.get("REFERRAL_SERVICE_ENDPOINT", cls.endpoint).strip(),
+            demo_gp_callback_url=env.get("DEMO_GP_CALLBACK_URL") or None,
+            log_level=env.get("REFERRAL_SERVICE_LOG_LEVEL", "INFO").strip().upper(),
+        )
+
+    @classmethod
+    def for_tests(cls, database_url: str, **changes: Any) -> Self:
+        base = cls(
+            environment="test",
+            database_url=database_url,
+            secret_key="test-secret-key-not-for-production",  # noqa: S106
+            argon2_profile="fast",
+            testing=True,
+        )
+        return replace(base, **changes)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file in the instance folder (the embedded default)."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.instance_dir / 'referral_service.sqlite3'}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def check(self) -> None:
+        """Refuse to start with settings that would be unsafe; says exactly which and why."""
+        problems: list[str] = []
+        if self.environment not in {"development", "production", "test"}:
+            problems.append(f"REFERRAL_SERVICE_ENV must be development, production or test, not {self.environment!r}")
+        if self.is_production:
+            if len(self.secret_key) < 32:
+                problems.append("REFERRAL_SERVICE_SECRET_KEY must be set to 32 or more random characters")
+            if self.demo:
+                problems.append("REFERRAL_SERVICE_DEMO must not be on in production")
+            if self.argon2_profile != "standard":
+                problems.append("password hashing must use the standard cost in production")
+        if self.demo and not self.uses_sqlite and not self.demo_allow_any_db:
+            problems.append(
+                "demo mode seeds known passwords; it runs only on SQLite unless REFERRAL_SERVICE_DEMO_ALLOW_ANY_DB=1"
+            )
+        if problems:
+            raise UnsafeSettings("; ".join(problems))
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or (outside production) one generated once and kept in the instance folder.
+
+        Keeping it on disk means a development restart does not log every portal user out.
+        """
+        if self.secret_key:
+            return self.secret_key
+        if self.is_production:
+            raise UnsafeSettings("REFERRAL_SERVICE_SECRET_KEY is required in production")
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        key_file = self.instance_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL spellings hosting platforms hand out and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,214 @@
+"""The eligibility rule language of the provider directory, as immutable values.
+
+A rule is a tree: composites (`all`, `any`, `not`) over leaves that each read one fact about the
+referral. Services keep their rules as data (`providers/`), so these classes only describe what a
+rule says; triage evaluates them to pass, fail or unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from referral_service.domain.referral import RiskLevel
+
+
+class Fact(StrEnum):
+    """The facts a leaf rule can read, named as in the directory files."""
+
+    AGE = "age"
+    SEX = "sex"
+    CONDITION = "condition"
+    BMI = "bmi"
+    BLOOD_PRESSURE = "blood_pressure"
+    RESTING_HEART_RATE = "resting_heart_rate"
+    ACTIVITY_MINUTES_PER_WEEK = "activity_minutes_per_week"
+    POSTCODE = "postcode"
+    PATHWAY = "pathway"
+
+
+# Facts measured on a date, whose evidence can go stale (evidence_max_age_days).
+DATED_FACTS: frozenset[Fact] = frozenset(
+    {Fact.CONDITION, Fact.BMI, Fact.BLOOD_PRESSURE, Fact.RESTING_HEART_RATE, Fact.ACTIVITY_MINUTES_PER_WEEK}
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    """Inclusive bounds; either may be open."""
+
+    min: float | None = None
+    max: float | None = None
+
+    def describe(self, unit: str = "") -> str:
+        suffix = f" {unit}" if unit else ""
+        if self.min is not None and self.max is not None:
+            return f"between {_num(self.min)} and {_num(self.max)}{suffix}"
+        if self.min is not None:
+            return f"{_num(self.min)}{suffix} or more"
+        return f"{_num(self.max)}{suffix} or less"
+
+
+def _num(value: float | None) -> str:
+    return "?" if value is None else (f"{value:g}")
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """Base of the leaf rules: every leaf may carry the reason given to the referrer when it decides."""
+
+    reason: str | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class AgeRule(Leaf):
+    bounds: Range
+    fact = Fact.AGE
+
+    def describe(self) -> str:
+        return f"age {self.bounds.describe('years')}"
+
+
+@dataclass(frozen=True)
+class SexRule(Leaf):
+    allowed: frozenset[str]
+    fact = Fact.SEX
+
+    def describe(self) -> str:
+        return "sex is " + " or ".join(sorted(self.allowed))
+
+
+@dataclass(frozen=True)
+class ConditionRule(Leaf):
+    """Any of the listed SNOMED CT concepts; `code_set` names the file they were read from, if any."""
+
+    codes: frozenset[str]
+    code_set: str | None = None
+    fact = Fact.CONDITION
+
+    def describe(self) -> str:
+        source = f" (code set {self.code_set})" if self.code_set else ""
+        return f"has any of {len(self.codes)} listed conditions{source}"
+
+
+@dataclass(frozen=True)
+class BmiRule(Leaf):
+    bounds: Range
+    fact = Fact.BMI
+
+    def describe(self) -> str:
+        return f"BMI {self.bounds.describe('kg/m2')}"
+
+
+@dataclass(frozen=True)
+class BloodPressureRule(Leaf):
+    """Matches when any given limit is reached: systolic or diastolic at or above its minimum, or
+    at or below its maximum."""
+
+    systolic_min: int | None = None
+    diastolic_min: int | None = None
+    systolic_max: int | None = None
+    diastolic_max: int | None = None
+    fact = Fact.BLOOD_PRESSURE
+
+    def describe(self) -> str:
+        parts = []
+        if self.systolic_min is not None or self.diastolic_min is not None:
+            parts.append(f"resting BP {_num(self.systolic_min)}/{_num(self.diastolic_min)} mmHg or above")
+        if self.systolic_max is not None or self.diastolic_max is not None:
+            parts.append(f"resting BP {_num(self.systolic_max)}/{_num(self.diastolic_max)} mmHg or below")
+        return " or ".join(parts)
+
+
+@dataclass(frozen=True)
+class RestingHeartRateRule(Leaf):
+    bounds: Range
+    fact = Fact.RESTING_HEART_RATE
+
+    def describe(self) -> str:
+        return f"resting heart rate {self.bounds.describe('bpm')}"
+
+
+@dataclass(frozen=True)
+class ActivityMinutesRule(Leaf):
+    bounds: Range
+    fact = Fact.ACTIVITY_MINUTES_PER_WEEK
+
+    def describe(self) -> str:
+        return f"moderate activity {self.bounds.describe('minutes a week')}"
+
+
+@dataclass(frozen=True)
+class PostcodeRule(Leaf):
+    districts: frozenset[str]
+    fact = Fact.POSTCODE
+
+    def describe(self) -> str:
+        return "lives in " + ", ".join(sorted(self.districts))
+
+
+@dataclass(frozen=True)
+class PathwayRule(Leaf):
+    tokens: frozenset[str]
+    fact = Fact.PATHWAY
+
+    def describe(self) -> str:
+        return "referred for " + " or ".join(sorted(self.tokens))
+
+
+@dataclass(frozen=True)
+class AllOf:
+    rules: tuple[Rule, ...]
+
+    def describe(self) -> str:
+        return "all of"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    rules: tuple[Rule, ...]
+
+    def describe(self) -> str:
+        return "any of"
+
+
+@dataclass(frozen=True)
+class Not:
+    rule: Rule
+
+    def describe(self) -> str:
+        return "not"
+
+
+LeafRule = (
+    AgeRule
+    | SexRule
+    | ConditionRule
+    | BmiRule
+    | BloodPressureRule
+    | RestingHeartRateRule
+    | ActivityMinutesRule
+    | PostcodeRule
+    | PathwayRule
+)
+Rule = AllOf | AnyOf | Not | LeafRule
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Who a service may take: the inclusion rule, hard exclusions, evidence age limits, risk strata."""
+
+    include: AllOf | AnyOf
+    exclude: tuple[Rule, ...]
+    evidence_max_age_days: Mapping[Fact, int]
+    risk_levels: frozenset[RiskLevel]
+
+
+def leaves(rule: Rule) -> list[LeafRule]:
+    """Every leaf of a rule tree, depth first, in the order written."""
+    if isinstance(rule, AllOf | AnyOf):
+        return [leaf for child in rule.rules for leaf in leaves(child)]
+    if isinstance(rule, Not):
+        return leaves(rule.rule)
+    return [rule]

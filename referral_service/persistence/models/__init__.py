@@ -1,0 +1,50 @@
+"""Every table of the service. Importing this package registers them all on Base.metadata."""
+
+from referral_service.persistence.models.access import ApiClient, ApiClientPractice, AuditEvent, PortalUser
+from referral_service.persistence.models.capacity import Offer, WaitlistEntry
+from referral_service.persistence.models.directory import (
+    Accreditation,
+    CapacityPool,
+    Organisation,
+    OrganisationIdentifier,
+    Service,
+    ServiceLocation,
+)
+from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
+from referral_service.persistence.models.outbox import OutboxMessage
+from referral_service.persistence.models.progress import ContactAttempt, OutcomeMeasure, SessionAttendance
+from referral_service.persistence.models.referral import (
+    InboundMessage,
+    Patient,
+    Referral,
+    ReferralEvent,
+    ReferralTask,
+    UnmetDemand,
+)
+
+__all__ = [
+    "Accreditation",
+    "ApiClient",
+    "ApiClientPractice",
+    "AuditEvent",
+    "CapacityPool",
+    "ContactAttempt",
+    "InboundMessage",
+    "LsoaDeprivation",
+    "Offer",
+    "Organisation",
+    "OrganisationIdentifier",
+    "OutboxMessage",
+    "OutcomeMeasure",
+    "Patient",
+    "PortalUser",
+    "PostcodeLsoa",
+    "Referral",
+    "ReferralEvent",
+    "ReferralTask",
+    "Service",
+    "ServiceLocation",
+    "SessionAttendance",
+    "UnmetDemand",
+    "WaitlistEntry",
+]

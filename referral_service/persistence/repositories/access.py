@@ -1,0 +1,23 @@
+"""Queries over API clients and portal users."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from referral_service.persistence.models import ApiClient, PortalUser
+
+
+class AccessRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def api_client(self, client_id: str) -> ApiClient | None:
+        return self.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+
+    def portal_user_by_email(self, email: str) -> PortalUser | None:
+        return self.session.scalar(select(PortalUser).where(func.lower(PortalUser.email) == email.strip().lower()))
+
+    def add(self, row: ApiClient | PortalUser) -> None:
+        self.session.add(row)
+        self.session.flush()

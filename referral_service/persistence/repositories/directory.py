@@ -1,0 +1,51 @@
+"""Queries over the provider directory tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from referral_service.domain.directory import OrganisationKind
+from referral_service.persistence.models import CapacityPool, Organisation, Service
+
+
+class DirectoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def organisation_by_slug(self, slug: str) -> Organisation | None:
+        return self.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+    def organisation_by_ods_code(self, ods_code: str) -> Organisation | None:
+        return self.session.scalar(select(Organisation).where(Organisation.ods_code == ods_code))
+
+    def providers(self, *, listed_only: bool = False) -> Sequence[Organisation]:
+        query = select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
+        if listed_only:
+            query = query.where(Organisation.is_listed.is_(True))
+        return self.session.scalars(query.order_by(Organisation.slug)).all()
+
+    def services(self, *, listed_only: bool = False) -> Sequence[Service]:
+        query = select(Service)
+        if listed_only:
+            query = query.where(Service.is_listed.is_(True))
+        return self.session.scalars(query.order_by(Service.slug)).all()
+
+    def services_of(self, organisation: Organisation) -> Sequence[Service]:
+        return self.session.scalars(
+            select(Service).where(Service.organisation_id == organisation.id).order_by(Service.slug)
+        ).all()
+
+    def service_by_slug(self, slug: str) -> Service | None:
+        return self.session.scalar(select(Service).where(Service.slug == slug))
+
+    def capacity_pools(self, service: Service) -> Sequence[CapacityPool]:
+        return self.session.scalars(
+            select(CapacityPool).where(CapacityPool.service_id == service.id).order_by(CapacityPool.intake_on)
+        ).all()
+
+    def add(self, row: Organisation | Service | CapacityPool) -> None:
+        self.session.add(row)
+        self.session.flush()

@@ -1,0 +1,48 @@
+"""The unit of work: one transaction per request, job item or CLI command, and the only commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session
+
+from referral_service.persistence.engine import SessionFactory
+from referral_service.persistence.repositories.access import AccessRepository
+from referral_service.persistence.repositories.directory import DirectoryRepository
+
+
+class UnitOfWork:
+    """Commits when the block finishes, rolls back when it raises.
+
+    Services and repositories receive a unit of work and never commit; the entry point (a view,
+    a job item, a CLI command) owns the transaction's scope.
+    """
+
+    session: Session
+    directory: DirectoryRepository
+    access: AccessRepository
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.session.begin()
+        self.directory = DirectoryRepository(self.session)
+        self.access = AccessRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()

@@ -1,0 +1,1 @@
+"""Schemas at the edges: outside data (directory files, query arguments) into domain objects."""

@@ -1,0 +1,276 @@
+"""Loading the accredited provider directory into the database, safely and repeatably."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from referral_service.domain.directory import (
+    CapacityModel,
+    OrganisationKind,
+    ProviderDefinition,
+    ServiceDefinition,
+)
+from referral_service.persistence.models import (
+    Accreditation,
+    CapacityPool,
+    Organisation,
+    OrganisationIdentifier,
+    Service,
+    ServiceLocation,
+)
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.rules import eligibility_document
+from referral_service.services.errors import Conflict
+
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+
+
+@dataclass
+class LoadSummary:
+    """What a load changed, for the operator's terminal and the tests."""
+
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    services_created: int = 0
+    services_updated: int = 0
+    services_unchanged: int = 0
+    services_delisted: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"organisations: {self.organisations_created} created, {self.organisations_updated} updated",
+            f"services: {self.services_created} created, {self.services_updated} updated, "
+            f"{self.services_unchanged} unchanged, {len(self.services_delisted)} delisted",
+        ]
+        lines += [f"delisted: {slug}" for slug in self.services_delisted]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        return lines
+
+
+def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, complete: bool) -> LoadSummary:
+    """Create or update every provider and service; with `complete`, delist what the files no longer hold.
+
+    Idempotent: loading the same files twice changes nothing. Nothing is ever deleted, and places
+    already reserved are never dropped: lowering `places` below what is reserved only stops new
+    offers until enough places free up. A service cannot move to another provider (its referrals
+    and portal users belong to the first), so that is refused as a conflict.
+    """
+    summary = LoadSummary()
+    seen_services: set[str] = set()
+    for provider in providers:
+        organisation = _upsert_organisation(uow, provider, summary)
+        for service_definition in provider.services:
+            seen_services.add(service_definition.slug)
+            _upsert_service(uow, organisation, service_definition, summary)
+        if not complete:
+            continue
+        for service in uow.directory.services_of(organisation):
+            if service.is_listed and service.slug not in seen_services:
+                _delist(service, summary)
+    if complete:
+        loaded = {provider.slug for provider in providers}
+        for organisation in uow.directory.providers(listed_only=True):
+            if organisation.slug not in loaded:
+                organisation.is_listed = False
+                for service in uow.directory.services_of(organisation):
+                    if service.is_listed:
+                        _delist(service, summary)
+    uow.session.flush()
+    return summary
+
+
+def _delist(service: Service, summary: LoadSummary) -> None:
+    service.is_listed = False
+    summary.services_delisted.append(service.slug)
+
+
+def _upsert_organisation(uow: UnitOfWork, provider: ProviderDefinition, summary: LoadSummary) -> Organisation:
+    organisation = uow.directory.organisation_by_slug(provider.slug)
+    ods_code = next((i.value.upper() for i in provider.identifiers if i.system == ODS_SYSTEM), None)
+    created = organisation is None
+    if organisation is None:
+        organisation = Organisation(kind=OrganisationKind.PROVIDER, slug=provider.slug, name=provider.name)
+        uow.directory.add(organisation)
+        summary.organisations_created += 1
+    elif organisation.kind != OrganisationKind.PROVIDER:
+        raise Conflict(f"organisation {provider.slug!r} exists and is not a provider")
+    values = {
+        "name": provider.name,
+        "description": provider.description,
+        "ods_code": ods_code,
+        "contact_email": provider.contact.email,
+        "contact_phone": provider.contact.phone,
+        "website": provider.contact.website,
+        "endpoint": provider.endpoint,
+        "is_listed": True,
+    }
+    changed = _assign(organisation, values)
+    changed |= _sync_identifiers(organisation, provider)
+    changed |= _sync_accreditations(organisation, provider)
+    if changed and not created:
+        summary.organisations_updated += 1
+    return organisation
+
+
+def _assign(row: object, values: dict[str, object]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _sync_identifiers(organisation: Organisation, provider: ProviderDefinition) -> bool:
+    wanted = {(i.system, i.value) for i in provider.identifiers}
+    have = {(row.system, row.value): row for row in organisation.identifiers}
+    for key, row in have.items():
+        if key not in wanted:
+            organisation.identifiers.remove(row)
+    for system, value in sorted(wanted - have.keys()):
+        organisation.identifiers.append(OrganisationIdentifier(system=system, value=value))
+    return wanted != have.keys()
+
+
+def _sync_accreditations(organisation: Organisation, provider: ProviderDefinition) -> bool:
+    def key(scheme: str, level: int | None, valid_from: date | None, valid_until: date) -> tuple[object, ...]:
+        return (scheme, level, valid_from, valid_until)
+
+    wanted = {key(a.scheme, a.level, a.valid_from, a.valid_until) for a in provider.accreditations}
+    have = {key(r.scheme, r.level, r.valid_from, r.valid_until): r for r in organisation.accreditations}
+    for existing_key, row in have.items():
+        if existing_key not in wanted:
+            organisation.accreditations.remove(row)
+    for accreditation in provider.accreditations:
+        if key(accreditation.scheme, accreditation.level, accreditation.valid_from, accreditation.valid_until) in have:
+            continue
+        organisation.accreditations.append(
+            Accreditation(
+                scheme=accreditation.scheme,
+                level=accreditation.level,
+                valid_from=accreditation.valid_from,
+                valid_until=accreditation.valid_until,
+            )
+        )
+    return wanted != have.keys()
+
+
+def service_document(definition: ServiceDefinition) -> dict[str, object]:
+    """Everything the file says about a service, normalised; its hash tells whether a reload changes it."""
+    return {
+        "name": definition.name,
+        "description": definition.description,
+        "pathway": definition.pathway.token,
+        "category": definition.category.value,
+        "programme": [definition.programme.weeks, definition.programme.sessions],
+        "locations": [[loc.name, loc.address, loc.town, loc.postcode] for loc in definition.locations],
+        "catchment": sorted(definition.catchment_districts),
+        "capacity": {
+            "model": definition.capacity.model.value,
+            "places": definition.capacity.places,
+            "waitlist": definition.capacity.waitlist,
+            "intakes": [day.isoformat() for day in definition.capacity.intakes],
+        },
+        "offer_response_days": definition.offer_response_days,
+        "eligibility": eligibility_document(definition.eligibility),
+    }
+
+
+def _hash(document: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+def _upsert_service(
+    uow: UnitOfWork,
+    organisation: Organisation,
+    definition: ServiceDefinition,
+    summary: LoadSummary,
+) -> None:
+    document = service_document(definition)
+    source_hash = _hash(document)
+    service = uow.directory.service_by_slug(definition.slug)
+    if service is not None and service.organisation_id != organisation.id:
+        raise Conflict(
+            f"service {definition.slug!r} belongs to another provider; a service cannot move between "
+            "providers (its referrals stay with the first): give it a new id",
+            where=definition.slug,
+        )
+    if service is not None and service.source_hash == source_hash and service.is_listed:
+        summary.services_unchanged += 1
+        return
+    values: dict[str, object] = {
+        "name": definition.name,
+        "description": definition.description,
+        "pathway_system": definition.pathway.system,
+        "pathway_code": definition.pathway.code,
+        "category": definition.category,
+        "programme_weeks": definition.programme.weeks,
+        "programme_sessions": definition.programme.sessions,
+        "catchment_districts": sorted(definition.catchment_districts),
+        "capacity_model": definition.capacity.model,
+        "waitlist_enabled": definition.capacity.waitlist,
+        "offer_response_days": definition.offer_response_days,
+        "eligibility": document["eligibility"],
+        "risk_levels": sorted(level.value for level in definition.eligibility.risk_levels),
+        "is_listed": True,
+        "source_hash": source_hash,
+    }
+    if service is None:
+        service = Service(slug=definition.slug, organisation_id=organisation.id, **values)
+        uow.directory.add(service)
+        summary.services_created += 1
+    else:
+        _assign(service, values)
+        summary.services_updated += 1
+    _sync_locations(service, definition)
+    _sync_capacity(uow, service, definition, summary)
+
+
+def _sync_locations(service: Service, definition: ServiceDefinition) -> None:
+    rows = list(service.locations)
+    for position, location in enumerate(definition.locations):
+        values = {
+            "position": position,
+            "name": location.name,
+            "address": location.address,
+            "town": location.town,
+            "postcode": location.postcode,
+        }
+        if position < len(rows):
+            _assign(rows[position], values)
+        else:
+            service.locations.append(ServiceLocation(**values))
+    for extra in rows[len(definition.locations) :]:
+        service.locations.remove(extra)
+
+
+def _sync_capacity(uow: UnitOfWork, service: Service, definition: ServiceDefinition, summary: LoadSummary) -> None:
+    """Set places per pool; close pools the file no longer lists, keeping their reservations."""
+    plan = definition.capacity
+    wanted: set[date | None] = {None} if plan.model is CapacityModel.ROLLING else set(plan.intakes)
+    pools = {pool.intake_on: pool for pool in uow.directory.capacity_pools(service)}
+    for intake_on in sorted(wanted, key=lambda day: day or date.min):
+        pool = pools.get(intake_on)
+        if pool is None:
+            uow.directory.add(CapacityPool(service_id=service.id, intake_on=intake_on, places=plan.places))
+            continue
+        _assign(pool, {"places": plan.places, "is_open": True})
+        if pool.reserved > pool.places:
+            when = f" (intake {intake_on.isoformat()})" if intake_on else ""
+            summary.warnings.append(
+                f"{service.slug}{when} now has {pool.places} places but {pool.reserved} are taken; "
+                "no new offers until enough free up"
+            )
+    for intake_on, pool in pools.items():
+        if intake_on not in wanted and pool.is_open:
+            pool.is_open = False
+            if pool.reserved:
+                when = intake_on.isoformat() if intake_on else "rolling"
+                summary.warnings.append(
+                    f"{service.slug} pool {when} is closed to new offers; its {pool.reserved} taken places stay"
+                )

@@ -1,0 +1,1 @@
+"""Shared web plumbing: the service context, request ids, health endpoints, error pages."""

@@ -1,0 +1,63 @@
+"""Settings from the environment: safe defaults, and a refusal to start when production is unsafe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from referral_service.app import create_app
+from referral_service.config import Settings, UnsafeSettings
+
+
+def test_defaults_run_on_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
+    settings = Settings.from_env({"REFERRAL_SERVICE_INSTANCE_DIR": str(tmp_path)})
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'referral_service.sqlite3'}"
+    assert settings.ods_code == "X99001"
+    assert settings.endpoint == "https://fhir.nhs.uk/Id/dos-service-id|900000001"
+    assert not settings.demo
+    assert not settings.is_production
+    settings.check()
+
+
+def test_a_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    settings = Settings.from_env({"REFERRAL_SERVICE_INSTANCE_DIR": str(tmp_path)})
+    first = settings.effective_secret_key()
+    assert len(first) >= 32
+    assert settings.effective_secret_key() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path: Path) -> None:
+    environ = {"REFERRAL_SERVICE_ENV": "production", "DATABASE_URL": "postgresql://db/referrals"}
+    with pytest.raises(UnsafeSettings, match="REFERRAL_SERVICE_SECRET_KEY"):
+        create_app(Settings.from_env(environ))
+
+
+def test_production_with_a_secret_key_starts(tmp_path: Path) -> None:
+    environ = {
+        "REFERRAL_SERVICE_ENV": "production",
+        "DATABASE_URL": "postgres://db/referrals",
+        "REFERRAL_SERVICE_SECRET_KEY": "k" * 40,
+        "REFERRAL_SERVICE_INSTANCE_DIR": str(tmp_path),
+    }
+    settings = Settings.from_env(environ)
+    assert settings.resolved_database_url == "postgresql+psycopg://db/referrals"
+    assert create_app(settings).config["SECRET_KEY"] == "k" * 40
+
+
+def test_demo_mode_refuses_a_shared_database_unless_allowed() -> None:
+    demo_on_postgres = {"REFERRAL_SERVICE_DEMO": "1", "DATABASE_URL": "postgresql+psycopg://db/x"}
+    with pytest.raises(UnsafeSettings, match="demo mode"):
+        Settings.from_env(demo_on_postgres).check()
+    Settings.from_env({**demo_on_postgres, "REFERRAL_SERVICE_DEMO_ALLOW_ANY_DB": "1"}).check()
+
+
+def test_demo_mode_never_runs_in_production() -> None:
+    environ = {
+        "REFERRAL_SERVICE_ENV": "production",
+        "REFERRAL_SERVICE_DEMO": "1",
+        "REFERRAL_SERVICE_SECRET_KEY": "k" * 40,
+    }
+    with pytest.raises(UnsafeSettings, match="must not be on in production"):
+        Settings.from_env(environ).check()
