@@ -48,6 +48,7 @@ test-postgres: $(STAMP)
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
+	$(BIN)/mypy referral_service
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -221,9 +221,9 @@ class RuleListField(fields.Field[tuple[Rule, ...]]):
 
 
 class EligibilitySchema(StrictSchema):
-    all = RuleListField()
-    any = RuleListField()
-    exclude = RuleListField()
+    all_of = RuleListField(data_key="all")
+    any_of = RuleListField(data_key="any")
+    exclusions = RuleListField(data_key="exclude")
     evidence_max_age_days = fields.Dict(
         keys=fields.String(validate=validate.OneOf(sorted(fact.value for fact in DATED_FACTS))),
         values=fields.Integer(strict=True, validate=validate.Range(1, 3660)),
@@ -236,15 +236,15 @@ class EligibilitySchema(StrictSchema):
 
     @validates_schema
     def _one_inclusion_rule(self, data: Mapping[str, Any], **_: Any) -> None:
-        if ("all" in data) == ("any" in data):
+        if ("all_of" in data) == ("any_of" in data):
             raise ValidationError("Give exactly one of all or any: the rule a patient must pass.")
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> Eligibility:
-        include = AllOf(data["all"]) if "all" in data else AnyOf(data["any"])
+        include = AllOf(data["all_of"]) if "all_of" in data else AnyOf(data["any_of"])
         return Eligibility(
             include=include,
-            exclude=data.get("exclude", ()),
+            exclude=data.get("exclusions", ()),
             evidence_max_age_days={Fact(k): v for k, v in (data.get("evidence_max_age_days") or {}).items()},
             risk_levels=frozenset(RiskLevel(level) for level in data["risk_levels"]),
         )

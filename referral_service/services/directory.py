@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -117,7 +117,7 @@ def _upsert_organisation(uow: UnitOfWork, provider: ProviderDefinition, summary:
     return organisation
 
 
-def _assign(row: object, values: dict[str, object]) -> bool:
+def _assign(row: object, values: Mapping[str, object]) -> bool:
     changed = False
     for name, value in values.items():
         if getattr(row, name) != value:
