@@ -44,7 +44,7 @@ def test_make_run_serves_healthy_and_ready_with_the_demo_directory(tmp_path: Pat
     environment |= {"PORT": str(port), "REFERRAL_SERVICE_INSTANCE_DIR": str(tmp_path / "instance")}
     log = (tmp_path / "make-run.log").open("w")
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "run"],  # noqa: S607
+        ["make", "--no-print-directory", "run"],
         cwd=PROJECT_ROOT,
         env=environment,
         stdout=log,
