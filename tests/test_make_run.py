@@ -68,6 +68,7 @@ def test_make_run_serves_healthy_and_ready_with_the_demo_directory(tmp_path: Pat
         assert "provider provider@example.org (created)" in output
         assert (tmp_path / "instance" / "referral_service.sqlite3").exists()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
         log.close()

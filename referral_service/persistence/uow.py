@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
+from referral_service.persistence.repositories.referrals import ReferralRepository
 
 
 class UnitOfWork:
@@ -22,6 +23,7 @@ class UnitOfWork:
     session: Session
     directory: DirectoryRepository
     access: AccessRepository
+    referrals: ReferralRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -31,6 +33,7 @@ class UnitOfWork:
         self.session.begin()
         self.directory = DirectoryRepository(self.session)
         self.access = AccessRepository(self.session)
+        self.referrals = ReferralRepository(self.session)
         return self
 
     def __exit__(

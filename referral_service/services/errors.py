@@ -29,3 +29,13 @@ class Conflict(ServiceError):
 
 class Invalid(ServiceError):
     status, code = 422, "invalid"
+
+
+class Unauthorized(ServiceError):
+    status, code = 401, "security"
+
+
+class Duplicate(Conflict):
+    """The request was already processed; BaRS answers 409 with issue code `duplicate`."""
+
+    code = "duplicate"

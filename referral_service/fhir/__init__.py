@@ -1,0 +1,70 @@
+"""The FHIR R4 API under /fhir: a facade over the service functions (HAPI's "plain server" shape)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, g, request
+
+from referral_service.domain.errors import DomainError
+from referral_service.fhir.outcomes import FhirError, Issue, outcome_response, render_http_error
+from referral_service.services.access import ClientActor, active_client
+from referral_service.services.errors import ServiceError, Unauthorized
+from referral_service.web.context import unit_of_work
+from referral_service.web.errors import register_error_renderer
+from referral_service.web.tokens import client_id_from_token
+
+bp = Blueprint("fhir", __name__, url_prefix="/fhir")
+PUBLIC_ENDPOINTS = {"fhir.metadata"}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    """Every call but metadata needs a bearer token of a client that is still active."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    client_id = client_id_from_token(token.strip()) if scheme.lower() == "bearer" and token else None
+    if client_id is None:
+        raise FhirError.one(401, "security", "a valid bearer access token is required (POST /oauth/token)")
+    with unit_of_work() as uow:
+        g.fhir_actor = active_client(uow, client_id)
+
+
+def current_client() -> ClientActor:
+    actor: ClientActor = g.fhir_actor
+    return actor
+
+
+@bp.errorhandler(FhirError)
+def _fhir_error(error: FhirError) -> Response:
+    response = outcome_response(error.status, error.issues)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="referral_service"'
+    return response
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(error: ServiceError) -> Response:
+    response = outcome_response(error.status, [Issue(error.code, error.message, error.where)])
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="referral_service"'
+    return response
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> Response:
+    return outcome_response(409, [Issue("business-rule", error.message)])
+
+
+def register(app: Flask) -> None:
+    from referral_service.fhir import messaging, metadata, servicerequest, task  # noqa: F401  (routes)
+    from referral_service.fhir.http import echo_message_headers
+
+    app.register_blueprint(bp)
+    register_error_renderer(app, "/fhir", render_http_error)
+
+    @app.after_request
+    def _echo(response: Response) -> Response:
+        if request.path == "/fhir" or request.path.startswith("/fhir/"):
+            return echo_message_headers(response)
+        return response

@@ -1,0 +1,200 @@
+"""From validated FHIR models to the plain values intake stores and triage reads.
+
+Works on fhir.resources model objects (already parsed once); every issue names the element path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from referral_service.domain.identifiers import is_postcode
+from referral_service.domain.intake import Coding, ConditionEvidence, Measurement, PatientDetails
+from referral_service.fhir.outcomes import Issue
+from referral_service.fhir.profiles import known_snomed_codes
+from referral_service.fhir.ukcore import ETHNIC_CATEGORY_EXTENSION, LOINC, SNOMED, check_nhs_number, check_snomed
+
+# Observation codes triage reads (fhir_profiles/ValueSet-observation-codes.json), by fact.
+OBSERVATION_KINDS: dict[tuple[str, str], str] = {
+    (LOINC, "39156-5"): "bmi",
+    (SNOMED, "60621009"): "bmi",
+    (LOINC, "85354-9"): "blood_pressure",
+    (SNOMED, "75367002"): "blood_pressure",
+    (LOINC, "8480-6"): "blood_pressure",
+    (LOINC, "8462-4"): "blood_pressure",
+    **dict.fromkeys([(SNOMED, "271649006"), (SNOMED, "72313002")], "blood_pressure"),
+    **dict.fromkeys([(SNOMED, "271650006"), (SNOMED, "1091811000000102")], "blood_pressure"),
+    (LOINC, "8867-4"): "resting_heart_rate",
+    (SNOMED, "364075005"): "resting_heart_rate",
+    (LOINC, "82290-8"): "activity_minutes_per_week",
+}
+# Component codes: LOINC, and the SNOMED CT pairs seen in UK examples (CareConnect and UK Core).
+SYSTOLIC = {(LOINC, "8480-6"), (SNOMED, "271649006"), (SNOMED, "72313002")}
+DIASTOLIC = {(LOINC, "8462-4"), (SNOMED, "271650006"), (SNOMED, "1091811000000102")}
+INACTIVE_CONDITION = {"inactive", "resolved", "remission"}
+DOUBTFUL_CONDITION = {"refuted", "entered-in-error"}
+
+
+def codings(concept: Any) -> list[Any]:
+    return list(concept.coding or ()) if concept is not None else []
+
+
+def patient_details(patient: Any, path: str, issues: list[Issue]) -> PatientDetails:
+    nhs, verification, found = check_nhs_number(patient.identifier, path)
+    issues += found
+    name = next((n for n in patient.name or () if n.use == "official"), None) or next(iter(patient.name or ()), None)
+    address = next((a for a in patient.address or () if a.use == "home"), None) or next(
+        iter(patient.address or ()), None
+    )
+    postcode = " ".join((address.postalCode or "").upper().split()) if address is not None else ""
+    if postcode and not is_postcode(postcode):
+        issues.append(
+            Issue("value", "not a UK postcode; catchment cannot be checked", f"{path}.address.postalCode", "warning")
+        )
+        postcode = ""
+    return PatientDetails(
+        nhs_number=nhs,
+        nhs_number_verification=verification,
+        given_name=(name.given[0] if name is not None and name.given else None),
+        family_name=(name.family if name is not None else None),
+        birth_date=patient.birthDate,
+        sex=patient.gender,
+        postcode=postcode or None,
+        ethnicity_code=_ethnicity(patient),
+        phone=_telecom(patient, "phone"),
+        email=_telecom(patient, "email"),
+    )
+
+
+def _ethnicity(patient: Any) -> str | None:
+    for extension in patient.extension or ():
+        if extension.url == ETHNIC_CATEGORY_EXTENSION:
+            for coding in codings(extension.valueCodeableConcept):
+                if coding.code:
+                    return str(coding.code)
+    return None
+
+
+def _telecom(patient: Any, system: str) -> str | None:
+    sources = [patient.telecom or ()] + [contact.telecom or () for contact in patient.contact or ()]
+    for telecoms in sources:
+        for telecom in telecoms:
+            if telecom.system == system and telecom.value:
+                return str(telecom.value)
+    return None
+
+
+def observation(resource: Any, path: str, issues: list[Issue]) -> Measurement | None:
+    if resource.status in {"entered-in-error", "cancelled"}:
+        return None
+    keys = [(c.system, c.code) for c in codings(resource.code)]
+    check_snomed(codings(resource.code), f"{path}.code", known_snomed_codes(), issues)
+    kind = next((OBSERVATION_KINDS[key] for key in keys if key in OBSERVATION_KINDS), None)
+    if kind is None:
+        return None
+    observed_on = _observed_on(resource)
+    if kind == "blood_pressure":
+        systolic = _component(resource, SYSTOLIC)
+        diastolic = _component(resource, DIASTOLIC)
+        if set(keys) & SYSTOLIC:
+            systolic = _quantity(resource)
+        if set(keys) & DIASTOLIC:
+            diastolic = _quantity(resource)
+        if systolic is None and diastolic is None:
+            issues.append(Issue("value", "a blood pressure without a value", path, "warning"))
+            return None
+        return Measurement(kind, systolic, observed_on, diastolic)
+    value = _quantity(resource)
+    if value is None:
+        issues.append(Issue("value", f"a {kind.replace('_', ' ')} observation without a value", path, "warning"))
+        return None
+    return Measurement(kind, value, observed_on)
+
+
+def _quantity(resource: Any) -> float | None:
+    quantity = getattr(resource, "valueQuantity", None)
+    if quantity is None or quantity.value is None:
+        return None
+    return float(quantity.value)
+
+
+def _component(resource: Any, codes: set[tuple[str, str]]) -> float | None:
+    for component in resource.component or ():
+        if {(c.system, c.code) for c in codings(component.code)} & codes:
+            return _quantity(component)
+    return None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:  # partial dates (YYYY, YYYY-MM) carry no day
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _observed_on(resource: Any) -> date | None:
+    period = resource.effectivePeriod
+    for candidate in (
+        resource.effectiveDateTime,
+        resource.effectiveInstant,
+        period.end if period else None,
+        period.start if period else None,
+        resource.issued,
+    ):
+        if (day := _day(candidate)) is not None:
+            return day
+    return None
+
+
+def condition(resource: Any, path: str, issues: list[Issue]) -> list[ConditionEvidence]:
+    clinical = {c.code for c in codings(resource.clinicalStatus)}
+    verification = {c.code for c in codings(resource.verificationStatus)}
+    codes = check_snomed(codings(resource.code), f"{path}.code", known_snomed_codes(), issues)
+    if clinical & INACTIVE_CONDITION or verification & DOUBTFUL_CONDITION:
+        return []
+    recorded = _day(resource.onsetDateTime) or _day(resource.recordedDate)
+    return [ConditionEvidence(code, recorded) for code in codes]
+
+
+def reason_codes(service_request: Any, path: str, issues: list[Issue], authored: date) -> list[ConditionEvidence]:
+    found = []
+    for index, concept in enumerate(service_request.reasonCode or ()):
+        for code in check_snomed(codings(concept), f"{path}.reasonCode[{index}]", known_snomed_codes(), issues):
+            found.append(ConditionEvidence(code, authored))
+    return found
+
+
+def requested_coding(concept: Any, path: str, issues: list[Issue]) -> Coding | None:
+    """What is requested, preferring SNOMED CT; its code is checked for form and known pathways."""
+    options = codings(concept)
+    check_snomed(options, path, known_snomed_codes(), issues)
+    chosen = next((c for c in options if c.system == SNOMED), None) or next(iter(options), None)
+    if chosen is None or not chosen.code:
+        return None
+    return Coding(chosen.system or "", chosen.code, chosen.display)
+
+
+def evidence(
+    resources: Iterable[tuple[Any, str]], issues: list[Issue]
+) -> tuple[list[Measurement], list[ConditionEvidence]]:
+    """Observations and Conditions among (resource, path) pairs."""
+    handlers: dict[str, Callable[[Any, str, list[Issue]], Any]] = {"Observation": observation, "Condition": condition}
+    measurements: list[Measurement] = []
+    conditions: list[ConditionEvidence] = []
+    for resource, path in resources:
+        handler = handlers.get(resource.get_resource_type())
+        if handler is None:
+            continue
+        result = handler(resource, path, issues)
+        if isinstance(result, Measurement):
+            measurements.append(result)
+        elif isinstance(result, list):
+            conditions.extend(result)
+    return measurements, conditions

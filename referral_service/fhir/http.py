@@ -1,0 +1,96 @@
+"""FHIR over HTTP: request headers, bodies, and responses with the right content type."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask import Response, g, request
+
+from referral_service.fhir.outcomes import FHIR_JSON, FhirError
+
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a referral is kilobytes; anything near this is not one
+ECHO_HEADERS = ("X-Request-Id", "X-Correlation-Id")
+
+
+def _uuid_header(name: str, *, required: bool) -> str | None:
+    value = request.headers.get(name)
+    if not value:
+        if required:
+            raise FhirError.one(400, "required", f"the {name} header is required (a UUID)", f"header.{name}")
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise FhirError.one(400, "value", f"the {name} header must be a UUID", f"header.{name}") from None
+
+
+def message_ids(*, required: bool) -> tuple[str, str]:
+    """X-Request-Id and X-Correlation-Id; generated when optional and absent (plain REST calls)."""
+    request_id = _uuid_header("X-Request-Id", required=required) or str(uuid.uuid4())
+    correlation_id = _uuid_header("X-Correlation-Id", required=required) or request_id
+    g.fhir_request_id, g.fhir_correlation_id = request_id, correlation_id
+    return request_id, correlation_id
+
+
+def read_body() -> bytes:
+    """The raw JSON body, refused early (and clearly) when it is missing, too large or not JSON.
+
+    The bytes are what gets stored; they are parsed once, by fhir.resources, after this check.
+    """
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise FhirError.one(413, "too-costly", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise FhirError.one(413, "too-costly", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        raise FhirError.one(400, "required", "the request has no body; send a FHIR resource as JSON")
+    if raw.lstrip()[:1] != b"{":
+        raise FhirError.one(400, "structure", "the body is not a JSON object")
+    return raw
+
+
+def load_json(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object: parsed once here, then validated as FHIR from this dict."""
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise FhirError.one(400, "structure", "the body is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise FhirError.one(400, "structure", "the body is not a JSON object")
+    return document
+
+
+def require_resource_type(document: dict[str, Any], expected: str) -> None:
+    found = document.get("resourceType")
+    if found != expected:
+        raise FhirError.one(
+            400,
+            "structure",
+            f"expected a {expected}, got {found!r}" if found else "resourceType is missing",
+            "resourceType",
+        )
+
+
+def fhir_response(body: dict[str, Any] | str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+    response = Response(text, status=status, content_type=FHIR_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def echo_message_headers(response: Response) -> Response:
+    """Echo X-Request-Id and X-Correlation-Id on every /fhir response, errors included (BaRS)."""
+    for name in ECHO_HEADERS:
+        value = request.headers.get(name)
+        if value:
+            response.headers[name] = value
+    return response
+
+
+def instant(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

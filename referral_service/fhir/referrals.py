@@ -1,0 +1,171 @@
+"""A ServiceRequest and the resources around it, read into an IncomingReferral.
+
+Shared by the BaRS message (resources are Bundle entries) and the plain POST (resources are
+contained), which differ only in how a reference is resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from referral_service.domain.intake import Coding, ConditionEvidence, IncomingReferral, Measurement
+from referral_service.domain.referral import Priority
+from referral_service.fhir import extract
+from referral_service.fhir.outcomes import FhirError, Issue
+from referral_service.fhir.profiles import BARS_USE_CASE_SYSTEM, USE_CASE_SYSTEM, use_case_codes
+from referral_service.fhir.ukcore import ods_code
+
+Resolver = Callable[[str | None], tuple[Any, str] | None]  # reference -> (resource, element path)
+
+BARS_REFERRAL_CATEGORY = ("https://fhir.nhs.uk/CodeSystem/message-category-servicerequest", "referral")
+
+
+@dataclass
+class Reading:
+    """Issues found so far; errors stop intake, warnings are kept with the referral."""
+
+    issues: list[Issue]
+
+    def has_errors(self) -> bool:
+        return any(issue.severity in ("error", "fatal") for issue in self.issues)
+
+    def error(self) -> FhirError:
+        """400 when anything is malformed; 422 when it is well formed but not something we take."""
+        errors = [issue for issue in self.issues if issue.severity in ("error", "fatal")]
+        unprocessable = {"not-supported", "business-rule", "processing"}
+        status = 422 if all(issue.code in unprocessable for issue in errors) else 400
+        return FhirError(status, errors + [i for i in self.issues if i.severity == "warning"])
+
+    def fail_if_errors(self) -> None:
+        if self.has_errors():
+            raise self.error()
+
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(
+            f"{issue.expression}: {issue.diagnostics}" if issue.expression else issue.diagnostics
+            for issue in self.issues
+            if issue.severity == "warning"
+        )
+
+
+def use_case(service_request: Any, path: str, reading: Reading, *, required: bool) -> str | None:
+    """Our use-case category; a BaRS use case (pharmacy, UEC, …) is one we do not serve: 422."""
+    others = []
+    for index, concept in enumerate(service_request.category or ()):
+        for position, coding in enumerate(extract.codings(concept)):
+            where = f"{path}.category[{index}].coding[{position}]"
+            if coding.system == USE_CASE_SYSTEM:
+                if coding.code in use_case_codes():
+                    return str(coding.code)
+                reading.issues.append(Issue("not-supported", f"unknown use case {coding.code!r}", where))
+                return None
+            if coding.system == BARS_USE_CASE_SYSTEM:
+                others.append((coding.code, coding.display, where))
+    served = " or ".join(sorted(use_case_codes()))
+    if others:
+        code, display, where = others[0]
+        label = f"{code} ({display})" if display else str(code)
+        reading.issues.append(
+            Issue(
+                "not-supported",
+                f"use case {label} is not one this service serves; it takes {served} ({USE_CASE_SYSTEM})",
+                where,
+            )
+        )
+    elif required:
+        reading.issues.append(
+            Issue(
+                "not-supported",
+                f"no use-case category: this service takes {served} ({USE_CASE_SYSTEM})",
+                f"{path}.category",
+            )
+        )
+    return None
+
+
+def read_referral(
+    service_request: Any,
+    path: str,
+    resolve: Resolver,
+    everything: list[tuple[Any, str]],
+    reading: Reading,
+    *,
+    sender_ods: str | None,
+    requested_fallback: Coding | None,
+    use_case_required: bool,
+) -> tuple[Any, dict[str, Any]]:
+    """Check the ServiceRequest and gather what intake stores. Returns the Patient and the values."""
+    if service_request.status != "active":
+        reading.issues.append(Issue("value", "a new referral's status must be active", f"{path}.status"))
+    if service_request.authoredOn is None:
+        reading.issues.append(
+            Issue("required", "authoredOn is required: when the referral was made", f"{path}.authoredOn")
+        )
+    subject = resolve(service_request.subject.reference if service_request.subject else None)
+    if subject is None or subject[0].get_resource_type() != "Patient":
+        reading.issues.append(
+            Issue("invalid", "subject must reference the Patient carried with the referral", f"{path}.subject")
+        )
+        raise reading.error()
+    patient_resource, patient_path = subject
+    patient = extract.patient_details(patient_resource, patient_path, reading.issues)
+    the_use_case = use_case(service_request, path, reading, required=use_case_required)
+    pathway = (
+        extract.requested_coding(service_request.code, f"{path}.code", reading.issues) if service_request.code else None
+    )
+    measurements, conditions = extract.evidence(everything, reading.issues)
+    authored = service_request.authoredOn
+    if authored is not None:
+        conditions = extract.reason_codes(service_request, path, reading.issues, authored.date()) + conditions
+    identifier = next(((i.system or "", i.value) for i in service_request.identifier or () if i.value), None)
+    values = {
+        "patient": patient,
+        "sender_ods": sender_ods or _requester_ods(service_request, path, resolve, reading),
+        "authored_at": authored,
+        "priority": Priority(service_request.priority or "routine"),
+        "pathway": pathway or requested_fallback,
+        "use_case": the_use_case,
+        "identifier": identifier,
+        "conditions": tuple(conditions),
+        "measurements": tuple(measurements),
+    }
+    return patient_resource, values
+
+
+def _requester_ods(service_request: Any, path: str, resolve: Resolver, reading: Reading) -> str | None:
+    requester = service_request.requester
+    if requester is None:
+        return None
+    if requester.identifier is not None:
+        return ods_code([requester.identifier], f"{path}.requester", reading.issues)
+    target = resolve(requester.reference)
+    if target is None:
+        return None
+    resource, where = target
+    if resource.get_resource_type() == "Organization":
+        return ods_code(resource.identifier, where, reading.issues)
+    if resource.get_resource_type() == "PractitionerRole" and resource.organization is not None:
+        organisation = resolve(resource.organization.reference)
+        if organisation is not None and organisation[0].get_resource_type() == "Organization":
+            return ods_code(organisation[0].identifier, organisation[1], reading.issues)
+    return None
+
+
+def incoming(values: dict[str, Any], reading: Reading, **more: Any) -> IncomingReferral:
+    measurements: tuple[Measurement, ...] = values["measurements"]
+    conditions: tuple[ConditionEvidence, ...] = values["conditions"]
+    return IncomingReferral(
+        patient=values["patient"],
+        sender_ods=values["sender_ods"],
+        authored_at=values["authored_at"],
+        priority=values["priority"],
+        pathway=values["pathway"],
+        use_case=values["use_case"],
+        identifier=values["identifier"],
+        conditions=conditions,
+        measurements=measurements,
+        warnings=reading.warnings(),
+        **more,
+    )

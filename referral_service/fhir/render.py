@@ -1,0 +1,141 @@
+"""Service results to FHIR JSON, from the bytes we stored: no resource is parsed or serialised twice."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import url_for
+
+from referral_service.fhir.http import instant
+from referral_service.fhir.profiles import BUSINESS_STATUS_SYSTEM
+from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM, ODS_SYSTEM
+from referral_service.services.intake import ReferralReceipt
+from referral_service.services.referrals import ReferralView, TaskView
+
+BSER_BUSINESS_STATUS = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
+ENTRY_INDEX = re.compile(r"^Bundle\.entry\[(\d+)\]\.resource$")
+OUR_BUSINESS_STATUSES = {"triage", "offered", "waitlisted", "link-worker"}
+
+
+def _business_status(code: str) -> dict[str, Any]:
+    system = BUSINESS_STATUS_SYSTEM if code in OUR_BUSINESS_STATUSES else BSER_BUSINESS_STATUS
+    return {"coding": [{"system": system, "code": code}], "text": code}
+
+
+def task(view: TaskView) -> dict[str, Any]:
+    """The Task that tracks a referral (Gravity/BSeR shape): owner = the provider, once there is one."""
+    resource: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": view.id,
+        "meta": {"versionId": str(view.version), "lastUpdated": instant(view.last_modified)},
+        "status": view.status.value,
+        "intent": "order",
+        "code": {"coding": [{"system": TASK_CODE, "code": "fulfill", "display": "Fulfill the focal request"}]},
+        "focus": {"reference": f"ServiceRequest/{view.referral_id}"},
+        "authoredOn": instant(view.authored_at),
+        "lastModified": instant(view.last_modified),
+    }
+    if view.business_status:
+        resource["businessStatus"] = _business_status(view.business_status)
+    if view.status_reason:  # why it was rejected, cancelled, failed or held; or its place in the queue
+        resource["statusReason"] = {"text": view.status_reason}
+    if view.nhs_number:
+        resource["for"] = {"identifier": {"system": NHS_NUMBER_SYSTEM, "value": view.nhs_number}}
+    if view.requester_ods:
+        resource["requester"] = {"identifier": {"system": ODS_SYSTEM, "value": view.requester_ods}}
+    if view.owner_ods or view.owner_name:
+        owner: dict[str, Any] = {"display": view.owner_name} if view.owner_name else {}
+        if view.owner_ods:
+            owner["identifier"] = {"system": ODS_SYSTEM, "value": view.owner_ods}
+        resource["owner"] = owner
+    return resource
+
+
+def service_request(view: ReferralView) -> dict[str, Any]:
+    """The ServiceRequest as the sender wrote it, with our id and its current status.
+
+    From a BaRS Bundle, the Patient it points to travels as a contained resource, so the read
+    stands on its own; other references stay as the sender wrote them.
+    """
+    stored = json.loads(view.payload)
+    if view.payload_format == "Bundle":
+        entries = stored.get("entry", [])
+        urls = {entry.get("fullUrl"): entry.get("resource", {}) for entry in entries}
+        header = entries[0]["resource"]
+        resource = dict(urls.get(header["focus"][0]["reference"], {}))
+        patient = urls.get(resource.get("subject", {}).get("reference"))
+        if patient is not None:
+            resource["contained"] = [*resource.get("contained", []), {**patient, "id": "patient"}]
+            resource["subject"] = {"reference": "#patient"}
+    else:
+        resource = stored
+    resource["id"] = view.id
+    resource["meta"] = {
+        **resource.get("meta", {}),
+        "versionId": str(view.task.version),
+        "lastUpdated": instant(view.updated_at),
+    }
+    resource["status"] = view.status.value
+    return resource
+
+
+def processed_bundle(document: dict[str, Any], service_request_path: str, receipt: ReferralReceipt) -> dict[str, Any]:
+    """The message as received, with our ids on the ServiceRequest and Patient, and the Task we opened."""
+    match = ENTRY_INDEX.match(service_request_path)
+    entries = document.get("entry", [])
+    if match:
+        sr_resource = entries[int(match.group(1))]["resource"]
+        sr_resource["id"] = receipt.referral_id
+        sr_resource["status"] = receipt.status.value
+        subject = sr_resource.get("subject", {}).get("reference")
+        for entry in entries:
+            if entry.get("fullUrl") == subject and entry.get("resource", {}).get("resourceType") == "Patient":
+                entry["resource"]["id"] = receipt.patient_id
+    task_resource = {
+        "resourceType": "Task",
+        "id": receipt.task_id,
+        "status": receipt.task_status.value,
+        "intent": "order",
+        "code": {"coding": [{"system": TASK_CODE, "code": "fulfill"}]},
+        "focus": {"reference": f"ServiceRequest/{receipt.referral_id}"},
+        "lastModified": instant(receipt.last_modified),
+    }
+    if receipt.business_status:
+        task_resource["businessStatus"] = _business_status(receipt.business_status)
+    entries.append(
+        {
+            "fullUrl": url_for("fhir.read_task_resource", task_id=receipt.task_id, _external=True),
+            "resource": task_resource,
+        }
+    )
+    document["entry"] = entries
+    return document
+
+
+def searchset(entries: list[tuple[dict[str, Any], str]], self_link: str) -> dict[str, Any]:
+    matches = sum(1 for _, mode in entries if mode == "match")
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": matches,
+        "link": [{"relation": "self", "url": self_link}],
+        "entry": [
+            {
+                "fullUrl": url_for(
+                    "fhir.read_task_resource" if resource["resourceType"] == "Task" else "fhir.read_service_request",
+                    **(
+                        {"task_id": resource["id"]}
+                        if resource["resourceType"] == "Task"
+                        else {"referral_id": resource["id"]}
+                    ),
+                    _external=True,
+                ),
+                "resource": resource,
+                "search": {"mode": mode},
+            }
+            for resource, mode in entries
+        ],
+    }

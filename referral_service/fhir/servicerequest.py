@@ -1,0 +1,134 @@
+"""ServiceRequest: POST (conditional create on identifier), read, and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, url_for
+
+from referral_service.fhir import bp, current_client, render, resources, search
+from referral_service.fhir.capabilities import supports
+from referral_service.fhir.http import fhir_response, load_json, message_ids, read_body, require_resource_type
+from referral_service.fhir.outcomes import FhirError, Issue
+from referral_service.fhir.referrals import Reading, incoming, read_referral
+from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM
+from referral_service.services.intake import receive_referral
+from referral_service.services.referrals import read_referral as read_referral_view
+from referral_service.services.referrals import search_referrals
+from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.requests import current_request_id
+
+
+def _contained(service_request: Any) -> tuple[dict[str, tuple[Any, str]], list[tuple[Any, str]]]:
+    by_reference: dict[str, tuple[Any, str]] = {}
+    items = []
+    for index, resource in enumerate(service_request.contained or ()):
+        item = (resource, f"ServiceRequest.contained[{index}]")
+        items.append(item)
+        if resource.id:
+            by_reference[f"#{resource.id}"] = item
+    return by_reference, items
+
+
+@bp.post("/ServiceRequest")
+@supports("ServiceRequest", "create")
+def create_service_request() -> Response:
+    """A referral as a single ServiceRequest with a contained Patient; the same identifier again
+    from the same practice returns the first referral (200) and creates nothing."""
+    request_id, correlation_id = message_ids(required=False)
+    raw = read_body()
+    document = load_json(raw)
+    require_resource_type(document, "ServiceRequest")
+    try:
+        service_request = resources.parse(document)
+    except resources.InvalidStructure as error:
+        raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    reading = Reading([])
+    if not any(identifier.value for identifier in service_request.identifier or ()):
+        reading.issues.append(
+            Issue(
+                "required",
+                "identifier is required: the referral's id in the sending system",
+                "ServiceRequest.identifier",
+            )
+        )
+    by_reference, contained = _contained(service_request)
+    for index, reference in enumerate(
+        [*(service_request.supportingInfo or ()), *(service_request.reasonReference or ())]
+    ):
+        if reference.reference and not reference.reference.startswith("#"):
+            reading.issues.append(
+                Issue(
+                    "not-supported",
+                    "only contained resources are read; this reference was not",
+                    f"ServiceRequest.supportingInfo[{index}]",
+                    "warning",
+                )
+            )
+    _patient, values = read_referral(
+        service_request,
+        "ServiceRequest",
+        lambda reference: by_reference.get(reference or ""),
+        contained,
+        reading,
+        sender_ods=None,
+        requested_fallback=None,
+        use_case_required=False,
+    )
+    reading.fail_if_errors()
+    parts = incoming(
+        values,
+        reading,
+        payload=raw,
+        payload_format="ServiceRequest",
+        request_id=request_id,
+        correlation_id=correlation_id,
+    )
+    with unit_of_work() as uow:
+        receipt = receive_referral(uow, parts, actor=current_client(), now=utcnow())
+        view = read_referral_view(
+            uow, receipt.referral_id, actor=current_client(), now=utcnow(), request_id=current_request_id()
+        )
+    location = url_for("fhir.read_service_request", referral_id=receipt.referral_id, _external=True)
+    headers = {"Location": location, "ETag": f'W/"{view.task.version}"'}
+    return fhir_response(render.service_request(view), 201 if receipt.created else 200, headers)
+
+
+@bp.get("/ServiceRequest/<referral_id>")
+@supports("ServiceRequest", "read")
+def read_service_request(referral_id: str) -> Response:
+    with unit_of_work() as uow:
+        view = read_referral_view(
+            uow, referral_id, actor=current_client(), now=utcnow(), request_id=current_request_id()
+        )
+    return fhir_response(render.service_request(view), headers={"ETag": f'W/"{view.task.version}"'})
+
+
+@bp.get("/ServiceRequest")
+@supports(
+    "ServiceRequest",
+    "search-type",
+    search_params={
+        "identifier": ("token", "The sender's identifier for the referral (system|value)"),
+        "patient:identifier": ("token", f"The patient's NHS number: {NHS_NUMBER_SYSTEM}|9000000009"),
+    },
+)
+def search_service_requests() -> Response:
+    search.only({"identifier", "patient:identifier"})
+    identifier = search.token("identifier")
+    patient = search.token("patient:identifier")
+    if identifier is None and patient is None:
+        raise FhirError.one(400, "required", "search by identifier or patient:identifier")
+    if patient is not None and patient[0] not in (None, NHS_NUMBER_SYSTEM):
+        raise FhirError.one(400, "not-supported", f"patient:identifier searches by {NHS_NUMBER_SYSTEM} only")
+    with unit_of_work() as uow:
+        views = search_referrals(
+            uow,
+            actor=current_client(),
+            identifier=identifier,
+            nhs_number=patient[1] if patient else None,
+            now=utcnow(),
+            request_id=current_request_id(),
+        )
+    entries = [(render.service_request(view), "match") for view in views]
+    return fhir_response(render.searchset(entries, request.url))

@@ -1,0 +1,65 @@
+"""Task: the referral's fulfilment, read and searched by its sender (the polling channel)."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from referral_service.fhir import bp, current_client, render, search
+from referral_service.fhir.capabilities import supports
+from referral_service.fhir.http import fhir_response
+from referral_service.fhir.outcomes import FhirError
+from referral_service.services.referrals import TaskSearch, read_task, search_tasks
+from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.requests import current_request_id
+
+
+@bp.get("/Task/<task_id>")
+@supports("Task", "read")
+def read_task_resource(task_id: str) -> Response:
+    with unit_of_work() as uow:
+        view = read_task(uow, task_id, actor=current_client(), now=utcnow(), request_id=current_request_id())
+    return fhir_response(render.task(view), headers={"ETag": f'W/"{view.version}"'})
+
+
+@bp.get("/Task")
+@supports(
+    "Task",
+    "search-type",
+    search_params={
+        "_id": ("token", "The Task's id"),
+        "focus": ("reference", "The referral: ServiceRequest/{id}"),
+        "_lastUpdated": ("date", "When the Task last changed; prefixes gt, ge, lt, le (poll with gt)"),
+    },
+    includes=("Task:focus",),
+)
+def search_task_resources() -> Response:
+    search.only({"_id", "focus", "_lastUpdated", "_include"})
+    include = request.args.getlist("_include")
+    if any(value != "Task:focus" for value in include):
+        raise FhirError.one(400, "not-supported", "_include supports Task:focus only")
+    focus = request.args.get("focus")
+    if focus is not None:
+        focus = focus.removeprefix("ServiceRequest/")
+        if "/" in focus:
+            raise FhirError.one(400, "value", "focus must be ServiceRequest/{id}")
+    dates = search.date_filters("_lastUpdated")
+    criteria = TaskSearch(
+        focus=focus,
+        task_id=request.args.get("_id"),
+        modified_after=dates.get("gt"),
+        modified_from=dates.get("ge"),
+        modified_before=dates.get("lt"),
+        modified_until=dates.get("le"),
+    )
+    with unit_of_work() as uow:
+        tasks, included = search_tasks(
+            uow,
+            criteria,
+            actor=current_client(),
+            include_focus=bool(include),
+            now=utcnow(),
+            request_id=current_request_id(),
+        )
+    entries = [(render.task(view), "match") for view in tasks]
+    entries += [(render.service_request(view), "include") for view in included]
+    return fhir_response(render.searchset(entries, request.url))

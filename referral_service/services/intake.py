@@ -1,0 +1,248 @@
+"""Referrals in from GP systems: store them exactly as received, once, and start their Task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from referral_service.domain.directory import postcode_district
+from referral_service.domain.errors import InvalidTransition
+from referral_service.domain.intake import IncomingCancellation, IncomingReferral, PatientDetails
+from referral_service.domain.lifecycle import check_task_transition, is_current
+from referral_service.domain.referral import ReferralStatus, TaskStatus
+from referral_service.persistence.models import (
+    InboundMessage,
+    Organisation,
+    Patient,
+    Referral,
+    ReferralEvent,
+    ReferralTask,
+)
+from referral_service.persistence.repositories.referrals import DuplicateRequest
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import ClientActor, require_gp_system
+from referral_service.services.accounts import ensure_referrer
+from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
+
+BUSINESS_STATUS_TRIAGE = "triage"
+
+
+@dataclass(frozen=True)
+class ReferralReceipt:
+    """What the sender gets back: our ids, and whether this call created the referral."""
+
+    referral_id: str
+    task_id: str
+    patient_id: str
+    created: bool
+    status: ReferralStatus
+    task_status: TaskStatus
+    business_status: str | None
+    status_reason: str | None
+    last_modified: datetime
+
+
+def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
+    return ReferralReceipt(
+        referral_id=referral.public_id,
+        task_id=referral.task.public_id,
+        patient_id=referral.patient.public_id,
+        created=created,
+        status=referral.status,
+        task_status=referral.task.status,
+        business_status=referral.task.business_status,
+        status_reason=referral.task.status_reason,
+        last_modified=referral.task.last_modified,
+    )
+
+
+def receive_referral(
+    uow: UnitOfWork, incoming: IncomingReferral, *, actor: ClientActor, now: datetime
+) -> ReferralReceipt:
+    """Store a new referral and open its Task (status `requested`, business status `triage`).
+
+    Never creates a referral twice: a replayed X-Request-Id is refused (409 duplicate, atomic on
+    the unique key), and the same ServiceRequest.identifier, or the same BaRS Bundle id, from the
+    same practice returns the first referral instead. The payload is kept as the bytes received.
+    """
+    require_gp_system(actor)
+    sender = _sender(uow, actor, incoming.sender_ods)
+    _record_inbound(uow, actor, incoming.request_id, incoming.correlation_id, "referral")
+    existing = _existing(uow, sender, incoming)
+    if existing is not None:
+        return _receipt(existing, created=False)
+    patient = _patient(uow, incoming.patient, now=now)
+    referral = Referral(
+        patient=patient,
+        sender_organisation_id=sender.id,
+        api_client_id=actor.pk,
+        identifier_system=incoming.identifier[0] if incoming.identifier else None,
+        identifier_value=incoming.identifier[1] if incoming.identifier else None,
+        source_bundle_id=incoming.bundle_id,
+        source_endpoint=incoming.source_endpoint,
+        request_id=incoming.request_id,
+        correlation_id=incoming.correlation_id,
+        use_case=incoming.use_case,
+        pathway_system=incoming.pathway.system if incoming.pathway else None,
+        pathway_code=incoming.pathway.code if incoming.pathway else None,
+        priority=incoming.priority,
+        status=ReferralStatus.ACTIVE,
+        authored_at=incoming.authored_at,
+        received_at=now,
+        payload=incoming.payload,
+        payload_format=incoming.payload_format,
+        updated_at=now,
+    )
+    referral.task = ReferralTask(
+        status=TaskStatus.REQUESTED,
+        business_status=BUSINESS_STATUS_TRIAGE,
+        authored_at=now,
+        last_modified=now,
+    )
+    uow.referrals.add(referral)
+    uow.referrals.flush()
+    uow.referrals.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            event_type="received",
+            occurred_at=now,
+            recorded_at=now,
+            actor_kind=actor.actor_kind,
+            actor_id=actor.client_id,
+            to_status=TaskStatus.REQUESTED.value,
+            to_business_status=BUSINESS_STATUS_TRIAGE,
+            detail={"warnings": list(incoming.warnings)} if incoming.warnings else None,
+        )
+    )
+    uow.referrals.flush()
+    return _receipt(referral, created=True)
+
+
+def cancel_referral(
+    uow: UnitOfWork, cancellation: IncomingCancellation, *, actor: ClientActor, now: datetime
+) -> ReferralReceipt:
+    """Withdraw a referral at its sender's request; refused once it is no longer current.
+
+    Finds the referral by our id, else by the sender's identifier, else by the conversation's
+    X-Correlation-Id (BaRS keeps it across a referral's updates). Only the client that sent it can
+    cancel it; for anyone else it does not exist.
+    """
+    require_gp_system(actor)
+    referral = _referral_to_cancel(uow, cancellation, actor)
+    if cancellation.nhs_number and referral.patient.nhs_number not in (None, cancellation.nhs_number):
+        raise Invalid("the cancellation's NHS number is not the referral's patient", where="Patient.identifier")
+    task = referral.task
+    if referral.status is not ReferralStatus.ACTIVE or not is_current(task.status):
+        raise Conflict(f"the referral is no longer current (its Task is {task.status.value}); it cannot be cancelled")
+    reason = cancellation.reason or (
+        "sent in error" if cancellation.status == "entered-in-error" else "cancelled by the referrer"
+    )
+    target = TaskStatus.CANCELLED
+    try:
+        check_task_transition(task.status, target, reason)
+    except InvalidTransition as error:
+        raise Conflict(error.message) from None
+    _record_inbound(uow, actor, cancellation.request_id, cancellation.correlation_id, "cancellation", referral)
+    previous_status, previous_business = task.status, task.business_status
+    referral.status = ReferralStatus(cancellation.status)
+    referral.updated_at = now
+    task.status, task.status_reason, task.last_modified = target, reason, now
+    uow.referrals.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            event_type="cancelled-by-referrer",
+            occurred_at=now,
+            recorded_at=now,
+            actor_kind=actor.actor_kind,
+            actor_id=actor.client_id,
+            from_status=previous_status.value,
+            to_status=target.value,
+            from_business_status=previous_business,
+            to_business_status=task.business_status,
+            reason=reason,
+        )
+    )
+    uow.referrals.flush()
+    return _receipt(referral, created=False)
+
+
+def _sender(uow: UnitOfWork, actor: ClientActor, sender_ods: str | None) -> Organisation:
+    """The referring practice: the one the message names, which must be one this client refers for."""
+    if sender_ods is None:
+        if len(actor.practices) != 1:
+            raise Invalid(
+                "say which practice is referring: a requester Organization with its ODS code",
+                where="ServiceRequest.requester",
+            )
+        sender_ods = next(iter(actor.practices))
+    if sender_ods not in actor.practices:
+        raise Forbidden(f"this client is not registered to refer for practice {sender_ods}")
+    return ensure_referrer(uow, sender_ods)
+
+
+def _existing(uow: UnitOfWork, sender: Organisation, incoming: IncomingReferral) -> Referral | None:
+    if incoming.identifier is not None:
+        found = uow.referrals.by_identifier(sender.id, *incoming.identifier)
+        if found is not None:
+            return found
+    if incoming.bundle_id is not None:
+        return uow.referrals.by_bundle_id(sender.id, incoming.bundle_id)
+    return None
+
+
+def _record_inbound(
+    uow: UnitOfWork,
+    actor: ClientActor,
+    request_id: str,
+    correlation_id: str,
+    interaction: str,
+    referral: Referral | None = None,
+) -> None:
+    message = InboundMessage(
+        request_id=request_id,
+        correlation_id=correlation_id,
+        api_client_id=actor.pk,
+        interaction=interaction,
+        referral_id=referral.id if referral is not None else None,
+    )
+    try:
+        uow.referrals.record_inbound(message)
+    except DuplicateRequest:
+        raise Duplicate("the message has been identified as having already been processed") from None
+
+
+def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:
+    """One row per NHS number, kept up to date with the newest referral's demographics."""
+    values = {
+        "nhs_number_verification": details.nhs_number_verification,
+        "given_name": details.given_name,
+        "family_name": details.family_name,
+        "birth_date": details.birth_date,
+        "sex": details.sex,
+        "postcode": details.postcode,
+        "postcode_district": postcode_district(details.postcode) if details.postcode else None,
+        "ethnicity_code": details.ethnicity_code,
+        "phone": details.phone,
+        "email": details.email,
+    }
+    patient = uow.referrals.patient_by_nhs_number(details.nhs_number) if details.nhs_number else None
+    if patient is None:
+        patient = uow.referrals.add_patient(Patient(nhs_number=details.nhs_number, created_at=now, **values))
+    for name, value in values.items():
+        if value is not None and getattr(patient, name) != value:
+            setattr(patient, name, value)
+    return patient
+
+
+def _referral_to_cancel(uow: UnitOfWork, cancellation: IncomingCancellation, actor: ClientActor) -> Referral:
+    referral: Referral | None = None
+    if cancellation.referral_id:
+        referral = uow.referrals.by_public_id(cancellation.referral_id)
+    elif cancellation.identifier:
+        found = uow.referrals.search(api_client_id=actor.pk, identifier=cancellation.identifier, limit=1)
+        referral = found[0] if found else None
+    else:
+        referral = uow.referrals.latest_by_correlation_id(actor.pk, cancellation.correlation_id)
+    if referral is None or referral.api_client_id != actor.pk:
+        raise NotFound("no referral of yours matches this cancellation", where="ServiceRequest.id")
+    return referral

@@ -1,0 +1,45 @@
+"""POST /oauth/token: OAuth 2.0 client credentials (RFC 6749 §4.4) for GP and provider systems."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from referral_service.services.access import authenticate_client
+from referral_service.services.errors import Unauthorized
+from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.tokens import TOKEN_LIFETIME_SECONDS, issue_token
+
+bp = Blueprint("oauth", __name__, url_prefix="/oauth")
+
+
+def _error(status: int, error: str, description: str) -> Response:
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="referral_service"'
+    return response
+
+
+@bp.post("/token")
+def token() -> Response:
+    grant_type = request.form.get("grant_type")
+    if grant_type != "client_credentials":
+        return _error(400, "unsupported_grant_type", "only grant_type=client_credentials is supported")
+    credentials = request.authorization
+    client_id = request.form.get("client_id") or (credentials.username if credentials else None)
+    secret = request.form.get("client_secret") or (credentials.password if credentials else None)
+    if not client_id or not secret:
+        return _error(400, "invalid_request", "client_id and client_secret are required")
+    try:
+        with unit_of_work() as uow:
+            actor = authenticate_client(uow, client_id, secret, hasher=service_context().hasher, now=utcnow())
+    except Unauthorized:
+        return _error(401, "invalid_client", "unknown client or wrong secret")
+    response = jsonify(
+        access_token=issue_token(actor.client_id),
+        token_type="Bearer",  # noqa: S106  (the OAuth token type, not a secret)
+        expires_in=TOKEN_LIFETIME_SECONDS,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
