@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from referral_service.domain.identifiers import is_postcode
+from referral_service.domain.identifiers import is_postcode, sctid_problem
 from referral_service.domain.intake import Coding, ConditionEvidence, Measurement, PatientDetails
 from referral_service.fhir.outcomes import Issue
 from referral_service.fhir.profiles import known_snomed_codes
@@ -171,11 +171,27 @@ def reason_codes(service_request: Any, path: str, issues: list[Issue], authored:
     return found
 
 
-def requested_coding(concept: Any, path: str, issues: list[Issue]) -> Coding | None:
-    """What is requested, preferring SNOMED CT; its code is checked for form and known pathways."""
+def requested_coding(concept: Any, path: str, issues: list[Issue], *, strict: bool = True) -> Coding | None:
+    """What is requested, preferring SNOMED CT; its code is checked for form and known pathways.
+
+    Not strict (BaRS Task.code, a fallback): a malformed code becomes a warning and is not used, so
+    the referral goes on with what is requested unknown (triage then asks a person) instead of
+    being refused for a code the sender's tooling damaged (real BaRS examples carry 16-digit ids
+    whose check digit was lost to spreadsheet rounding).
+    """
     options = codings(concept)
-    check_snomed(options, path, known_snomed_codes(), issues)
-    chosen = next((c for c in options if c.system == SNOMED), None) or next(iter(options), None)
+    found: list[Issue] = []
+    check_snomed(options, path, known_snomed_codes(), found)
+    if not strict:
+        found = [
+            Issue(i.code, f"{i.diagnostics}; ignored, so what is requested is unknown", i.expression, "warning")
+            if i.severity == "error"
+            else i
+            for i in found
+        ]
+    issues.extend(found)
+    usable = [c for c in options if c.system != SNOMED or (c.code and sctid_problem(c.code) is None)]
+    chosen = next((c for c in usable if c.system == SNOMED), None) or next(iter(usable), None)
     if chosen is None or not chosen.code:
         return None
     return Coding(chosen.system or "", chosen.code, chosen.display)

@@ -137,6 +137,7 @@ def _check_header(bundle: Any, message: MessageBundle, reading: Reading) -> tupl
 def _check_destination(
     header: Any, path: str, message: MessageBundle, reading: Reading, endpoint: str, our_ods: str
 ) -> None:
+    """Ours when a destination names our endpoint and its receiver is the Organization with our ODS code."""
     for index, destination in enumerate(header.destination or ()):
         where = f"{path}.destination[{index}]"
         if normalise_endpoint(destination.endpoint or "", f"{where}.endpoint", reading.issues) != endpoint:
@@ -145,17 +146,20 @@ def _check_destination(
         is_organisation = receiver is not None and receiver[0].get_resource_type() == "Organization"
         if is_organisation and ods_code(receiver[0].identifier, receiver[1], reading.issues) == our_ods:  # type: ignore[index]
             return
-        raise FhirError.one(
-            422,
-            "not-supported",
-            f"the destination's receiver must be the Organization with ODS code {our_ods}",
-            f"{where}.receiver",
+        reading.issues.append(
+            Issue(
+                "not-supported",
+                f"the destination's receiver must be the Organization with ODS code {our_ods}",
+                f"{where}.receiver",
+            )
         )
-    raise FhirError.one(
-        422,
-        "not-supported",
-        f"this message is not addressed to this service (endpoint {endpoint})",
-        f"{path}.destination",
+        return
+    reading.issues.append(
+        Issue(
+            "not-supported",
+            f"this message is not addressed to this service (endpoint {endpoint})",
+            f"{path}.destination",
+        )
     )
 
 
@@ -234,7 +238,7 @@ def _requested_by_task(message: MessageBundle, service_request: Any, reading: Re
         tasks = message.of_type("Task")
     for task, path in tasks[:1]:
         if task.code is not None:
-            return extract.requested_coding(task.code, f"{path}.code", reading.issues)
+            return extract.requested_coding(task.code, f"{path}.code", reading.issues, strict=False)
     return None
 
 

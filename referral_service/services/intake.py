@@ -91,6 +91,7 @@ def receive_referral(
         received_at=now,
         payload=incoming.payload,
         payload_format=incoming.payload_format,
+        evidence=evidence_document(incoming),
         updated_at=now,
     )
     referral.task = ReferralTask(
@@ -116,6 +117,26 @@ def receive_referral(
     )
     uow.referrals.flush()
     return _receipt(referral, created=True)
+
+
+def evidence_document(incoming: IncomingReferral) -> dict[str, object]:
+    """What intake read, as JSON: triage reads this, never the payload again."""
+    return {
+        "conditions": [
+            {"code": c.code, "recorded_on": c.recorded_on.isoformat() if c.recorded_on else None}
+            for c in incoming.conditions
+        ],
+        "measurements": [
+            {
+                "kind": m.kind,
+                "value": m.value,
+                "second_value": m.second_value,
+                "observed_on": m.observed_on.isoformat() if m.observed_on else None,
+            }
+            for m in incoming.measurements
+        ],
+        "warnings": list(incoming.warnings),
+    }
 
 
 def cancel_referral(

@@ -64,12 +64,14 @@ class Referral(Base):
     """A referral as received: who sent it, their identifiers, the headers and the FHIR bytes as sent.
 
     The payload is kept exactly as received so it is never parsed or serialised twice and can be
-    shown to auditors as the sender wrote it.
+    shown to auditors as the sender wrote it; `evidence` holds what intake read from it (conditions,
+    measurements, with their dates) so triage never parses it again.
     """
 
     __tablename__ = "referrals"
     __table_args__ = (
         UniqueConstraint("sender_organisation_id", "identifier_system", "identifier_value"),
+        UniqueConstraint("sender_organisation_id", "source_bundle_id"),
         Index("ix_referrals_pathway", "pathway_system", "pathway_code"),
     )
 
@@ -92,6 +94,7 @@ class Referral(Base):
     authored_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     risk_level: Mapped[RiskLevel | None] = mapped_column(string_enum(RiskLevel, "risk_level"))
+    evidence: Mapped[dict[str, object]] = mapped_column(JSONDocument, default=dict, server_default=text("'{}'"))
     triage: Mapped[dict[str, object] | None] = mapped_column(JSONDocument)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     payload_format: Mapped[str] = mapped_column(String(40))
