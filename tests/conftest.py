@@ -4,13 +4,14 @@ and one transaction per test, rolled back at the end (SQLAlchemy's external-tran
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import sessionmaker
 
 from referral_service.app import create_app
@@ -51,6 +52,28 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrations.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind, for tests that must really commit (races, servers):
+    a new SQLite file, or a throwaway PostgreSQL database dropped afterwards."""
+    if not is_postgres(database_url):
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -93,4 +93,15 @@ def echo_message_headers(response: Response) -> Response:
 
 
 def instant(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.isoformat(timespec="microseconds").replace(
+        "+00:00", "Z"
+    )  # exact, so polling with gt misses nothing and repeats nothing
+
+
+def prefer_return() -> str:
+    """The `Prefer: return=…` the client asked for: representation (default), minimal or OperationOutcome."""
+    for part in request.headers.get("Prefer", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "return" and value in {"minimal", "representation", "OperationOutcome"}:
+            return value
+    return "representation"

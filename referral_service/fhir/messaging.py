@@ -92,7 +92,8 @@ def process_message() -> Response:
         reading.fail_if_errors()
         with unit_of_work() as uow:
             receipt = cancel_referral(uow, cancellation, actor=actor, now=utcnow())
-    return fhir_response(render.processed_bundle(document, sr_path, receipt))
+    warnings = [issue for issue in reading.issues if issue.severity == "warning"]
+    return fhir_response(render.processed_bundle(document, sr_path, receipt, warnings))
 
 
 def _check_header(bundle: Any, message: MessageBundle, reading: Reading) -> tuple[Any, str, str, MessageShape]:

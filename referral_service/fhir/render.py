@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 from flask import url_for
 
 from referral_service.fhir.http import instant
+from referral_service.fhir.outcomes import Issue, operation_outcome
 from referral_service.fhir.profiles import BUSINESS_STATUS_SYSTEM
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM, ODS_SYSTEM
 from referral_service.services.intake import ReferralReceipt
@@ -82,8 +84,11 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     return resource
 
 
-def processed_bundle(document: dict[str, Any], service_request_path: str, receipt: ReferralReceipt) -> dict[str, Any]:
-    """The message as received, with our ids on the ServiceRequest and Patient, and the Task we opened."""
+def processed_bundle(
+    document: dict[str, Any], service_request_path: str, receipt: ReferralReceipt, warnings: list[Issue]
+) -> dict[str, Any]:
+    """The message as received, with our ids on the ServiceRequest and Patient, the Task we opened,
+    and an OperationOutcome of the warnings (what was read but not as the standard writes it)."""
     match = ENTRY_INDEX.match(service_request_path)
     entries = document.get("entry", [])
     if match:
@@ -111,6 +116,8 @@ def processed_bundle(document: dict[str, Any], service_request_path: str, receip
             "resource": task_resource,
         }
     )
+    if warnings:
+        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": operation_outcome(200, warnings)})
     document["entry"] = entries
     return document
 

@@ -8,8 +8,15 @@ from flask import Response, request, url_for
 
 from referral_service.fhir import bp, current_client, render, resources, search
 from referral_service.fhir.capabilities import supports
-from referral_service.fhir.http import fhir_response, load_json, message_ids, read_body, require_resource_type
-from referral_service.fhir.outcomes import FhirError, Issue
+from referral_service.fhir.http import (
+    fhir_response,
+    load_json,
+    message_ids,
+    prefer_return,
+    read_body,
+    require_resource_type,
+)
+from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
 from referral_service.fhir.referrals import Reading, incoming, read_referral
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM
 from referral_service.services.intake import receive_referral
@@ -91,7 +98,15 @@ def create_service_request() -> Response:
         )
     location = url_for("fhir.read_service_request", referral_id=receipt.referral_id, _external=True)
     headers = {"Location": location, "ETag": f'W/"{view.task.version}"'}
-    return fhir_response(render.service_request(view), 201 if receipt.created else 200, headers)
+    status = 201 if receipt.created else 200
+    preference = prefer_return()
+    if preference == "minimal":
+        return fhir_response("", status, headers)
+    if preference == "OperationOutcome":
+        warnings = [issue for issue in reading.issues if issue.severity == "warning"]
+        information = [Issue("informational", f"ServiceRequest/{receipt.referral_id} stored", severity="information")]
+        return fhir_response(operation_outcome(status, warnings or information), status, headers)
+    return fhir_response(render.service_request(view), status, headers)
 
 
 @bp.get("/ServiceRequest/<referral_id>")

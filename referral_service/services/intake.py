@@ -229,7 +229,7 @@ def _record_inbound(
     try:
         uow.referrals.record_inbound(message)
     except DuplicateRequest:
-        raise Duplicate("the message has been identified as having already been processed") from None
+        raise Duplicate("the message has been identified as having already been processed.") from None
 
 
 def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:

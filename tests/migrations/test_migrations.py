@@ -3,39 +3,21 @@ baseline goes up, down and up again on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, make_url, text
+from sqlalchemy import Engine, inspect
 
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine
-from tests.conftest import is_postgres
 
 
 @pytest.fixture
-def fresh_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of the same kind as the suite's: a new file, or a new PostgreSQL database."""
-    if not is_postgres(database_url):
-        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    name = f"migrations_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(database_url).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+def fresh_engine(fresh_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
 
 
 def test_there_is_exactly_one_head() -> None:
