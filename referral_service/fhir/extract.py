@@ -40,6 +40,14 @@ def codings(concept: Any) -> list[Any]:
     return list(concept.coding or ()) if concept is not None else []
 
 
+def fit(value: str | None, limit: int, path: str, issues: list[Issue]) -> str | None:
+    """A value we store in a column of `limit` characters: longer is refused, naming the element."""
+    if value is not None and len(value) > limit:
+        issues.append(Issue("too-long", f"longer than the {limit} characters this service keeps", path))
+        return None
+    return value
+
+
 def patient_details(patient: Any, path: str, issues: list[Issue]) -> PatientDetails:
     nhs, verification, found = check_nhs_number(patient.identifier, path)
     issues += found
@@ -56,14 +64,14 @@ def patient_details(patient: Any, path: str, issues: list[Issue]) -> PatientDeta
     return PatientDetails(
         nhs_number=nhs,
         nhs_number_verification=verification,
-        given_name=(name.given[0] if name is not None and name.given else None),
-        family_name=(name.family if name is not None else None),
+        given_name=fit(name.given[0] if name is not None and name.given else None, 200, f"{path}.name.given", issues),
+        family_name=fit(name.family if name is not None else None, 200, f"{path}.name.family", issues),
         birth_date=patient.birthDate,
         sex=patient.gender,
         postcode=postcode or None,
-        ethnicity_code=_ethnicity(patient),
-        phone=_telecom(patient, "phone"),
-        email=_telecom(patient, "email"),
+        ethnicity_code=fit(_ethnicity(patient), 10, f"{path}.extension", issues),
+        phone=fit(_telecom(patient, "phone"), 40, f"{path}.telecom", issues),
+        email=fit(_telecom(patient, "email"), 254, f"{path}.telecom", issues),
     )
 
 
@@ -193,6 +201,8 @@ def requested_coding(concept: Any, path: str, issues: list[Issue], *, strict: bo
     usable = [c for c in options if c.system != SNOMED or (c.code and sctid_problem(c.code) is None)]
     chosen = next((c for c in usable if c.system == SNOMED), None) or next(iter(usable), None)
     if chosen is None or not chosen.code:
+        return None
+    if fit(chosen.system, 200, path, issues) is None or fit(chosen.code, 40, path, issues) is None:
         return None
     return Coding(chosen.system or "", chosen.code, chosen.display)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -53,15 +54,46 @@ def read_body() -> bytes:
     return raw
 
 
+MAX_DEPTH = 64  # FHIR documents nest a dozen levels; far deeper is an attack or a bug
+MAX_STRING = 1024 * 1024  # FHIR R4: strings SHALL NOT exceed 1 MB
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def load_json(raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object: parsed once here, then validated as FHIR from this dict."""
+    """The body as a JSON object: UTF-8 only, parsed once here, then validated as FHIR from this dict.
+
+    Refused before any FHIR validation: other encodings, nesting deeper than FHIR ever needs
+    (validators recurse per level), strings over FHIR's 1 MB limit, and control characters FHIR
+    strings must not carry (PostgreSQL text cannot even store NUL).
+    """
     try:
-        document = json.loads(raw)
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FhirError.one(400, "structure", "the body is not UTF-8 encoded") from None
     except (ValueError, RecursionError):
         raise FhirError.one(400, "structure", "the body is not valid JSON") from None
     if not isinstance(document, dict):
         raise FhirError.one(400, "structure", "the body is not a JSON object")
+    _check_values(document)
     return document
+
+
+def _check_values(document: dict[str, Any]) -> None:
+    """One iterative walk (no recursion, so no depth can crash it) over every value."""
+    stack: list[tuple[Any, str, int]] = [(document, document.get("resourceType") or "$", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FhirError.one(400, "structure", f"the document nests deeper than {MAX_DEPTH} levels", path)
+        if isinstance(value, dict):
+            stack.extend((child, f"{path}.{key}", depth + 1) for key, child in value.items())
+        elif isinstance(value, list):
+            stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in enumerate(value))
+        elif isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise FhirError.one(400, "too-long", "a string longer than FHIR's 1 MB limit", path)
+            if CONTROL_CHARACTERS.search(value):
+                raise FhirError.one(400, "value", "a string holds control characters FHIR does not allow", path)
 
 
 def require_resource_type(document: dict[str, Any], expected: str) -> None:

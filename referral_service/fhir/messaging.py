@@ -74,6 +74,8 @@ def process_message() -> Response:
     actor = current_client()
     if reason == "new":
         referral = _new_referral(message, header, header_path, service_request, sr_path, reading)
+        source = header.source.endpoint if header.source else None
+        source_endpoint = extract.fit(source, 300, f"{header_path}.source.endpoint", reading.issues)
         reading.fail_if_errors()
         parts = incoming(
             referral,
@@ -83,7 +85,7 @@ def process_message() -> Response:
             request_id=request_id,
             correlation_id=correlation_id,
             bundle_id=bundle.id,
-            source_endpoint=header.source.endpoint if header.source else None,
+            source_endpoint=source_endpoint,
         )
         with unit_of_work() as uow:
             receipt = receive_referral(uow, parts, actor=actor, now=utcnow())

@@ -120,6 +120,10 @@ def read_referral(
     if authored is not None:
         conditions = extract.reason_codes(service_request, path, reading.issues, authored.date()) + conditions
     identifier = next(((i.system or "", i.value) for i in service_request.identifier or () if i.value), None)
+    if identifier is not None:
+        system = extract.fit(identifier[0], 200, f"{path}.identifier.system", reading.issues)
+        value = extract.fit(identifier[1], 100, f"{path}.identifier.value", reading.issues)
+        identifier = (system, value) if system is not None and value is not None else None
     values = {
         "patient": patient,
         "sender_ods": sender_ods or _requester_ods(service_request, path, resolve, reading),

@@ -53,7 +53,9 @@ def parse(document: dict[str, Any]) -> Any:
     resource_type = str(document.get("resourceType"))
     try:
         return get_fhir_model_class(resource_type).model_validate(document)
-    except (ValidationError, KeyError) as error:
-        if isinstance(error, ValidationError):
-            raise InvalidStructure(_problems(resource_type, error)) from None
+    except ValidationError as error:
+        raise InvalidStructure(_problems(resource_type, error)) from None
+    except KeyError:
         raise InvalidStructure([StructureProblem(resource_type, "unknown resource type")]) from None
+    except RecursionError:  # a backstop: load_json already refuses deep nesting
+        raise InvalidStructure([StructureProblem(resource_type, "the document nests too deeply")]) from None
