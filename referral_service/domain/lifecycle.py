@@ -7,6 +7,7 @@ required where the standard requires them: rejected, cancelled, on-hold and fail
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 from referral_service.domain.errors import InvalidTransition
 from referral_service.domain.referral import TaskStatus
@@ -45,3 +46,79 @@ def check_task_transition(current: TaskStatus, target: TaskStatus, reason: str |
 def is_current(status: TaskStatus) -> bool:
     """Still open: the referrer may cancel it, a provider may act on it."""
     return status not in TERMINAL
+
+
+class BusinessStatus(StrEnum):
+    """Where a referral stands. Before acceptance, our codes; from acceptance on, BSeR's."""
+
+    TRIAGE = "triage"
+    OFFERED = "offered"
+    WAITLISTED = "waitlisted"
+    LINK_WORKER = "link-worker"
+    ACCEPTED = "3.0"  # BSeR: Service Request Accepted
+    DECLINED = "4.0"  # BSeR: Service Request Declined (closed with no provider)
+    EVENT_SCHEDULED = "5.1.1"  # BSeR: contact made, sessions booked
+    EVENT_UNATTENDED = "5.1.2"  # BSeR: did not attend
+    EVENT_COMPLETED = "5.1.4"  # BSeR: a session attended
+    CANCELLED = "6.0"  # BSeR: Service Request Fulfillment Cancelled
+    COMPLETED = "7.0"  # BSeR: Service Request Fulfillment Completed
+    DROPPED_OUT = "dropped-out"  # ours: started but did not finish
+
+
+class Action(StrEnum):
+    OFFER = "offer"
+    WAITLIST = "waitlist"
+    TO_LINK_WORKER = "to-link-worker"
+    RETRIAGE = "retriage"  # the offer was declined or expired: choose again
+    PLACE = "place"  # a link worker places the referral by hand (with an override reason)
+    ACCEPT = "accept"
+    CONTACT = "contact"
+    ATTEND = "attend"
+    DNA = "dna"
+    COMPLETE = "complete"
+    DROP_OUT = "drop-out"
+    CANCEL = "cancel"  # by the referrer, or after the patient withdrew
+    CLOSE = "close"  # a link worker closes a referral nobody can take
+
+
+State = tuple[TaskStatus, BusinessStatus]
+B = BusinessStatus
+WAITING = frozenset({(S.REQUESTED, B.TRIAGE), (S.REQUESTED, B.WAITLISTED), (S.REQUESTED, B.LINK_WORKER)})
+STARTED = frozenset(
+    {(S.ACCEPTED, B.ACCEPTED)}
+    | {(S.IN_PROGRESS, b) for b in (B.EVENT_SCHEDULED, B.EVENT_UNATTENDED, B.EVENT_COMPLETED)}
+)
+OPEN = WAITING | {(S.REQUESTED, B.OFFERED)} | STARTED
+
+# action -> (states it may start from, the state it leads to, whether a reason is required)
+ACTIONS: Mapping[Action, tuple[frozenset[State], State, bool]] = {
+    Action.OFFER: (frozenset({(S.REQUESTED, B.TRIAGE), (S.REQUESTED, B.WAITLISTED)}), (S.REQUESTED, B.OFFERED), False),
+    Action.WAITLIST: (frozenset({(S.REQUESTED, B.TRIAGE)}), (S.REQUESTED, B.WAITLISTED), False),
+    Action.TO_LINK_WORKER: (frozenset({(S.REQUESTED, B.TRIAGE)}), (S.REQUESTED, B.LINK_WORKER), True),
+    Action.RETRIAGE: (frozenset({(S.REQUESTED, B.OFFERED)}), (S.REQUESTED, B.TRIAGE), True),
+    Action.PLACE: (frozenset({(S.REQUESTED, B.LINK_WORKER)}), (S.REQUESTED, B.OFFERED), True),
+    Action.ACCEPT: (frozenset({(S.REQUESTED, B.OFFERED)}), (S.ACCEPTED, B.ACCEPTED), False),
+    Action.CONTACT: (STARTED, (S.IN_PROGRESS, B.EVENT_SCHEDULED), False),
+    Action.ATTEND: (STARTED, (S.IN_PROGRESS, B.EVENT_COMPLETED), False),
+    Action.DNA: (STARTED, (S.IN_PROGRESS, B.EVENT_UNATTENDED), False),
+    Action.COMPLETE: (STARTED, (S.COMPLETED, B.COMPLETED), False),
+    Action.DROP_OUT: (STARTED, (S.FAILED, B.DROPPED_OUT), True),
+    Action.CANCEL: (OPEN, (S.CANCELLED, B.CANCELLED), True),
+    Action.CLOSE: (frozenset({(S.REQUESTED, B.LINK_WORKER)}), (S.REJECTED, B.DECLINED), True),
+}
+
+
+def next_state(current: State, action: Action, reason: str | None = None) -> State:
+    """The state an action leads to from `current`, or InvalidTransition saying why not.
+
+    Every resulting Task.status change is also an edge of the Gravity machine above.
+    """
+    sources, target, needs_reason = ACTIONS[action]
+    if current not in sources:
+        status, business = current
+        raise InvalidTransition(f"cannot {action.value} a referral whose Task is {status.value} ({business.value})")
+    if needs_reason and not (reason and reason.strip()):
+        raise InvalidTransition(f"{action.value} needs a reason")
+    if target[0] is not current[0]:
+        check_task_transition(current[0], target[0], reason or "not needed")
+    return target

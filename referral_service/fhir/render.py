@@ -19,7 +19,7 @@ from referral_service.services.referrals import ReferralView, TaskView
 BSER_BUSINESS_STATUS = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
 TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
 ENTRY_INDEX = re.compile(r"^Bundle\.entry\[(\d+)\]\.resource$")
-OUR_BUSINESS_STATUSES = {"triage", "offered", "waitlisted", "link-worker"}
+OUR_BUSINESS_STATUSES = {"triage", "offered", "waitlisted", "link-worker", "dropped-out"}
 
 
 def _business_status(code: str) -> dict[str, Any]:

@@ -1,0 +1,218 @@
+"""Choosing the service for a referral, explainably: assess every candidate, then rank the eligible.
+
+A candidate is a listed service whose pathway answers the referral. It is eligible only when its
+provider is accredited on the day, the patient lives in its catchment, its inclusion rule passes,
+no exclusion passes, and it takes the patient's risk level (also in the worst case of any missing
+facts). Eligible services are ranked by a free place now, then the expected wait, then name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from referral_service.domain.evaluation import Outcome, RuleResult, evaluate
+from referral_service.domain.facts import PatientFacts
+from referral_service.domain.referral import RiskLevel, UnmetDemandReason
+from referral_service.domain.risk import RiskAssessment, stratify
+from referral_service.domain.rules import Eligibility
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """A service as triage sees it on the day: rules, catchment, and the room it has now."""
+
+    slug: str
+    name: str
+    pathway: str
+    districts: frozenset[str]
+    eligibility: Eligibility
+    accredited: bool
+    has_room: bool
+    takes_waitlist: bool
+    waiting: int = 0
+    places: int = 0
+
+
+class Verdict(StrEnum):
+    ELIGIBLE = "eligible"
+    EXCLUDED = "excluded"  # an exclusion passed: the referrer is told why
+    INELIGIBLE = "ineligible"
+    UNKNOWN = "unknown"  # a person must decide; the missing facts say what would settle it
+
+
+@dataclass(frozen=True)
+class Assessment:
+    service: str
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    missing: frozenset[str]
+    include: RuleResult | None = None
+    exclusions: tuple[RuleResult, ...] = ()
+
+    def to_document(self) -> dict[str, object]:
+        return {
+            "service": self.service,
+            "verdict": self.verdict.value,
+            "reasons": list(self.reasons),
+            "missing": sorted(self.missing),
+            "include": self.include.to_document() if self.include else None,
+            "exclusions": [result.to_document() for result in self.exclusions],
+        }
+
+
+class Route(StrEnum):
+    OFFER = "offer"
+    WAITLIST = "waitlist"
+    LINK_WORKER = "link-worker"
+
+
+@dataclass(frozen=True)
+class Decision:
+    route: Route
+    service: str | None
+    risk: RiskAssessment
+    assessments: tuple[Assessment, ...]
+    reasons: tuple[str, ...]
+    missing: frozenset[str] = field(default_factory=frozenset)
+    unmet: UnmetDemandReason | None = None
+
+    def summary(self) -> str:
+        target = f" {self.service}" if self.service else ""
+        return f"{self.route.value}{target}: " + "; ".join(self.reasons)
+
+    def to_document(self) -> dict[str, object]:
+        return {
+            "route": self.route.value,
+            "service": self.service,
+            "summary": self.summary(),
+            "risk": self.risk.to_document(),
+            "missing": sorted(self.missing),
+            "unmet": self.unmet.value if self.unmet else None,
+            "assessments": [assessment.to_document() for assessment in self.assessments],
+        }
+
+
+def _risk_outcome(risk: RiskAssessment, accepted: frozenset[RiskLevel]) -> Outcome:
+    if risk.level not in accepted:
+        return Outcome.FAIL
+    return Outcome.PASS if risk.worst_case in accepted else Outcome.UNKNOWN
+
+
+def assess(facts: PatientFacts, profile: ServiceProfile, risk: RiskAssessment) -> Assessment:
+    """Every check for one service, each with its reason, so nobody has to guess why not."""
+    rules = profile.eligibility
+    if not profile.accredited:
+        return Assessment(
+            profile.slug, Verdict.INELIGIBLE, ("the provider's accreditation is not valid today",), frozenset()
+        )
+    reasons: list[str] = []
+    missing: set[str] = set()
+    unknown = False
+    if facts.district is None:
+        unknown = True
+        missing.add("postcode")
+        reasons.append("postcode unknown: catchment cannot be checked")
+    elif facts.district not in profile.districts:
+        return Assessment(
+            profile.slug, Verdict.INELIGIBLE, (f"{facts.district} is outside the catchment",), frozenset()
+        )
+    include = evaluate(rules.include, facts, rules.evidence_max_age_days)
+    exclusions = tuple(evaluate(rule, facts, rules.evidence_max_age_days) for rule in rules.exclude)
+    passed = [result for result in exclusions if result.outcome is Outcome.PASS]
+    if passed:
+        why = tuple(result.reason or result.rule for result in passed)
+        return Assessment(profile.slug, Verdict.EXCLUDED, why, frozenset(), include, exclusions)
+    risk_outcome = _risk_outcome(risk, rules.risk_levels)
+    accepted = ", ".join(sorted(level.value for level in rules.risk_levels))
+    if risk_outcome is Outcome.FAIL:
+        return Assessment(
+            profile.slug,
+            Verdict.INELIGIBLE,
+            (f"{risk.level.value} risk; this service takes {accepted}",),
+            frozenset(),
+            include,
+            exclusions,
+        )
+    if risk_outcome is Outcome.UNKNOWN:
+        unknown = True
+        missing |= set(risk.missing)
+        reasons.append(f"risk could be {risk.worst_case.value} without {', '.join(risk.missing)}; takes {accepted}")
+    if include.outcome is Outcome.FAIL:
+        return Assessment(
+            profile.slug, Verdict.INELIGIBLE, ("does not meet: " + include.rule,), frozenset(), include, exclusions
+        )
+    if include.outcome is Outcome.UNKNOWN:
+        unknown = True
+        missing |= include.missing_facts()
+        reasons.append("cannot tell without: " + ", ".join(sorted(include.missing_facts())))
+    if unknown:
+        return Assessment(profile.slug, Verdict.UNKNOWN, tuple(reasons), frozenset(missing), include, exclusions)
+    not_checked = sorted({fact for result in exclusions for fact in result.missing_facts()})
+    notes = ["meets the inclusion rule"] + ([f"not checked (unknown): {', '.join(not_checked)}"] if not_checked else [])
+    return Assessment(profile.slug, Verdict.ELIGIBLE, tuple(notes), frozenset(), include, exclusions)
+
+
+def _expected_wait(profile: ServiceProfile) -> float:
+    return profile.waiting / profile.places if profile.places else float("inf")
+
+
+def decide(facts: PatientFacts, candidates: Iterable[ServiceProfile], *, passed_over: Sequence[str] = ()) -> Decision:
+    """The route for a referral: an offer, a waiting list, or a person (the link worker).
+
+    `passed_over` are services that already declined or let the offer expire: never chosen again.
+    """
+    risk = stratify(facts)
+    profiles = [profile for profile in candidates if profile.slug not in passed_over]
+    if facts.pathway is None:
+        return Decision(
+            Route.LINK_WORKER,
+            None,
+            risk,
+            (),
+            ("what is requested is unknown",),
+            frozenset({"pathway"}),
+            UnmetDemandReason.NEEDS_REVIEW,
+        )
+    assessments = tuple(assess(facts, profile, risk) for profile in profiles)
+    by_slug = {profile.slug: profile for profile in profiles}
+    eligible = [by_slug[a.service] for a in assessments if a.verdict is Verdict.ELIGIBLE]
+    if eligible:
+        ranked = sorted(eligible, key=lambda p: (not p.has_room, _expected_wait(p), p.name, p.slug))
+        best = ranked[0]
+        if best.has_room:
+            return Decision(Route.OFFER, best.slug, risk, assessments, (f"eligible, with a place now at {best.name}",))
+        waiting = [p for p in ranked if p.takes_waitlist]
+        if waiting:
+            return Decision(
+                Route.WAITLIST,
+                waiting[0].slug,
+                risk,
+                assessments,
+                (f"eligible, no place now; shortest expected wait at {waiting[0].name}",),
+                unmet=UnmetDemandReason.NO_CAPACITY,
+            )
+        return Decision(
+            Route.LINK_WORKER,
+            None,
+            risk,
+            assessments,
+            ("eligible services are full and keep no waiting list",),
+            unmet=UnmetDemandReason.NO_CAPACITY,
+        )
+    unknown = [a for a in assessments if a.verdict is Verdict.UNKNOWN]
+    if unknown:
+        missing = frozenset().union(*(a.missing for a in unknown))
+        reasons = tuple(f"{a.service}: {'; '.join(a.reasons)}" for a in unknown)
+        return Decision(Route.LINK_WORKER, None, risk, assessments, reasons, missing, UnmetDemandReason.NEEDS_REVIEW)
+    excluded = [a for a in assessments if a.verdict is Verdict.EXCLUDED]
+    if excluded:
+        reasons = tuple(dict.fromkeys(reason for a in excluded for reason in a.reasons))
+        return Decision(Route.LINK_WORKER, None, risk, assessments, reasons, unmet=UnmetDemandReason.EXCLUDED)
+    why = (
+        ("no service for this pathway",)
+        if not assessments
+        else tuple(f"{a.service}: {'; '.join(a.reasons)}" for a in assessments)
+    )
+    return Decision(Route.LINK_WORKER, None, risk, assessments, why, unmet=UnmetDemandReason.NO_ELIGIBLE_SERVICE)
