@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.repositories.access import AccessRepository
+from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
 
@@ -24,6 +25,7 @@ class UnitOfWork:
     directory: DirectoryRepository
     access: AccessRepository
     referrals: ReferralRepository
+    capacity: CapacityRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -34,6 +36,7 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session)
         self.access = AccessRepository(self.session)
         self.referrals = ReferralRepository(self.session)
+        self.capacity = CapacityRepository(self.session)
         return self
 
     def __exit__(

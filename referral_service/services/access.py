@@ -15,6 +15,17 @@ from referral_service.services.passwords import verify_secret
 
 
 @dataclass(frozen=True)
+class ActorRef:
+    """Who did something, as the event history records it."""
+
+    kind: ActorKind
+    id: str
+
+
+SCHEDULER = ActorRef(ActorKind.SCHEDULER, "scheduler")
+
+
+@dataclass(frozen=True)
 class ClientActor:
     """An authenticated API client: a GP system (with the practices it refers for) or a provider's system."""
 
@@ -27,6 +38,10 @@ class ClientActor:
     @property
     def actor_kind(self) -> ActorKind:
         return ActorKind.API_CLIENT
+
+    @property
+    def ref(self) -> ActorRef:
+        return ActorRef(ActorKind.API_CLIENT, self.client_id)
 
 
 def _actor(client: ApiClient) -> ClientActor:

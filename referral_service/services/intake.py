@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from referral_service.domain.directory import postcode_district
-from referral_service.domain.errors import InvalidTransition
 from referral_service.domain.intake import IncomingCancellation, IncomingReferral, PatientDetails
-from referral_service.domain.lifecycle import check_task_transition, is_current
+from referral_service.domain.lifecycle import is_current
 from referral_service.domain.referral import ReferralStatus, TaskStatus
 from referral_service.persistence.models import (
     InboundMessage,
@@ -23,6 +22,8 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ClientActor, require_gp_system
 from referral_service.services.accounts import ensure_referrer
 from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
+from referral_service.services.progress import end_referral
+from referral_service.services.triage import triage_referral
 
 BUSINESS_STATUS_TRIAGE = "triage"
 
@@ -116,6 +117,7 @@ def receive_referral(
         )
     )
     uow.referrals.flush()
+    triage_referral(uow, referral, actor=actor.ref, now=now)
     return _receipt(referral, created=True)
 
 
@@ -158,31 +160,9 @@ def cancel_referral(
     reason = cancellation.reason or (
         "sent in error" if cancellation.status == "entered-in-error" else "cancelled by the referrer"
     )
-    target = TaskStatus.CANCELLED
-    try:
-        check_task_transition(task.status, target, reason)
-    except InvalidTransition as error:
-        raise Conflict(error.message) from None
     _record_inbound(uow, actor, cancellation.request_id, cancellation.correlation_id, "cancellation", referral)
-    previous_status, previous_business = task.status, task.business_status
     referral.status = ReferralStatus(cancellation.status)
-    referral.updated_at = now
-    task.status, task.status_reason, task.last_modified = target, reason, now
-    uow.referrals.add(
-        ReferralEvent(
-            referral_id=referral.id,
-            event_type="cancelled-by-referrer",
-            occurred_at=now,
-            recorded_at=now,
-            actor_kind=actor.actor_kind,
-            actor_id=actor.client_id,
-            from_status=previous_status.value,
-            to_status=target.value,
-            from_business_status=previous_business,
-            to_business_status=task.business_status,
-            reason=reason,
-        )
-    )
+    end_referral(uow, referral, reason=reason, actor=actor.ref, now=now, event_type="cancelled-by-referrer")
     uow.referrals.flush()
     return _receipt(referral, created=False)
 

@@ -154,12 +154,12 @@ def test_a_client_library_finds_the_referrals_task_by_focus_awaiting_triage(live
     assert [task.id for task in tasks] == [posted.task_id]
     (task,) = tasks
     assert task["status"] == "requested"
-    assert [coding["code"] for coding in task["businessStatus"]["coding"]] == ["triage"]
+    assert [coding["code"] for coding in task["businessStatus"]["coding"]] == ["link-worker"]
     assert task["focus"]["reference"] == focus
     assert task["for"]["identifier"] == {"system": NHS_NUMBER_SYSTEM, "value": VALID_NHS_NUMBER}
     read_back = live_service.fhir_client().reference("Task", posted.task_id).to_resource()
     assert read_back["focus"]["reference"] == focus
-    assert read_back["businessStatus"]["coding"][0]["code"] == "triage"
+    assert read_back["businessStatus"]["coding"][0]["code"] == "link-worker"
 
 
 def test_a_task_search_including_its_focus_returns_the_referral_too(live_service: LiveService) -> None:

@@ -32,7 +32,7 @@ def test_the_task_is_readable_with_its_status_owner_and_patient(
     assert task["status"] == "requested"
     assert task["businessStatus"]["coding"][0] == {
         "system": "https://referral-service.example.org/fhir/CodeSystem/referral-business-status",
-        "code": "triage",
+        "code": "link-worker",
     }
     assert task["focus"] == {"reference": f"ServiceRequest/{referral_id}"}
     assert task["for"]["identifier"]["value"] == "9449306613"

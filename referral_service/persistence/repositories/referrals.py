@@ -16,6 +16,7 @@ from referral_service.persistence.models import (
     Referral,
     ReferralEvent,
     ReferralTask,
+    UnmetDemand,
 )
 
 
@@ -52,7 +53,7 @@ class ReferralRepository:
             return existing
         return patient
 
-    def add(self, row: Referral | ReferralTask | ReferralEvent | AuditEvent) -> None:
+    def add(self, row: Referral | ReferralTask | ReferralEvent | AuditEvent | UnmetDemand) -> None:
         self.session.add(row)
 
     def flush(self) -> None:

@@ -1,0 +1,42 @@
+"""The link-worker queue: referrals a person must decide, placed by hand or closed with a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from referral_service.domain.lifecycle import Action, BusinessStatus
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import ActorRef
+from referral_service.services.errors import Conflict, Invalid, NotFound
+from referral_service.services.offers import Handled
+from referral_service.services.transitions import transition
+from referral_service.services.triage import make_offer
+
+
+def place_by_hand(
+    uow: UnitOfWork, referral_id: str, service_slug: str, *, override_reason: str, actor: ActorRef, now: datetime
+) -> Handled:
+    """A link worker offers a place at a service of their choosing; the override reason is recorded."""
+    if not override_reason.strip():
+        raise Invalid("placing a referral by hand needs the reason for overriding triage", where="override_reason")
+    referral = uow.referrals.by_public_id(referral_id)
+    if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
+        raise NotFound(f"no referral {referral_id} in the link-worker queue")
+    service = uow.directory.service_by_slug(service_slug)
+    if service is None or not service.is_listed:
+        raise NotFound(f"no listed service {service_slug}")
+    reason = f"placed by hand: {override_reason.strip()}"
+    if not make_offer(uow, referral, service, None, actor=actor, now=now, action=Action.PLACE, reason=reason):
+        raise Conflict(f"{service.name} has no free place")
+    return Handled(referral.public_id, "offered")
+
+
+def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: ActorRef, now: datetime) -> Handled:
+    """Nobody can take this referral: close it, with the reason the referrer will be told."""
+    referral = uow.referrals.by_public_id(referral_id)
+    if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
+        raise NotFound(f"no referral {referral_id} in the link-worker queue")
+    transition(
+        uow, referral, Action.CLOSE, actor=actor, now=now, reason=reason, status_reason=reason, event_type="closed"
+    )
+    return Handled(referral.public_id, "closed")

@@ -1,0 +1,64 @@
+"""Moving a referral's Task through the lifecycle, with its event, in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from referral_service.domain.errors import InvalidTransition
+from referral_service.domain.lifecycle import Action, BusinessStatus, next_state
+from referral_service.persistence.models import Referral, ReferralEvent
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import ActorRef
+from referral_service.services.errors import Conflict
+
+KEEP = object()  # leave a Task field as it is
+
+
+def transition(
+    uow: UnitOfWork,
+    referral: Referral,
+    action: Action,
+    *,
+    actor: ActorRef,
+    now: datetime,
+    reason: str | None = None,
+    status_reason: str | object | None = KEEP,
+    owner_id: int | object | None = KEEP,
+    service_id: int | object | None = KEEP,
+    detail: dict[str, object] | None = None,
+    event_type: str | None = None,
+) -> None:
+    """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it)
+    and append the event: who, when, from, to, why. Both land in the caller's transaction."""
+    task = referral.task
+    current = (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE))
+    try:
+        status, business = next_state(current, action, reason)
+    except InvalidTransition as error:
+        raise Conflict(error.message) from None
+    task.status, task.business_status, task.last_modified = status, business.value, now
+    if status_reason is not KEEP:
+        task.status_reason = status_reason  # type: ignore[assignment]
+    if owner_id is not KEEP:
+        task.owner_organisation_id = owner_id  # type: ignore[assignment]
+    if service_id is not KEEP:
+        task.service_id = service_id  # type: ignore[assignment]
+    referral.updated_at = now
+    uow.referrals.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            event_type=event_type or action.value,
+            occurred_at=now,
+            recorded_at=now,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            from_status=current[0].value,
+            to_status=status.value,
+            from_business_status=current[1].value,
+            to_business_status=business.value,
+            service_id=task.service_id,
+            reason=reason,
+            detail=detail,
+        )
+    )
+    uow.referrals.flush()

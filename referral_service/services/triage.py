@@ -1,0 +1,238 @@
+"""Triage: match a referral to an accredited service with room, a waiting list, or a person.
+
+The decision is the pure domain's (`domain.choice.decide`); this module gathers its inputs (facts
+from what intake stored, the directory and its live capacity) and carries the decision out: a
+place reserved atomically and an offer, a waiting-list entry, or the link-worker queue, always with
+the event and, when nobody had room or could take the patient, the unmet-demand record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from referral_service.domain.capacity import PRIORITY_RANK, respond_by
+from referral_service.domain.choice import Decision, Route, ServiceProfile, decide
+from referral_service.domain.directory import Accreditation
+from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
+from referral_service.domain.intake import ConditionEvidence, Measurement
+from referral_service.domain.lifecycle import Action
+from referral_service.domain.referral import OfferStatus, WaitlistStatus
+from referral_service.domain.rules import Eligibility
+from referral_service.persistence.models import Offer, Referral, Service, UnmetDemand, WaitlistEntry
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.rules import load_eligibility
+from referral_service.services.access import ActorRef
+from referral_service.services.calendar import bank_holidays
+from referral_service.services.transitions import transition
+
+MAX_RESERVATION_ATTEMPTS = 5
+
+
+def facts_of(referral: Referral) -> PatientFacts:
+    """The facts triage reads, from the patient row and the evidence intake kept (never the payload)."""
+    evidence: dict[str, Any] = referral.evidence or {}
+    conditions = [
+        ConditionEvidence(c["code"], date.fromisoformat(c["recorded_on"]) if c.get("recorded_on") else None)
+        for c in evidence.get("conditions", [])
+    ]
+    measurements = [
+        Measurement(
+            m["kind"],
+            m.get("value"),
+            date.fromisoformat(m["observed_on"]) if m.get("observed_on") else None,
+            m.get("second_value"),
+        )
+        for m in evidence.get("measurements", [])
+    ]
+    pathway = f"{referral.pathway_system}|{referral.pathway_code}" if referral.pathway_code else None
+    patient = referral.patient
+    return PatientFacts(
+        referral_date=referral.authored_at.date(),
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        postcode=patient.postcode,
+        pathway=pathway,
+        conditions=conditions_by_code(conditions),
+        measurements=latest_measurements(measurements),
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _eligibility(service_id: int, source_hash: str, document: str) -> Eligibility:
+    """Rules rebuilt once per service version (the hash changes when the directory file does)."""
+    return load_eligibility(json.loads(document))
+
+
+def eligibility_of(service: Service) -> Eligibility:
+    return _eligibility(service.id, service.source_hash, json.dumps(service.eligibility, sort_keys=True))
+
+
+def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[ServiceProfile], dict[str, Service]]:
+    services = [
+        s
+        for s in uow.directory.services(listed_only=True)
+        if pathway and f"{s.pathway_system}|{s.pathway_code}" == pathway
+    ]
+    ids = [s.id for s in services]
+    room = uow.capacity.room(ids, on) if ids else {}
+    waiting = uow.capacity.waiting_counts(ids) if ids else {}
+    profiles = []
+    for service in services:
+        has_room, places = room.get(service.id, (False, 0))
+        accreditations = [
+            Accreditation(a.scheme, a.valid_until, a.level, a.valid_from) for a in service.organisation.accreditations
+        ]
+        profiles.append(
+            ServiceProfile(
+                slug=service.slug,
+                name=service.name,
+                pathway=f"{service.pathway_system}|{service.pathway_code}",
+                districts=frozenset(service.catchment_districts),
+                eligibility=eligibility_of(service),
+                accredited=service.organisation.is_listed and any(a.is_valid_on(on) for a in accreditations),
+                has_room=has_room,
+                takes_waitlist=service.waitlist_enabled,
+                waiting=waiting.get(service.id, 0),
+                places=places,
+            )
+        )
+    return profiles, {service.slug: service for service in services}
+
+
+def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now: datetime) -> Decision:
+    """Decide and act: offer (place reserved), waiting list, or link worker; record unmet demand.
+
+    A reservation can lose a race for the last place; then the service counts as full and the
+    choice is made again, so two referrals never hold one place.
+    """
+    facts = facts_of(referral)
+    passed_over = uow.capacity.passed_over(referral.id)
+    profiles, services = profiles_for(uow, facts.pathway, now.date())
+    decision = decide(facts, profiles, passed_over=passed_over)
+    for _ in range(MAX_RESERVATION_ATTEMPTS):
+        if decision.route is not Route.OFFER or decision.service is None:
+            break
+        if make_offer(uow, referral, services[decision.service], decision, actor=actor, now=now):
+            break
+        profiles = [p if p.slug != decision.service else _full(p) for p in profiles]
+        decision = decide(facts, profiles, passed_over=passed_over)
+    referral.triage = decision.to_document()
+    referral.risk_level = decision.risk.level
+    if decision.route is Route.WAITLIST and decision.service is not None:
+        _join_waiting_list(uow, referral, services[decision.service], decision, actor=actor, now=now)
+    elif decision.route is Route.LINK_WORKER:
+        transition(
+            uow,
+            referral,
+            Action.TO_LINK_WORKER,
+            actor=actor,
+            now=now,
+            reason=decision.summary(),
+            status_reason="; ".join(decision.reasons),
+            owner_id=None,
+            service_id=None,
+            detail={"missing": sorted(decision.missing)},
+            event_type="to-link-worker",
+        )
+    if decision.unmet is not None:
+        _record_unmet(uow, referral, decision, facts, now)
+    return decision
+
+
+def _full(profile: ServiceProfile) -> ServiceProfile:
+    return replace(profile, has_room=False)
+
+
+def make_offer(
+    uow: UnitOfWork,
+    referral: Referral,
+    service: Service,
+    decision: Decision | None,
+    *,
+    actor: ActorRef,
+    now: datetime,
+    action: Action = Action.OFFER,
+    reason: str | None = None,
+) -> bool:
+    """Reserve a place and offer it to the provider, with its working-day deadline; False when full."""
+    pool = uow.capacity.reserve(service.id, now.date())
+    if pool is None:
+        return False
+    offer = Offer(
+        referral_id=referral.id,
+        service_id=service.id,
+        capacity_pool_id=pool.id,
+        status=OfferStatus.OFFERED,
+        offered_at=now,
+        respond_by=respond_by(now, service.offer_response_days, bank_holidays()),
+    )
+    uow.capacity.add(offer)
+    summary = decision.summary() if decision else reason
+    transition(
+        uow,
+        referral,
+        action,
+        actor=actor,
+        now=now,
+        reason=reason or summary,
+        status_reason=None,
+        owner_id=service.organisation_id,
+        service_id=service.id,
+        detail={
+            "offer": offer.public_id,
+            "respond_by": offer.respond_by.isoformat(),
+            "intake": pool.intake_on.isoformat() if pool.intake_on else None,
+        },
+        event_type="offered",
+    )
+    return True
+
+
+def _join_waiting_list(
+    uow: UnitOfWork, referral: Referral, service: Service, decision: Decision, *, actor: ActorRef, now: datetime
+) -> None:
+    entry = WaitlistEntry(
+        referral_id=referral.id,
+        service_id=service.id,
+        priority_rank=PRIORITY_RANK[referral.priority],
+        status=WaitlistStatus.WAITING,
+        joined_at=now,
+    )
+    uow.capacity.add(entry)
+    position = uow.capacity.position(entry)
+    transition(
+        uow,
+        referral,
+        Action.WAITLIST,
+        actor=actor,
+        now=now,
+        reason=decision.summary(),
+        status_reason=f"waiting list position {position} at {service.name}",
+        owner_id=service.organisation_id,
+        service_id=service.id,
+        detail={"position": position},
+        event_type="waitlisted",
+    )
+
+
+def _record_unmet(uow: UnitOfWork, referral: Referral, decision: Decision, facts: PatientFacts, now: datetime) -> None:
+    assert decision.unmet is not None
+    uow.referrals.add(
+        UnmetDemand(
+            referral_id=referral.id,
+            reason=decision.unmet,
+            pathway_system=referral.pathway_system,
+            pathway_code=referral.pathway_code,
+            postcode_district=facts.district,
+            detail={
+                "reasons": list(decision.reasons),
+                "missing": sorted(decision.missing),
+                "service": decision.service,
+            },
+            recorded_at=now,
+        )
+    )
