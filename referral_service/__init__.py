@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from referral_service.version import __version__
+
 __all__ = ["__version__", "create_app"]
-__version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Response, request, url_for
 
-from referral_service import __version__
 from referral_service.fhir import bp, search
 from referral_service.fhir.capabilities import OPERATIONS, RESOURCES, supports
 from referral_service.fhir.http import fhir_response
 from referral_service.fhir.profiles import message_definitions
+from referral_service.version import __version__
 from referral_service.web.context import service_context
 
 RELEASE_DATE = "2026-11-26"

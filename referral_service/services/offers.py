@@ -158,3 +158,8 @@ def withdraw_from_service(uow: UnitOfWork, referral: Referral, *, actor: ActorRe
     if held.status is OfferStatus.OFFERED:
         held.status, held.responded_at = OfferStatus.WITHDRAWN, now
     release_place(uow, held, actor=actor, now=now)
+
+
+def promote_service(uow: UnitOfWork, service_id: int, *, actor: ActorRef, now: datetime) -> list[str]:
+    service = uow.session.get(Service, service_id)
+    return promote_waiting(uow, service, actor=actor, now=now) if service is not None else []

@@ -102,7 +102,10 @@ def test_with_a_valid_nhs_number_our_use_case_and_destination_the_referral_is_ac
     [task] = [t for t in entries_of(processed, "Task") if t.get("focus")]
     assert service_request["id"] and patient["id"]
     assert task["focus"]["reference"] == f"ServiceRequest/{service_request['id']}"
-    assert (task["status"], task["businessStatus"]["coding"][0]["code"]) == ("requested", "link-worker")  # no directory loaded: a person decides
+    assert (task["status"], task["businessStatus"]["coding"][0]["code"]) == (
+        "requested",
+        "link-worker",
+    )  # no directory loaded: a person decides
     [outcome] = entries_of(processed, "OperationOutcome")  # what was read with a warning
     assert {issue["severity"] for issue in outcome["issue"]} == {"warning"}
     assert any("ods-organization-code" in issue["diagnostics"] for issue in outcome["issue"])
@@ -147,7 +150,11 @@ def test_the_cancellation_example_cancels_the_referral_it_follows(
     with uow:
         stored = uow.referrals.by_public_id(referral["id"])
         assert stored is not None
-        assert [e.event_type for e in uow.referrals.events(stored)] == ["received", "to-link-worker", "cancelled-by-referrer"]
+        assert [e.event_type for e in uow.referrals.events(stored)] == [
+            "received",
+            "to-link-worker",
+            "cancelled-by-referrer",
+        ]
 
     again = post_message(cancellation, correlation_id=correlation_id)
     assert again.status_code == 409

@@ -1,0 +1,38 @@
+"""`jobs run` (the scheduler process) and `jobs run-once` (every due job once, for cron and tests)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from referral_service.jobs.scheduler import build_scheduler
+from referral_service.jobs.tasks import run_once
+from referral_service.web.context import service_context
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled work: offer expiry and waiting-list promotion (and, later, outbox delivery)."""
+
+
+@jobs_group.command("run-once")
+@with_appcontext
+def run_once_command() -> None:
+    """Run every due job once and report what each handled."""
+    reports = run_once(service_context().session_factory)
+    for report in reports:
+        click.echo(report.line())
+    if any(report.failed for report in reports):
+        raise SystemExit(1)
+
+
+@jobs_group.command("run")
+@with_appcontext
+def run_command() -> None:
+    """Run the scheduler in this process until stopped (Ctrl-C)."""
+    scheduler = build_scheduler(service_context().session_factory)
+    click.echo("scheduler running: " + ", ".join(job.id for job in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)

@@ -1,0 +1,82 @@
+"""The scheduler's ticks. Plain functions over a session factory, so tests and `jobs run-once` call them.
+
+Each item gets its own unit of work: one failing item rolls back alone. Items are claimed with
+`SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL) and re-checked inside the transaction, so any
+number of scheduler processes can run against one database without handling an item twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from referral_service.persistence.engine import SessionFactory
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import SCHEDULER
+from referral_service.services.offers import expire_offer, promote_service
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+@dataclass
+class TickReport:
+    name: str
+    handled: list[str] = field(default_factory=list)
+    failed: int = 0
+
+    def line(self) -> str:
+        return f"{self.name}: {len(self.handled)} handled, {self.failed} failed"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def expire_overdue_offers(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    """Offers past their working-day deadline expire; the place is freed and the referral re-triaged."""
+    report = TickReport("expire-offers")
+    moment = now()
+    with UnitOfWork(session_factory) as uow:
+        due = uow.capacity.due_offer_ids(moment, BATCH)
+    for offer_id in due:
+        try:
+            with UnitOfWork(session_factory) as uow:
+                handled = expire_offer(uow, offer_id, now=moment)
+        except Exception:
+            report.failed += 1
+            log.exception("expiring offer %s failed; it stays due", offer_id)
+            continue
+        if handled is not None:
+            report.handled.append(handled.referral_id)
+    return report
+
+
+def promote_waiting_lists(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    """Catch-up promotion: a service with a free place and a waiting queue offers the place (covers
+    places freed outside a release, e.g. capacity raised in the directory)."""
+    report = TickReport("promote-waiting-lists")
+    moment = now()
+    with UnitOfWork(session_factory) as uow:
+        service_ids = uow.capacity.services_with_room_and_queue(moment.date())
+    for service_id in service_ids:
+        try:
+            with UnitOfWork(session_factory) as uow:
+                report.handled += promote_service(uow, service_id, actor=SCHEDULER, now=moment)
+        except Exception:
+            report.failed += 1
+            log.exception("promoting the waiting list of service %s failed", service_id)
+    return report
+
+
+TICKS: dict[str, Callable[..., TickReport]] = {
+    "expire-offers": expire_overdue_offers,
+    "promote-waiting-lists": promote_waiting_lists,
+}
+
+
+def run_once(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> list[TickReport]:
+    """Every due job once, in order (cron-style deployments, tests)."""
+    return [tick(session_factory, now=now) for tick in TICKS.values()]
