@@ -3,7 +3,10 @@
 A candidate is a listed service whose pathway answers the referral. It is eligible only when its
 provider is accredited on the day, the patient lives in its catchment, its inclusion rule passes,
 no exclusion passes, and it takes the patient's risk level (also in the worst case of any missing
-facts). Eligible services are ranked by a free place now, then the expected wait, then name.
+facts). An exclusion that cannot be checked blocks only when it needs evidence the service lists in
+`evidence_max_age_days` (what it relies on the referrer for); others are left, noted, to the
+provider's own assessment. Eligible services are ranked by a free place now, then the expected
+wait, then name.
 """
 
 from __future__ import annotations
@@ -147,10 +150,18 @@ def assess(facts: PatientFacts, profile: ServiceProfile, risk: RiskAssessment) -
         unknown = True
         missing |= include.missing_facts()
         reasons.append("cannot tell without: " + ", ".join(sorted(include.missing_facts())))
+    required = {fact.value for fact in rules.evidence_max_age_days}
+    unchecked = {fact for result in exclusions if result.outcome is Outcome.UNKNOWN for fact in result.missing_facts()}
+    if unchecked & required:
+        # The service names this evidence as what it relies on: an exclusion it cannot check blocks.
+        unknown = True
+        missing |= unchecked & required
+        reasons.append("cannot rule out an exclusion without recent: " + ", ".join(sorted(unchecked & required)))
     if unknown:
         return Assessment(profile.slug, Verdict.UNKNOWN, tuple(reasons), frozenset(missing), include, exclusions)
-    not_checked = sorted({fact for result in exclusions for fact in result.missing_facts()})
-    notes = ["meets the inclusion rule"] + ([f"not checked (unknown): {', '.join(not_checked)}"] if not_checked else [])
+    notes = ["meets the inclusion rule"]
+    if unchecked:  # evidence the service does not require: its own assessment will check it
+        notes.append("exclusions not checked for want of: " + ", ".join(sorted(unchecked)))
     return Assessment(profile.slug, Verdict.ELIGIBLE, tuple(notes), frozenset(), include, exclusions)
 
 
