@@ -122,3 +122,31 @@ def next_state(current: State, action: Action, reason: str | None = None) -> Sta
     if target[0] is not current[0]:
         check_task_transition(current[0], target[0], reason or "not needed")
     return target
+
+
+def provider_action(status: TaskStatus, business: str | None) -> Action:
+    """What a provider's Task update means (FHIR PATCH/PUT from its own system), or why not.
+
+    in-progress takes its step from businessStatus: 5.1.1 contact made (the default), 5.1.4 a
+    session attended, 5.1.2 did not attend.
+    """
+    if status is S.IN_PROGRESS:
+        steps: dict[str | None, Action] = {
+            None: Action.CONTACT,
+            B.EVENT_SCHEDULED.value: Action.CONTACT,
+            B.EVENT_COMPLETED.value: Action.ATTEND,
+            B.EVENT_UNATTENDED.value: Action.DNA,
+        }
+        if business not in steps:
+            raise InvalidTransition(f"in-progress takes businessStatus 5.1.1, 5.1.4 or 5.1.2, not {business}")
+        return steps[business]
+    by_status = {
+        S.ACCEPTED: Action.ACCEPT,
+        S.REJECTED: Action.RETRIAGE,  # a decline: the referral is offered elsewhere
+        S.COMPLETED: Action.COMPLETE,
+        S.FAILED: Action.DROP_OUT,
+        S.CANCELLED: Action.CANCEL,
+    }
+    if status not in by_status:
+        raise InvalidTransition(f"a provider cannot set a Task to {status.value}")
+    return by_status[status]

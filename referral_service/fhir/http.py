@@ -36,7 +36,7 @@ def message_ids(*, required: bool) -> tuple[str, str]:
     return request_id, correlation_id
 
 
-def read_body() -> bytes:
+def read_body(*, array: bool = False) -> bytes:
     """The raw JSON body, refused early (and clearly) when it is missing, too large or not JSON.
 
     The bytes are what gets stored; they are parsed once, by fhir.resources, after this check.
@@ -49,7 +49,7 @@ def read_body() -> bytes:
         raise FhirError.one(413, "too-costly", f"the body is larger than {MAX_BODY_BYTES} bytes")
     if not raw.strip():
         raise FhirError.one(400, "required", "the request has no body; send a FHIR resource as JSON")
-    if raw.lstrip()[:1] != b"{":
+    if raw.lstrip()[:1] not in ((b"{", b"[") if array else (b"{",)):
         raise FhirError.one(400, "structure", "the body is not a JSON object")
     return raw
 
@@ -59,8 +59,8 @@ MAX_STRING = 1024 * 1024  # FHIR R4: strings SHALL NOT exceed 1 MB
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def load_json(raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object: UTF-8 only, parsed once here, then validated as FHIR from this dict.
+def load_json_value(raw: bytes) -> Any:
+    """The body as JSON: UTF-8 only, parsed once here, then validated as FHIR from the result.
 
     Refused before any FHIR validation: other encodings, nesting deeper than FHIR ever needs
     (validators recurse per level), strings over FHIR's 1 MB limit, and control characters FHIR
@@ -72,15 +72,22 @@ def load_json(raw: bytes) -> dict[str, Any]:
         raise FhirError.one(400, "structure", "the body is not UTF-8 encoded") from None
     except (ValueError, RecursionError):
         raise FhirError.one(400, "structure", "the body is not valid JSON") from None
-    if not isinstance(document, dict):
-        raise FhirError.one(400, "structure", "the body is not a JSON object")
     _check_values(document)
     return document
 
 
-def _check_values(document: dict[str, Any]) -> None:
+def load_json(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object (a FHIR resource)."""
+    document = load_json_value(raw)
+    if not isinstance(document, dict):
+        raise FhirError.one(400, "structure", "the body is not a JSON object")
+    return document
+
+
+def _check_values(document: Any) -> None:
     """One iterative walk (no recursion, so no depth can crash it) over every value."""
-    stack: list[tuple[Any, str, int]] = [(document, document.get("resourceType") or "$", 1)]
+    root = document.get("resourceType") if isinstance(document, dict) else None
+    stack: list[tuple[Any, str, int]] = [(document, str(root or "$"), 1)]
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_DEPTH:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, request
 
-from referral_service.fhir import bp, current_client, render, search
+from referral_service.domain.referral import TaskStatus
+from referral_service.fhir import bp, current_client, render, resources, search
 from referral_service.fhir.capabilities import supports
-from referral_service.fhir.http import fhir_response
-from referral_service.fhir.outcomes import FhirError
+from referral_service.fhir.http import fhir_response, load_json, load_json_value, read_body, require_resource_type
+from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
+from referral_service.services.errors import NotFound
 from referral_service.services.referrals import TaskSearch, read_task, search_tasks
+from referral_service.services.task_updates import TaskChange, update_task
 from referral_service.web.context import unit_of_work, utcnow
 from referral_service.web.requests import current_request_id
 
@@ -63,3 +68,93 @@ def search_task_resources() -> Response:
     entries = [(render.task(view), "match") for view in tasks]
     entries += [(render.service_request(view), "include") for view in included]
     return fhir_response(render.searchset(entries, request.url))
+
+
+PATCHABLE = {"/status", "/businessStatus", "/statusReason", "/output"}
+UNCHANGEABLE = ("intent", "code", "focus", "for", "requester", "owner", "authoredOn")
+
+
+def _change_from(fields: dict[str, Any], current: dict[str, Any]) -> TaskChange:
+    try:
+        status = TaskStatus(fields.get("status", current["status"]))
+    except ValueError:
+        raise FhirError.one(400, "value", f"unknown Task.status {fields.get('status')!r}", "Task.status") from None
+    business = fields.get("businessStatus")
+    business_code = next(iter((business or {}).get("coding") or [{}])).get("code") if business else None
+    reason = fields.get("statusReason") or {}
+    reason_code = next(iter(reason.get("coding") or [{}])).get("code")
+    output = fields.get("output")
+    if output is not None and not isinstance(output, list):
+        raise FhirError.one(400, "structure", "Task.output must be a list", "Task.output")
+    return TaskChange(status, business_code, reason_code, reason.get("text"), output)
+
+
+def _check_version(current: dict[str, Any]) -> None:
+    expected = request.headers.get("If-Match")
+    if expected and expected.strip().removeprefix("W/").strip('"') != current["meta"]["versionId"]:
+        raise FhirError.one(412, "conflict", "the Task has changed since the version in If-Match")
+
+
+def _apply(task_id: str, fields: dict[str, Any]) -> Response:
+    actor = current_client()
+    now = utcnow()
+    with unit_of_work() as uow:
+        current = render.task(read_task(uow, task_id, actor=actor, now=now, request_id=current_request_id()))
+        _check_version(current)
+        for element in UNCHANGEABLE:
+            if element in fields and fields[element] != current.get(element):
+                raise FhirError.one(
+                    400,
+                    "not-supported",
+                    "a provider may change only status, businessStatus, statusReason and output",
+                    f"Task.{element}",
+                )
+        update_task(uow, task_id, _change_from(fields, current), actor=actor, now=now)
+    try:
+        with unit_of_work() as uow:
+            view = read_task(uow, task_id, actor=actor, now=utcnow(), request_id=current_request_id())
+    except NotFound:  # declined: the referral has been offered elsewhere and is no longer this provider's
+        return fhir_response(
+            operation_outcome(
+                200, [Issue("informational", "declined; the referral is offered elsewhere", severity="information")]
+            )
+        )
+    return fhir_response(render.task(view), headers={"ETag": f'W/"{view.version}"'})
+
+
+@bp.patch("/Task/<task_id>")
+@supports("Task", "patch")
+def patch_task(task_id: str) -> Response:
+    """JSON Patch (RFC 6902) on status, businessStatus, statusReason and output only."""
+    document = load_json_value(read_body(array=True))
+    if not isinstance(document, list) or not document:
+        raise FhirError.one(400, "structure", "send a JSON Patch: a non-empty list of operations")
+    fields: dict[str, Any] = {}
+    for index, operation in enumerate(document):
+        where = f"patch[{index}]"
+        if not isinstance(operation, dict) or operation.get("op") not in {"replace", "add"}:
+            raise FhirError.one(400, "not-supported", "only replace and add operations are taken", where)
+        if operation.get("path") not in PATCHABLE:
+            raise FhirError.one(
+                400,
+                "not-supported",
+                "a provider may change only status, businessStatus, statusReason and output",
+                where,
+            )
+        fields[str(operation["path"]).lstrip("/")] = operation.get("value")
+    return _apply(task_id, fields)
+
+
+@bp.put("/Task/<task_id>")
+@supports("Task", "update")
+def put_task(task_id: str) -> Response:
+    """The whole Task back, changed only in status, businessStatus, statusReason and output."""
+    document = load_json(read_body())
+    require_resource_type(document, "Task")
+    try:
+        resources.parse(document)
+    except resources.InvalidStructure as error:
+        raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    if document.get("id") not in (None, task_id):
+        raise FhirError.one(400, "invalid", "the Task's id must match the URL", "Task.id")
+    return _apply(task_id, document)

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from referral_service.domain.access import ApiClientKind
+from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.referral import ReferralStatus, TaskStatus
-from referral_service.persistence.models import Organisation, Referral, ReferralTask
+from referral_service.persistence.models import Organisation, Referral, ReferralTask, Service
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ClientActor, record_read
 from referral_service.services.errors import NotFound
@@ -45,6 +47,16 @@ def _organisation(uow: UnitOfWork, organisation_id: int | None) -> Organisation 
     return uow.session.get(Organisation, organisation_id) if organisation_id is not None else None
 
 
+def _status_reason(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> str | None:
+    """For a waiting referral, its place in the queue now (it moves as others are offered places)."""
+    if task.business_status == BusinessStatus.WAITLISTED:
+        entry = uow.capacity.waiting_entry(referral.id)
+        service = uow.session.get(Service, task.service_id) if task.service_id else None
+        if entry is not None and service is not None:
+            return f"waiting list position {uow.capacity.position(entry)} at {service.name}"
+    return task.status_reason
+
+
 def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskView:
     owner = _organisation(uow, task.owner_organisation_id)
     sender = _organisation(uow, referral.sender_organisation_id)
@@ -53,7 +65,7 @@ def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskV
         referral_id=referral.public_id,
         status=task.status,
         business_status=task.business_status,
-        status_reason=task.status_reason,
+        status_reason=_status_reason(uow, referral, task),
         owner_ods=owner.ods_code if owner else None,
         owner_name=owner.name if owner else None,
         requester_ods=sender.ods_code if sender else None,
@@ -80,7 +92,7 @@ def read_referral(
 ) -> ReferralView:
     """One referral by our id; another client's referral answers NotFound, so its existence does not leak."""
     referral = uow.referrals.by_public_id(public_id)
-    if referral is None or referral.api_client_id != actor.pk:
+    if referral is None or not may_see(actor, referral):
         raise NotFound(f"no ServiceRequest {public_id}")
     record_read(
         uow, actor, action="read", resource_type="ServiceRequest", referral=referral, request_id=request_id, now=now
@@ -113,11 +125,18 @@ def search_referrals(
     return [_view(uow, referral) for referral in found]
 
 
+def may_see(actor: ClientActor, referral: Referral) -> bool:
+    """A GP system sees the referrals it sent; a provider's system, the Tasks its organisation owns."""
+    if actor.kind is ApiClientKind.PROVIDER_SYSTEM:
+        return actor.organisation_id is not None and referral.task.owner_organisation_id == actor.organisation_id
+    return referral.api_client_id == actor.pk
+
+
 def read_task(
     uow: UnitOfWork, public_id: str, *, actor: ClientActor, now: datetime, request_id: str | None
 ) -> TaskView:
     task = uow.referrals.task_by_public_id(public_id)
-    if task is None or task.referral.api_client_id != actor.pk:
+    if task is None or not may_see(actor, task.referral):
         raise NotFound(f"no Task {public_id}")
     record_read(uow, actor, action="read", resource_type="Task", referral=task.referral, request_id=request_id, now=now)
     return _task_view(uow, task.referral, task)
@@ -144,8 +163,10 @@ def search_tasks(
 ) -> tuple[list[TaskView], list[ReferralView]]:
     """A client's Tasks by focus and last-modified time (the polling channel), optionally with their
     ServiceRequests (`_include=Task:focus`)."""
+    provider = actor.kind is ApiClientKind.PROVIDER_SYSTEM
     tasks: Sequence[ReferralTask] = uow.referrals.search_tasks(
-        api_client_id=actor.pk,
+        api_client_id=None if provider else actor.pk,
+        owner_id=actor.organisation_id if provider else None,
         public_id=criteria.task_id,
         focus_public_id=criteria.focus,
         modified_after=criteria.modified_after,

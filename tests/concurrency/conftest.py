@@ -62,7 +62,12 @@ def committed(fresh_database_url: str, tmp_path: Path) -> Iterator[Committed]:
     with UnitOfWork(session_factory) as uow:
         load_directory(uow, read_directory(tmp_path).providers, complete=True)
         register_api_client(
-            uow, client_id="gp-racer", name="GP", hasher=password_hasher("fast"), practices=("P88001",), secret="gp-secret"
+            uow,
+            client_id="gp-racer",
+            name="GP",
+            hasher=password_hasher("fast"),
+            practices=("P88001",),
+            secret="gp-secret",
         )
     with UnitOfWork(session_factory) as uow:
         gp = active_client(uow, "gp-racer")

@@ -62,11 +62,26 @@ def test_fifty_concurrent_referrals_five_places(committed: Committed) -> None:
 
     organisation, staff = provider_of(committed.uow(), "race-exercise")
     with committed.uow() as uow:
-        decline_offer(uow, declined_id, reason_code="no-capacity", reason_text=None, organisation_id=organisation, actor=staff, now=NOW)
+        decline_offer(
+            uow,
+            declined_id,
+            reason_code="no-capacity",
+            reason_text=None,
+            organisation_id=organisation,
+            actor=staff,
+            now=NOW,
+        )
 
     with committed.uow() as uow:
-        promoted = uow.session.scalar(select(Offer).where(Offer.referral_id == head, Offer.status == OfferStatus.OFFERED))
+        promoted = uow.session.scalar(
+            select(Offer).where(Offer.referral_id == head, Offer.status == OfferStatus.OFFERED)
+        )
         assert promoted is not None
-        assert uow.session.scalar(select(func.count()).select_from(WaitlistEntry).where(WaitlistEntry.status == WaitlistStatus.WAITING)) == REFERRALS - PLACES - 1
+        assert (
+            uow.session.scalar(
+                select(func.count()).select_from(WaitlistEntry).where(WaitlistEntry.status == WaitlistStatus.WAITING)
+            )
+            == REFERRALS - PLACES - 1
+        )
         [pool] = uow.session.scalars(select(CapacityPool)).all()
         assert pool.reserved == PLACES

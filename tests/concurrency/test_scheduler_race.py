@@ -53,7 +53,12 @@ def test_two_scheduler_processes_expire_each_offer_once(committed: Committed, tm
     outputs = [process.communicate(timeout=120)[0] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0], outputs
-    handled = [int(line.split(":")[1].split()[0]) for out in outputs for line in out.splitlines() if line.startswith("expire-offers")]
+    handled = [
+        int(line.split(":")[1].split()[0])
+        for out in outputs
+        for line in out.splitlines()
+        if line.startswith("expire-offers")
+    ]
     assert sum(handled) == PLACES, outputs
     with committed.uow() as uow:
         expiries = Counter(

@@ -31,6 +31,8 @@ def test_every_route_is_declared_and_nothing_more(app: Flask, client: FlaskClien
         ("ServiceRequest", "search-type"),
         ("Task", "read"),
         ("Task", "search-type"),
+        ("Task", "patch"),
+        ("Task", "update"),
         ("MessageDefinition", "search-type"),
     }
     assert [o["name"] for o in rest["operation"]] == ["process-message"]

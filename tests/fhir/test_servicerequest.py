@@ -62,6 +62,19 @@ def plain_referral(identifier: str | None = None, nhs_number: str = SECOND_NHS_N
                 ],
             },
             {
+                "resourceType": "Observation",
+                "id": "activity",
+                "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "82290-8"}]},
+                "effectiveDateTime": "2026-11-20",
+                "valueQuantity": {
+                    "value": 20,
+                    "unit": "min/wk",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "min/wk",
+                },
+            },
+            {
                 "resourceType": "Condition",
                 "id": "htn",
                 "clinicalStatus": {
@@ -89,7 +102,7 @@ def plain_referral(identifier: str | None = None, nhs_number: str = SECOND_NHS_N
         "authoredOn": "2026-11-26T09:15:00+00:00",
         "requester": {"identifier": {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "P88001"}},
         "reasonReference": [{"reference": "#htn"}],
-        "supportingInfo": [{"reference": "#bmi"}, {"reference": "#bp"}],
+        "supportingInfo": [{"reference": "#bmi"}, {"reference": "#bp"}, {"reference": "#activity"}],
     }
 
 
@@ -117,6 +130,7 @@ def test_a_new_referral_is_201_with_location_and_its_evidence_is_kept(
         assert {m["kind"]: (m["value"], m["second_value"]) for m in referral.evidence["measurements"]} == {
             "bmi": (31.5, None),
             "blood_pressure": (150.0, 95.0),
+            "activity_minutes_per_week": (20.0, None),
         }
         assert referral.task.status == "requested"
 

@@ -114,7 +114,8 @@ class ReferralRepository:
     def search_tasks(
         self,
         *,
-        api_client_id: int,
+        api_client_id: int | None,
+        owner_id: int | None = None,
         public_id: str | None = None,
         focus_public_id: str | None = None,
         modified_after: datetime | None = None,
@@ -123,11 +124,14 @@ class ReferralRepository:
         modified_until: datetime | None = None,
         limit: int = 100,
     ) -> Sequence[ReferralTask]:
-        query = (
-            select(ReferralTask)
-            .join(Referral, ReferralTask.referral_id == Referral.id)
-            .where(Referral.api_client_id == api_client_id)
-        )
+        """A GP client's Tasks (by `api_client_id`) or a provider's (by `owner_id`); filters AND together."""
+        if api_client_id is None and owner_id is None:
+            return []
+        query = select(ReferralTask).join(Referral, ReferralTask.referral_id == Referral.id)
+        if api_client_id is not None:
+            query = query.where(Referral.api_client_id == api_client_id)
+        if owner_id is not None:
+            query = query.where(ReferralTask.owner_organisation_id == owner_id)
         if public_id is not None:
             query = query.where(ReferralTask.public_id == public_id)
         if focus_public_id is not None:
