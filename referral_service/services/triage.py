@@ -8,15 +8,12 @@ the event and, when nobody had room or could take the patient, the unmet-demand 
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from referral_service.domain.capacity import PRIORITY_RANK, respond_by
 from referral_service.domain.choice import Decision, Route, ServiceProfile, decide
-from referral_service.domain.directory import Accreditation
 from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
 from referral_service.domain.intake import ConditionEvidence, Measurement
 from referral_service.domain.lifecycle import Action
@@ -61,46 +58,50 @@ def facts_of(referral: Referral) -> PatientFacts:
     )
 
 
-@lru_cache(maxsize=20_000)
-def _eligibility(service_id: int, source_hash: str, document: str) -> Eligibility:
+_RULES: dict[tuple[int, str], Eligibility] = {}
+
+
+def _rules(uow: UnitOfWork, rows: list[tuple[int, str]]) -> dict[int, Eligibility]:
     """Rules rebuilt once per service version (the hash changes when the directory file does)."""
-    return load_eligibility(json.loads(document))
+    missing = [service_id for service_id, source_hash in rows if (service_id, source_hash) not in _RULES]
+    if missing:
+        if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
+            _RULES.clear()
+        documents = uow.directory.eligibility_documents(missing)
+        hashes = dict(rows)
+        for service_id, document in documents.items():
+            _RULES[(service_id, hashes[service_id])] = load_eligibility(document)
+    return {service_id: _RULES[(service_id, source_hash)] for service_id, source_hash in rows}
 
 
-def eligibility_of(service: Service) -> Eligibility:
-    return _eligibility(service.id, service.source_hash, json.dumps(service.eligibility, sort_keys=True))
-
-
-def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[ServiceProfile], dict[str, Service]]:
-    services = [
-        s
-        for s in uow.directory.services(listed_only=True)
-        if pathway and f"{s.pathway_system}|{s.pathway_code}" == pathway
-    ]
-    ids = [s.id for s in services]
+def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[ServiceProfile], dict[str, int]]:
+    """The candidates for a pathway with their live capacity, and their ids by slug."""
+    if not pathway or "|" not in pathway:
+        return [], {}
+    system, _, code = pathway.partition("|")
+    rows = uow.directory.candidates(system, code, on)
+    ids = [row.id for row in rows]
+    rules = _rules(uow, [(row.id, row.source_hash) for row in rows])
     room = uow.capacity.room(ids, on) if ids else {}
     waiting = uow.capacity.waiting_counts(ids) if ids else {}
     profiles = []
-    for service in services:
-        has_room, places = room.get(service.id, (False, 0))
-        accreditations = [
-            Accreditation(a.scheme, a.valid_until, a.level, a.valid_from) for a in service.organisation.accreditations
-        ]
+    for row in rows:
+        has_room, places = room.get(row.id, (False, 0))
         profiles.append(
             ServiceProfile(
-                slug=service.slug,
-                name=service.name,
-                pathway=f"{service.pathway_system}|{service.pathway_code}",
-                districts=frozenset(service.catchment_districts),
-                eligibility=eligibility_of(service),
-                accredited=service.organisation.is_listed and any(a.is_valid_on(on) for a in accreditations),
+                slug=row.slug,
+                name=row.name,
+                pathway=pathway,
+                districts=frozenset(row.catchment_districts),
+                eligibility=rules[row.id],
+                accredited=bool(row.accredited),
                 has_room=has_room,
-                takes_waitlist=service.waitlist_enabled,
-                waiting=waiting.get(service.id, 0),
+                takes_waitlist=row.waitlist_enabled,
+                waiting=waiting.get(row.id, 0),
                 places=places,
             )
         )
-    return profiles, {service.slug: service for service in services}
+    return profiles, {row.slug: row.id for row in rows}
 
 
 def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now: datetime) -> Decision:
@@ -116,14 +117,14 @@ def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now
     for _ in range(MAX_RESERVATION_ATTEMPTS):
         if decision.route is not Route.OFFER or decision.service is None:
             break
-        if make_offer(uow, referral, services[decision.service], decision, actor=actor, now=now):
+        if make_offer(uow, referral, _service(uow, services[decision.service]), decision, actor=actor, now=now):
             break
         profiles = [p if p.slug != decision.service else _full(p) for p in profiles]
         decision = decide(facts, profiles, passed_over=passed_over)
     referral.triage = decision.to_document()
     referral.risk_level = decision.risk.level
     if decision.route is Route.WAITLIST and decision.service is not None:
-        _join_waiting_list(uow, referral, services[decision.service], decision, actor=actor, now=now)
+        _join_waiting_list(uow, referral, _service(uow, services[decision.service]), decision, actor=actor, now=now)
     elif decision.route is Route.LINK_WORKER:
         transition(
             uow,
@@ -141,6 +142,12 @@ def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now
     if decision.unmet is not None:
         _record_unmet(uow, referral, decision, facts, now)
     return decision
+
+
+def _service(uow: UnitOfWork, service_id: int) -> Service:
+    service = uow.session.get(Service, service_id)
+    assert service is not None
+    return service
 
 
 def _full(profile: ServiceProfile) -> ServiceProfile:

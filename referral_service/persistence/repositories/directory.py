@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind
-from referral_service.persistence.models import CapacityPool, Organisation, Service
+from referral_service.persistence.models import Accreditation, CapacityPool, Organisation, Service
 
 
 class DirectoryRepository:
@@ -49,3 +51,34 @@ class DirectoryRepository:
     def add(self, row: Organisation | Service | CapacityPool) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def candidates(self, pathway_system: str, pathway_code: str, on: date) -> Sequence[Any]:
+        """Listed services answering a pathway, as light rows (no ORM objects): triage reads these
+        for every referral, so they must stay cheap with thousands of services."""
+        accredited = exists().where(
+            Accreditation.organisation_id == Service.organisation_id,
+            Accreditation.valid_until >= on,
+            or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
+        )
+        return self.session.execute(
+            select(
+                Service.id,
+                Service.slug,
+                Service.name,
+                Service.catchment_districts,
+                Service.waitlist_enabled,
+                Service.source_hash,
+                and_(Organisation.is_listed, accredited).label("accredited"),
+            )
+            .join(Organisation, Organisation.id == Service.organisation_id)
+            .where(
+                Service.is_listed.is_(True),
+                Service.pathway_system == pathway_system,
+                Service.pathway_code == pathway_code,
+            )
+            .order_by(Service.slug)
+        ).all()
+
+    def eligibility_documents(self, service_ids: Sequence[int]) -> dict[int, dict[str, object]]:
+        rows = self.session.execute(select(Service.id, Service.eligibility).where(Service.id.in_(service_ids)))
+        return {int(row[0]): row[1] for row in rows}
