@@ -23,19 +23,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' referral factory
 
-from referral_service.domain.choice import ServiceProfile, decide  # noqa: E402
-from referral_service.domain.directory import ProviderDefinition  # noqa: E402
-from referral_service.domain.facts import Dated, PatientFacts  # noqa: E402
-from referral_service.persistence import migrations  # noqa: E402
-from referral_service.persistence.engine import make_engine, make_session_factory  # noqa: E402
-from referral_service.persistence.uow import UnitOfWork  # noqa: E402
-from referral_service.schemas.directory import read_directory  # noqa: E402
-from referral_service.services.access import active_client  # noqa: E402
-from referral_service.services.accounts import register_api_client  # noqa: E402
-from referral_service.services.directory import load_directory  # noqa: E402
-from referral_service.services.intake import receive_referral  # noqa: E402
-from referral_service.services.passwords import password_hasher  # noqa: E402
-from tests.factories import incoming  # noqa: E402
+from referral_service.domain.choice import ServiceProfile, decide
+from referral_service.domain.directory import ProviderDefinition
+from referral_service.domain.facts import Dated, PatientFacts
+from referral_service.persistence import migrations
+from referral_service.persistence.engine import make_engine, make_session_factory
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.directory import read_directory
+from referral_service.services.access import active_client
+from referral_service.services.accounts import register_api_client
+from referral_service.services.directory import load_directory
+from referral_service.services.intake import receive_referral
+from referral_service.services.passwords import password_hasher
+from tests.factories import incoming
 
 DEMO = Path(__file__).resolve().parent.parent / "providers" / "demo"
 EXERCISE = "http://snomed.info/sct|390893007"
@@ -92,7 +92,7 @@ def patients(count: int) -> list[PatientFacts]:
                 sex=rng.choice(["female", "male"]),
                 postcode=f"{rng.choice(DISTRICTS)} 1AA",
                 pathway=EXERCISE,
-                conditions={code: None for code in rng.sample(["38341003", "44054006", "35489007", "22298006"], 1)},
+                conditions=dict.fromkeys(rng.sample(["38341003", "44054006", "35489007", "22298006"], 1)),
                 measurements={
                     "bmi": Dated(rng.uniform(22, 42), measured),
                     "blood_pressure": Dated(rng.uniform(110, 185), measured, rng.uniform(65, 105)),
