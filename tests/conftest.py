@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,12 +55,12 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def throwaway_database(database_url: str, folder: Path) -> Iterator[str]:
     """An empty database of the suite's kind, for tests that must really commit (races, servers):
-    a new SQLite file, or a throwaway PostgreSQL database dropped afterwards."""
+    a new SQLite file in `folder`, or a new PostgreSQL database dropped afterwards."""
     if not is_postgres(database_url):
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        yield f"sqlite:///{folder / 'fresh.sqlite3'}"
         return
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -69,11 +70,14 @@ def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with throwaway_database(database_url, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Response, g, request
 
-from referral_service.fhir.outcomes import FHIR_JSON, FhirError
+from referral_service.fhir import resources
+from referral_service.fhir.outcomes import FHIR_JSON, FhirError, Issue
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a referral is kilobytes; anything near this is not one
 ECHO_HEADERS = ("X-Request-Id", "X-Correlation-Id")
@@ -144,3 +145,15 @@ def prefer_return() -> str:
         if name == "return" and value in {"minimal", "representation", "OperationOutcome"}:
             return value
     return "representation"
+
+
+def read_resource(resource_type: str) -> tuple[bytes, dict[str, Any], Any]:
+    """The request's resource: the bytes received, the JSON object, and the one FHIR parse of it."""
+    raw = read_body()
+    document = load_json(raw)
+    require_resource_type(document, resource_type)
+    try:
+        model = resources.parse(document)
+    except resources.InvalidStructure as error:
+        raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    return raw, document, model

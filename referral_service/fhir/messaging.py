@@ -9,9 +9,9 @@ from typing import Any
 from flask import Response
 
 from referral_service.domain.intake import Coding, IncomingCancellation
-from referral_service.fhir import bp, current_client, extract, render, resources
+from referral_service.fhir import bp, current_client, extract, render
 from referral_service.fhir.capabilities import operation
-from referral_service.fhir.http import fhir_response, load_json, message_ids, read_body, require_resource_type
+from referral_service.fhir.http import fhir_response, message_ids, read_resource
 from referral_service.fhir.outcomes import FhirError, Issue
 from referral_service.fhir.profiles import MessageShape, message_shapes
 from referral_service.fhir.referrals import BARS_REFERRAL_CATEGORY, Reading, incoming, read_referral
@@ -53,13 +53,7 @@ class MessageBundle:
 @operation("process-message", PROCESS_MESSAGE_DEFINITION)
 def process_message() -> Response:
     request_id, correlation_id = message_ids(required=True)
-    raw = read_body()
-    document = load_json(raw)
-    require_resource_type(document, "Bundle")
-    try:
-        bundle = resources.parse(document)
-    except resources.InvalidStructure as error:
-        raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    raw, document, bundle = read_resource("Bundle")
     message = MessageBundle(bundle)
     reading = Reading([])
     header, header_path, reason, shape = _check_header(bundle, message, reading)

@@ -6,15 +6,13 @@ from typing import Any
 
 from flask import Response, request, url_for
 
-from referral_service.fhir import bp, current_client, render, resources, search
+from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.http import (
     fhir_response,
-    load_json,
     message_ids,
     prefer_return,
-    read_body,
-    require_resource_type,
+    read_resource,
 )
 from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
 from referral_service.fhir.referrals import Reading, incoming, read_referral
@@ -43,13 +41,7 @@ def create_service_request() -> Response:
     """A referral as a single ServiceRequest with a contained Patient; the same identifier again
     from the same practice returns the first referral (200) and creates nothing."""
     request_id, correlation_id = message_ids(required=False)
-    raw = read_body()
-    document = load_json(raw)
-    require_resource_type(document, "ServiceRequest")
-    try:
-        service_request = resources.parse(document)
-    except resources.InvalidStructure as error:
-        raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    raw, _document, service_request = read_resource("ServiceRequest")
     reading = Reading([])
     if not any(identifier.value for identifier in service_request.identifier or ()):
         reading.issues.append(

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Response, request
 
 from referral_service.domain.referral import TaskStatus
-from referral_service.fhir import bp, current_client, render, resources, search
+from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
-from referral_service.fhir.http import fhir_response, load_json, load_json_value, read_body, require_resource_type
+from referral_service.fhir.http import fhir_response, load_json_value, read_body, read_resource
 from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
 from referral_service.services.errors import NotFound
 from referral_service.services.referrals import TaskSearch, read_task, search_tasks
@@ -149,12 +149,7 @@ def patch_task(task_id: str) -> Response:
 @supports("Task", "update")
 def put_task(task_id: str) -> Response:
     """The whole Task back, changed only in status, businessStatus, statusReason and output."""
-    document = load_json(read_body())
-    require_resource_type(document, "Task")
-    try:
-        resources.parse(document)
-    except resources.InvalidStructure as error:
-        raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    _raw, document, _task = read_resource("Task")
     if document.get("id") not in (None, task_id):
         raise FhirError.one(400, "invalid", "the Task's id must match the URL", "Task.id")
     return _apply(task_id, document)

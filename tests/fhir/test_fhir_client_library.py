@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,6 @@ import pytest
 import requests
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import AuthorizationError
-from sqlalchemy import make_url, text
 from werkzeug.serving import make_server
 
 from referral_service.app import create_app
@@ -31,7 +29,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accounts import register_api_client
 from referral_service.services.passwords import password_hasher
 from referral_service.web.context import EXTENSION_KEY
-from tests.conftest import is_postgres
+from tests.conftest import throwaway_database
 from tests.fhir.conftest import VALID_NHS_NUMBER, entries_of, gp_referral_bundle, headers
 
 CLIENT_ID = "gp-system"
@@ -61,20 +59,8 @@ class PostedReferral:
 
 @pytest.fixture(scope="module")
 def live_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An empty database of the suite's kind, dropped afterwards (PostgreSQL) or left in tmp (SQLite)."""
-    if not is_postgres(database_url):
-        yield f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
-        return
-    name = f"fhir_client_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(database_url, tmp_path_factory.mktemp("live")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
