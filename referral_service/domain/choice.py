@@ -6,7 +6,7 @@ no exclusion passes, and it takes the patient's risk level (also in the worst ca
 facts). An exclusion that cannot be checked blocks only when it needs evidence the service lists in
 `evidence_max_age_days` (what it relies on the referrer for); others are left, noted, to the
 provider's own assessment. Eligible services are ranked by a free place now, then the expected
-wait, then name.
+wait, then the referral's stated preference (the service it names as performer), then name.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ class ServiceProfile:
     takes_waitlist: bool
     waiting: int = 0
     places: int = 0
+    aliases: frozenset[str] = frozenset()  # ids and names a referral may use to ask for it (lower case)
+
+    def preferred_by(self, facts: PatientFacts) -> bool:
+        return bool(facts.preferences & (self.aliases | {self.slug, self.name.lower()}))
 
 
 class Verdict(StrEnum):
@@ -190,7 +194,9 @@ def decide(facts: PatientFacts, candidates: Iterable[ServiceProfile], *, passed_
     by_slug = {profile.slug: profile for profile in profiles}
     eligible = [by_slug[a.service] for a in assessments if a.verdict is Verdict.ELIGIBLE]
     if eligible:
-        ranked = sorted(eligible, key=lambda p: (not p.has_room, _expected_wait(p), p.name, p.slug))
+        ranked = sorted(
+            eligible, key=lambda p: (not p.has_room, _expected_wait(p), not p.preferred_by(facts), p.name, p.slug)
+        )
         best = ranked[0]
         if best.has_room:
             return Decision(Route.OFFER, best.slug, risk, assessments, (f"eligible, with a place now at {best.name}",))

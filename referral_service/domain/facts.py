@@ -28,6 +28,7 @@ class PatientFacts:
     pathway: str | None = None  # system|code
     conditions: Mapping[str, date | None] = field(default_factory=dict)  # SNOMED code -> recorded on
     measurements: Mapping[str, Dated] = field(default_factory=dict)  # fact name -> the latest
+    preferences: frozenset[str] = frozenset()  # services the referral asks for (ids or names, lower case)
 
     @property
     def age(self) -> int | None:

@@ -68,6 +68,7 @@ class IncomingReferral:
     correlation_id: str
     bundle_id: str | None = None
     source_endpoint: str | None = None
+    preferences: tuple[str, ...] = field(default=())  # the services the referrer asks for (performer)
     warnings: tuple[str, ...] = field(default=())
 
 

@@ -125,6 +125,7 @@ def read_referral(
         value = extract.fit(identifier[1], 100, f"{path}.identifier.value", reading.issues)
         identifier = (system, value) if system is not None and value is not None else None
     values = {
+        "preferences": _performer_preferences(service_request, resolve),
         "patient": patient,
         "sender_ods": sender_ods or _requester_ods(service_request, path, resolve, reading),
         "authored_at": authored,
@@ -136,6 +137,22 @@ def read_referral(
         "measurements": tuple(measurements),
     }
     return patient_resource, values
+
+
+def _performer_preferences(service_request: Any, resolve: Resolver) -> tuple[str, ...]:
+    """The services the referral asks for (ServiceRequest.performer): their identifiers and names."""
+    found: list[str] = []
+    for performer in service_request.performer or ():
+        if performer.identifier is not None and performer.identifier.value:
+            found.append(performer.identifier.value)
+        if performer.display:
+            found.append(performer.display)
+        target = resolve(performer.reference)
+        if target is not None and target[0].get_resource_type() == "HealthcareService":
+            found += [i.value for i in target[0].identifier or () if i.value]
+            if target[0].name:
+                found.append(target[0].name)
+    return tuple(dict.fromkeys(value[:200] for value in found))
 
 
 def _requester_ods(service_request: Any, path: str, resolve: Resolver, reading: Reading) -> str | None:
@@ -170,6 +187,7 @@ def incoming(values: dict[str, Any], reading: Reading, **more: Any) -> IncomingR
         identifier=values["identifier"],
         conditions=conditions,
         measurements=measurements,
+        preferences=values["preferences"],
         warnings=reading.warnings(),
         **more,
     )

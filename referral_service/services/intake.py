@@ -137,6 +137,7 @@ def evidence_document(incoming: IncomingReferral) -> dict[str, object]:
             }
             for m in incoming.measurements
         ],
+        "preferences": list(incoming.preferences),
         "warnings": list(incoming.warnings),
     }
 

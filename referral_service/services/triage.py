@@ -55,6 +55,7 @@ def facts_of(referral: Referral) -> PatientFacts:
         pathway=pathway,
         conditions=conditions_by_code(conditions),
         measurements=latest_measurements(measurements),
+        preferences=frozenset(str(p).strip().lower() for p in evidence.get("preferences", [])),
     )
 
 
@@ -99,6 +100,7 @@ def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[S
                 takes_waitlist=row.waitlist_enabled,
                 waiting=waiting.get(row.id, 0),
                 places=places,
+                aliases=frozenset({row.public_id.lower(), row.slug, row.name.lower()}),
             )
         )
     return profiles, {row.slug: row.id for row in rows}

@@ -180,3 +180,11 @@ def test_conditions_recorded_long_ago_are_unknown_when_the_service_limits_their_
     decision = decide(old, [service("gym", eligibility=eligibility)])
     assert decision.assessments[0].verdict is Verdict.UNKNOWN
     assert decision.missing == frozenset({"condition"})
+
+
+def test_the_referrers_stated_preference_breaks_a_tie_but_never_beats_room_or_wait() -> None:
+    asked_for = patient(preferences=frozenset({"zebra leisure"}))
+    tie = decide(asked_for, [service("alpha"), service("zebra", name="Zebra Leisure")])
+    assert tie.service == "zebra"
+    busier = decide(asked_for, [service("alpha"), service("zebra", name="Zebra Leisure", has_room=False)])
+    assert busier.service == "alpha"

@@ -101,6 +101,7 @@ def plain_referral(identifier: str | None = None, nhs_number: str = SECOND_NHS_N
         "subject": {"reference": "#pat"},
         "authoredOn": "2026-11-26T09:15:00+00:00",
         "requester": {"identifier": {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "P88001"}},
+        "performer": [{"identifier": {"value": "mvl-exercise-referral"}, "display": "Mersey Vale exercise referral"}],
         "reasonReference": [{"reference": "#htn"}],
         "supportingInfo": [{"reference": "#bmi"}, {"reference": "#bp"}, {"reference": "#activity"}],
     }
@@ -127,6 +128,7 @@ def test_a_new_referral_is_201_with_location_and_its_evidence_is_kept(
         assert referral.priority == "urgent"
         assert referral.patient.postcode == "SK4 1AA"
         assert referral.evidence["conditions"] == [{"code": "38341003", "recorded_on": "2019-05-01"}]
+        assert referral.evidence["preferences"] == ["mvl-exercise-referral", "Mersey Vale exercise referral"]
         assert {m["kind"]: (m["value"], m["second_value"]) for m in referral.evidence["measurements"]} == {
             "bmi": (31.5, None),
             "blood_pressure": (150.0, 95.0),

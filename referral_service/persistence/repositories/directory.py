@@ -63,6 +63,7 @@ class DirectoryRepository:
         return self.session.execute(
             select(
                 Service.id,
+                Service.public_id,
                 Service.slug,
                 Service.name,
                 Service.catchment_districts,
