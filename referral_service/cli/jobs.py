@@ -5,21 +5,28 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from referral_service.jobs.delivery import http_sender
+from referral_service.jobs.messages import ServiceIdentity
 from referral_service.jobs.scheduler import build_scheduler
-from referral_service.jobs.tasks import run_once
+from referral_service.jobs.tasks import Delivery, run_once
 from referral_service.web.context import service_context
+
+
+def delivery() -> Delivery:
+    settings = service_context().settings
+    return Delivery(ServiceIdentity(settings.ods_code, settings.endpoint), http_sender())
 
 
 @click.group("jobs")
 def jobs_group() -> None:
-    """Scheduled work: offer expiry and waiting-list promotion (and, later, outbox delivery)."""
+    """Scheduled work: offer expiry, waiting-list promotion and outbox delivery."""
 
 
 @jobs_group.command("run-once")
 @with_appcontext
 def run_once_command() -> None:
     """Run every due job once and report what each handled."""
-    reports = run_once(service_context().session_factory)
+    reports = run_once(service_context().session_factory, delivery())
     for report in reports:
         click.echo(report.line())
     if any(report.failed for report in reports):
@@ -30,7 +37,7 @@ def run_once_command() -> None:
 @with_appcontext
 def run_command() -> None:
     """Run the scheduler in this process until stopped (Ctrl-C)."""
-    scheduler = build_scheduler(service_context().session_factory)
+    scheduler = build_scheduler(service_context().session_factory, delivery())
     click.echo("scheduler running: " + ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         scheduler.start()

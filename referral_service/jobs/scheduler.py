@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from referral_service.jobs.tasks import TICKS
+from referral_service.jobs.tasks import Delivery, ticks
 from referral_service.persistence.engine import SessionFactory
 
-INTERVAL_SECONDS = {"expire-offers": 60, "promote-waiting-lists": 60}
+INTERVAL_SECONDS = {"expire-offers": 60, "promote-waiting-lists": 60, "deliver-outbox": 10}
 
 
-def build_scheduler(session_factory: SessionFactory) -> BlockingScheduler:
+def build_scheduler(session_factory: SessionFactory, delivery: Delivery) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
-    for name, tick in TICKS.items():
+    for name, tick in ticks(delivery).items():
         scheduler.add_job(
             tick,
             "interval",

@@ -11,7 +11,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
+from referral_service.jobs.delivery import Sender, deliver_due
+from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import SCHEDULER
@@ -29,6 +32,9 @@ class TickReport:
 
     def line(self) -> str:
         return f"{self.name}: {len(self.handled)} handled, {self.failed} failed"
+
+
+# A parked outbox message counts as "failed" in its tick's report: a person must look.
 
 
 def utcnow() -> datetime:
@@ -71,12 +77,34 @@ def promote_waiting_lists(session_factory: SessionFactory, *, now: Callable[[], 
     return report
 
 
-TICKS: dict[str, Callable[..., TickReport]] = {
-    "expire-offers": expire_overdue_offers,
-    "promote-waiting-lists": promote_waiting_lists,
-}
+@dataclass(frozen=True)
+class Delivery:
+    """What outbox delivery needs from the outside world: who we are, and how to send."""
+
+    identity: ServiceIdentity
+    sender: Sender
 
 
-def run_once(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> list[TickReport]:
-    """Every due job once, in order (cron-style deployments, tests)."""
-    return [tick(session_factory, now=now) for tick in TICKS.values()]
+def deliver_outbox(
+    session_factory: SessionFactory, delivery: Delivery, *, now: Callable[[], datetime] = utcnow
+) -> TickReport:
+    result = deliver_due(session_factory, delivery.sender, delivery.identity, now=now)
+    report = TickReport("deliver-outbox", handled=result.delivered)
+    report.failed = result.parked
+    return report
+
+
+def ticks(delivery: Delivery) -> dict[str, Callable[..., TickReport]]:
+    return {
+        "expire-offers": expire_overdue_offers,
+        "promote-waiting-lists": promote_waiting_lists,
+        "deliver-outbox": partial(deliver_outbox, delivery=delivery),
+    }
+
+
+def run_once(
+    session_factory: SessionFactory, delivery: Delivery, *, now: Callable[[], datetime] = utcnow
+) -> list[TickReport]:
+    """Every due job once, in order (cron-style deployments, tests): changes made by the first ticks
+    are delivered by the last."""
+    return [tick(session_factory, now=now) for tick in ticks(delivery).values()]

@@ -11,6 +11,7 @@ from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
+from referral_service.persistence.repositories.outbox import OutboxRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
 
 
@@ -26,6 +27,7 @@ class UnitOfWork:
     access: AccessRepository
     referrals: ReferralRepository
     capacity: CapacityRepository
+    outbox: OutboxRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -37,6 +39,7 @@ class UnitOfWork:
         self.access = AccessRepository(self.session)
         self.referrals = ReferralRepository(self.session)
         self.capacity = CapacityRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     def __exit__(

@@ -14,7 +14,7 @@ from referral_service.domain.directory import OrganisationKind
 from referral_service.domain.identifiers import is_ods_code
 from referral_service.persistence.models import ApiClient, ApiClientPractice, Organisation, PortalUser
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.errors import Conflict, Invalid, NotFound
+from referral_service.services.errors import Conflict, Invalid, NotFound, Unauthorized
 from referral_service.services.passwords import verify_secret
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{3,100}$")
@@ -143,3 +143,16 @@ def create_portal_user(
     )
     uow.access.add(user)
     return NewPortalUser(address, role, provider_slug, created=True)
+
+
+def authenticate_user(uow: UnitOfWork, email: str, password: str, *, role: UserRole, hasher: PasswordHasher) -> str:
+    """A portal user's credentials, for a role; the same refusal for unknown, wrong or other-role users."""
+    user = uow.access.portal_user_by_email(email)
+    if (
+        user is None
+        or not user.is_active
+        or user.role != role
+        or not verify_secret(hasher, user.password_hash, password)
+    ):
+        raise Unauthorized("unknown user, wrong password or not allowed here")
+    return user.email

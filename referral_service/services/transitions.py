@@ -10,6 +10,7 @@ from referral_service.persistence.models import Referral, ReferralEvent
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ActorRef
 from referral_service.services.errors import Conflict
+from referral_service.services.outbox import queue_for_event
 
 KEEP = object()  # leave a Task field as it is
 
@@ -28,8 +29,9 @@ def transition(
     detail: dict[str, object] | None = None,
     event_type: str | None = None,
 ) -> None:
-    """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it)
-    and append the event: who, when, from, to, why. Both land in the caller's transaction."""
+    """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it),
+    append the event (who, when, from, to, why) and, for a material change, queue the referrer's
+    message: all three land in the caller's transaction, or none does."""
     task = referral.task
     current = (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE))
     try:
@@ -62,3 +64,4 @@ def transition(
         )
     )
     uow.referrals.flush()
+    queue_for_event(uow, referral, event_type or action.value, now=now)

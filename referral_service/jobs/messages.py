@@ -1,0 +1,255 @@
+"""Outbound FHIR: an outbox snapshot rendered as a BaRS-style `servicerequest-response` message.
+
+Deterministic: the same snapshot always gives the same bytes, so every retry of a message is
+identical (BaRS: a retry repeats body and headers). Shaped after BaRS feedback (REFRESP01), the
+Gravity Task and, on completion, the BSeR feedback document (Composition + Observations).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars"
+REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars"
+ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
+NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
+SNOMED = "http://snomed.info/sct"
+BUSINESS_STATUS = "https://referral-service.example.org/fhir/CodeSystem/referral-business-status"
+BSER_BUSINESS_STATUS = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
+OURS = {"triage", "offered", "waitlisted", "link-worker", "dropped-out"}
+SOCIAL_PRESCRIBING_REFERRAL = "871731000000106"  # Referral to social prescribing service (procedure)
+SOCIAL_PRESCRIBING_DECLINED = "871711000000103"  # Social prescribing declined (situation)
+ATTENDED, MISSED = "298057009", "298058004"  # Number of appointments attended / missed
+
+NARRATIVE = {
+    "accepted": "The provider accepted the referral and will contact the patient.",
+    "waitlisted": "No place is free yet: the patient is on the provider's waiting list.",
+    "sent-to-link-worker": "No service could take the referral as sent; a link worker will review it.",
+    "declined": "No service can take this referral.",
+    "first-attendance": "The patient attended their first session.",
+    "did-not-attend": "The patient did not attend a booked session.",
+    "completed": "The patient completed the programme.",
+    "dropped-out": "The patient started but did not finish the programme.",
+    "cancelled": "The referral was cancelled.",
+}
+
+
+@dataclass(frozen=True)
+class ServiceIdentity:
+    """Who we are on the wire (configuration: REFERRAL_SERVICE_ODS_CODE, REFERRAL_SERVICE_ENDPOINT)."""
+
+    ods_code: str
+    endpoint: str
+
+
+def render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
+    kind, referral, task = snapshot["kind"], snapshot["referral"], snapshot["task"]
+    ids = _ids(snapshot)
+    task_resource = _task(snapshot, ids)
+    header: dict[str, Any] = {
+        "resourceType": "MessageHeader",
+        "id": ids["header"],
+        "eventCoding": {"system": EVENTS, "code": "servicerequest-response"},
+        "destination": [{"endpoint": referral["source_endpoint"] or "referrer"}],
+        "sender": {"reference": f"urn:uuid:{ids['us']}"},
+        "source": {"name": "referral_service", "software": "referral_service", "endpoint": identity.endpoint},
+        "reason": {"coding": [{"system": REASONS, "code": "update"}]},
+        "response": {"identifier": referral["source_bundle_id"] or referral["id"], "code": "ok"},
+        "focus": [{"reference": f"urn:uuid:{task['id']}"}],
+    }
+    entries: list[dict[str, Any]] = [
+        _entry(header),
+        _entry(task_resource),
+        _entry(_service_request(referral, ids)),
+        _entry(_patient(referral, ids)),
+        _entry(
+            {
+                "resourceType": "Organization",
+                "id": ids["us"],
+                "identifier": [{"system": ODS, "value": identity.ods_code}],
+            }
+        ),
+    ]
+    if snapshot.get("owner"):
+        entries.append(_entry(_owner(snapshot["owner"], ids)))
+    if kind == "completed":
+        entries.append(_entry(_feedback(snapshot, ids)))
+    bundle = {
+        "resourceType": "Bundle",
+        "id": snapshot["bundle_id"],
+        "meta": {"versionId": "1.1.0", "lastUpdated": snapshot["at"]},
+        "type": "message",
+        "timestamp": snapshot["at"],
+        "entry": entries,
+    }
+    return json.dumps(bundle, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _ids(snapshot: dict[str, Any]) -> dict[str, str]:
+    """Stable ids derived from the message's own, so re-rendering never changes the bytes."""
+    base = snapshot["bundle_id"]
+    return {name: f"{base[:-2]}{index:02x}" for index, name in enumerate(("us", "owner", "patient", "document"))} | {
+        "header": snapshot["header_id"]
+    }
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+
+
+def _business(code: str | None) -> dict[str, Any] | None:
+    if not code:
+        return None
+    return {"coding": [{"system": BUSINESS_STATUS if code in OURS else BSER_BUSINESS_STATUS, "code": code}]}
+
+
+def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    task, referral, kind = snapshot["task"], snapshot["referral"], snapshot["kind"]
+    resource: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": task["id"],
+        "meta": {"versionId": str(task["version"]), "lastUpdated": task["last_modified"]},
+        "status": task["status"],
+        "intent": "order",
+        "code": {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]},
+        "focus": {"reference": f"urn:uuid:{referral['id']}"},
+        "for": {"reference": f"urn:uuid:{ids['patient']}"},
+        "lastModified": task["last_modified"],
+    }
+    if (business := _business(task["business_status"])) is not None:
+        resource["businessStatus"] = business
+    if task["status_reason"]:
+        resource["statusReason"] = {"text": task["status_reason"]}
+    if snapshot.get("owner"):
+        resource["owner"] = {"reference": f"urn:uuid:{ids['owner']}", "display": snapshot["owner"]["name"]}
+    outputs = []
+    if referral["use_case"] == "social-prescribing" and kind == "accepted":
+        outputs.append(_coded_output(SOCIAL_PRESCRIBING_REFERRAL, "Referral to social prescribing service"))
+    if kind in {"declined", "dropped-out"} and referral["use_case"] == "social-prescribing":
+        outputs.append(_coded_output(SOCIAL_PRESCRIBING_DECLINED, "Social prescribing declined"))
+    if kind == "completed":
+        outputs.append(
+            {"type": {"text": "outcome report"}, "valueReference": {"reference": f"urn:uuid:{ids['document']}"}}
+        )
+    if outputs:
+        resource["output"] = outputs
+    return resource
+
+
+def _coded_output(code: str, display: str) -> dict[str, Any]:
+    concept = {"coding": [{"system": SNOMED, "code": code, "display": display}]}
+    return {"type": {"text": "activity"}, "valueCodeableConcept": concept}
+
+
+def _service_request(referral: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": referral["id"],
+        "status": referral["status"],
+        "intent": "order",
+        "subject": {"reference": f"urn:uuid:{ids['patient']}"},
+    }
+    if referral["identifier"]:
+        resource["identifier"] = [{"system": referral["identifier"][0], "value": referral["identifier"][1]}]
+    if referral["pathway"]:
+        resource["code"] = {"coding": [{"system": referral["pathway"][0], "code": referral["pathway"][1]}]}
+    return resource
+
+
+def _patient(referral: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Patient", "id": ids["patient"]}
+    if referral["nhs_number"]:
+        resource["identifier"] = [{"system": NHS_NUMBER, "value": referral["nhs_number"]}]
+    return resource
+
+
+def _owner(owner: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Organization", "id": ids["owner"], "name": owner["name"]}
+    if owner.get("ods"):
+        resource["identifier"] = [{"system": ODS, "value": owner["ods"]}]
+    return resource
+
+
+def _feedback(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """The outcome report: a document Bundle (Composition + Observations), as BSeR's feedback document."""
+    outcome, referral = snapshot["outcome"], snapshot["referral"]
+    patient = {"reference": f"urn:uuid:{ids['patient']}"}
+    observations = [
+        _count(
+            f"{ids['document'][:-4]}a001",
+            ATTENDED,
+            "Number of appointments attended",
+            outcome["attended"],
+            patient,
+            snapshot["at"],
+        ),
+        _count(
+            f"{ids['document'][:-4]}a002",
+            MISSED,
+            "Number of appointments missed",
+            outcome["missed"],
+            patient,
+            snapshot["at"],
+        ),
+    ]
+    for index, measure in enumerate(outcome["measures"]):
+        observations.append(
+            {
+                "resourceType": "Observation",
+                "id": f"{ids['document'][:-4]}b{index:03x}",
+                "status": "final",
+                "code": {"text": f"{measure['instrument']} ({measure['timepoint']})"},
+                "subject": patient,
+                "effectiveDateTime": measure["on"],
+                **({"valueQuantity": {"value": measure["score"]}} if measure["score"] is not None else {}),
+                "component": [
+                    {"code": {"text": item}, "valueQuantity": {"value": value}}
+                    for item, value in sorted(measure["items"].items())
+                ],
+            }
+        )
+    narrative = f"{NARRATIVE['completed']} Sessions attended: {outcome['attended']}; missed: {outcome['missed']}." + (
+        f" Outcome measures recorded: {len(outcome['measures'])}." if outcome["measures"] else ""
+    )
+    composition = {
+        "resourceType": "Composition",
+        "id": f"{ids['document'][:-4]}c000",
+        "status": "final",
+        "type": {"coding": [{"system": "http://loinc.org", "code": "11488-4", "display": "Consult note"}]},
+        "subject": patient,
+        "date": snapshot["at"],
+        "author": [{"reference": f"urn:uuid:{ids['owner']}"}]
+        if snapshot.get("owner")
+        else [{"display": "referral_service"}],
+        "title": "Outcome of referral",
+        "section": [
+            {
+                "title": "Feedback summary",
+                "focus": {"reference": f"ServiceRequest/{referral['id']}"},
+                "text": {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{narrative}</div>'},
+                "entry": [{"reference": f"urn:uuid:{o['id']}"} for o in observations],
+            }
+        ],
+    }
+    return {
+        "resourceType": "Bundle",
+        "id": ids["document"],
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{ids['document']}"},
+        "type": "document",
+        "timestamp": snapshot["at"],
+        "entry": [_entry(composition), *(_entry(o) for o in observations)],
+    }
+
+
+def _count(identifier: str, code: str, display: str, value: int, patient: dict[str, str], at: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": identifier,
+        "status": "final",
+        "code": {"coding": [{"system": SNOMED, "code": code, "display": display}]},
+        "subject": patient,
+        "effectiveDateTime": at,
+        "valueQuantity": {"value": value},
+    }

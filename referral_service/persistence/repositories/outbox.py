@@ -1,0 +1,99 @@
+"""Queries over the outbox: what is due (head of each referral's line only), claims, and health."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from referral_service.domain.outbox import OutboxStatus
+from referral_service.persistence.models import OutboxMessage, OutcomeMeasure
+
+UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.PARKED)
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, message: OutboxMessage) -> None:
+        self.session.add(message)
+
+    def by_public_id(self, public_id: str) -> OutboxMessage | None:
+        return self.session.scalar(select(OutboxMessage).where(OutboxMessage.public_id == public_id))
+
+    def outcome_measures(self, referral_id: int) -> Sequence[OutcomeMeasure]:
+        return self.session.scalars(
+            select(OutcomeMeasure).where(OutcomeMeasure.referral_id == referral_id).order_by(OutcomeMeasure.id)
+        ).all()
+
+    def due_ids(self, now: datetime, limit: int) -> list[int]:
+        """Pending messages that are due and first in their referral's line: a later message never
+        overtakes an earlier one that is still retrying (or parked, waiting for a person)."""
+        earlier = aliased(OutboxMessage)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.ordering_key == OutboxMessage.ordering_key,
+                earlier.id < OutboxMessage.id,
+                earlier.status.in_(UNFINISHED),
+            )
+            .exists()
+        )
+        return list(
+            self.session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, ~blocked)
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+
+    def claim(self, message_id: int, now: datetime) -> OutboxMessage | None:
+        """Lock one due message for this transaction; None when another process holds or sent it."""
+        return self.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+
+    def parked(self) -> Sequence[OutboxMessage]:
+        return self.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PARKED).order_by(OutboxMessage.id)
+        ).all()
+
+    def health(self) -> list[dict[str, Any]]:
+        """Per referrer endpoint: last success, last failure, backlog, oldest undelivered message."""
+        message = OutboxMessage
+        rows = self.session.execute(
+            select(
+                message.destination,
+                func.max(message.delivered_at),
+                func.max(message.last_attempt_at).filter(message.last_error.is_not(None)),
+                func.count().filter(message.status.in_(UNFINISHED)),
+                func.count().filter(message.status == OutboxStatus.PARKED),
+                func.min(message.created_at).filter(message.status.in_(UNFINISHED)),
+            ).group_by(message.destination)
+        ).all()
+        return [
+            {
+                "destination": destination,
+                "last_success": last_success,
+                "last_failure": last_failure,
+                "backlog": int(backlog),
+                "parked": int(parked),
+                "oldest_undelivered": oldest,
+            }
+            for destination, last_success, last_failure, backlog, parked, oldest in rows
+        ]
+
+    def count_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+        return {str(status.value if hasattr(status, "value") else status): int(count) for status, count in rows}

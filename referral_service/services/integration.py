@@ -1,0 +1,63 @@
+"""What administrators see of the outbox: parked messages and each referrer endpoint's health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from referral_service.persistence.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ParkedMessage:
+    id: str
+    referral_id: str
+    kind: str
+    destination: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class EndpointHealth:
+    destination: str
+    last_success: datetime | None
+    last_failure: datetime | None
+    backlog: int
+    parked: int
+    oldest_undelivered_age_seconds: float | None
+
+
+def parked_messages(uow: UnitOfWork) -> list[ParkedMessage]:
+    return [
+        ParkedMessage(
+            id=m.public_id,
+            referral_id=m.ordering_key,
+            kind=m.message_type,
+            destination=m.destination,
+            attempts=m.attempts,
+            last_status_code=m.last_status_code,
+            last_error=m.last_error,
+            created_at=m.created_at,
+        )
+        for m in uow.outbox.parked()
+    ]
+
+
+def integration_health(uow: UnitOfWork, *, now: datetime) -> list[EndpointHealth]:
+    """Per referrer endpoint; about referrers, never about this process (that is /readyz)."""
+    return [
+        EndpointHealth(
+            destination=row["destination"],
+            last_success=row["last_success"],
+            last_failure=row["last_failure"],
+            backlog=row["backlog"],
+            parked=row["parked"],
+            oldest_undelivered_age_seconds=(now - row["oldest_undelivered"]).total_seconds()
+            if row["oldest_undelivered"]
+            else None,
+        )
+        for row in uow.outbox.health()
+    ]

@@ -1,0 +1,100 @@
+"""Kill the delivery process mid-batch (SIGKILL) and start it again: nothing is lost, nothing doubled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from referral_service.config import PROJECT_ROOT
+from referral_service.domain.lifecycle import Action
+from referral_service.domain.outbox import OutboxStatus
+from referral_service.persistence import migrations
+from referral_service.persistence.engine import make_engine, make_session_factory
+from referral_service.persistence.models import OutboxMessage
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.directory import read_directory
+from referral_service.services.access import ActorRef, active_client
+from referral_service.services.accounts import register_api_client
+from referral_service.services.directory import load_directory
+from referral_service.services.intake import receive_referral
+from referral_service.services.offers import accept_offer
+from referral_service.services.passwords import password_hasher
+from referral_service.services.progress import record_step
+from tests.conftest import DEMO_DIRECTORY
+from tests.factories import incoming
+from tests.jobs.receiver import running_receiver
+
+REFERRALS = 4
+
+
+def delivery_process(url: str, instance: Path) -> subprocess.Popen[bytes]:
+    environment = {**os.environ, "DATABASE_URL": url, "REFERRAL_SERVICE_INSTANCE_DIR": str(instance)}
+    environment.pop("TEST_DATABASE_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_a_killed_delivery_loses_nothing(fresh_database_url: str, tmp_path: Path) -> None:
+    now = datetime.now(UTC) - timedelta(minutes=1)  # the delivery process runs on the real clock
+    engine = make_engine(fresh_database_url)
+    migrations.upgrade(engine)
+    session_factory = make_session_factory(engine)
+    with running_receiver(delay=0.25) as receiver:
+        with UnitOfWork(session_factory) as uow:
+            load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
+            register_api_client(
+                uow,
+                client_id="gp-crash",
+                name="GP",
+                hasher=password_hasher("fast"),
+                practices=("P88001",),
+                callback_url=receiver.url,
+                secret="s" * 12,
+            )
+            service = uow.directory.service_by_slug("mvl-exercise-referral")
+            assert service is not None
+            organisation = service.organisation_id
+        with UnitOfWork(session_factory) as uow:
+            gp = active_client(uow, "gp-crash")
+        staff = ActorRef(gp.ref.kind, "staff")
+        for _ in range(REFERRALS):
+            with UnitOfWork(session_factory) as uow:
+                referral_id = receive_referral(uow, incoming(), actor=gp, now=now).referral_id
+            with UnitOfWork(session_factory) as uow:
+                accept_offer(uow, referral_id, organisation_id=organisation, actor=staff, now=now)
+            for step in (Action.CONTACT, Action.ATTEND, Action.COMPLETE):
+                with UnitOfWork(session_factory) as uow:
+                    record_step(uow, referral_id, step, organisation_id=organisation, actor=staff, now=now)
+        with UnitOfWork(session_factory) as uow:
+            total = len(uow.session.scalars(select(OutboxMessage)).all())
+        assert total == REFERRALS * 3  # accepted, first attendance, completed
+
+        first = delivery_process(fresh_database_url, tmp_path / "one")
+        deadline = time.monotonic() + 60
+        while len(receiver.order) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        assert 0 < len(receiver.order) < total, "the kill should land mid-batch"
+
+        second = delivery_process(fresh_database_url, tmp_path / "two")
+        assert second.wait(timeout=120) == 0
+
+        with UnitOfWork(session_factory) as uow:
+            messages = uow.session.scalars(select(OutboxMessage)).all()
+            assert {m.status for m in messages} == {OutboxStatus.DELIVERED}
+            assert set(receiver.accepted) == {m.request_id for m in messages}
+        assert len(receiver.order) == total  # each message accepted once, however often it was sent
+    engine.dispose()
