@@ -86,22 +86,34 @@ def load_json(raw: bytes) -> dict[str, Any]:
 
 
 def _check_values(document: Any) -> None:
-    """One iterative walk (no recursion, so no depth can crash it) over every value."""
+    """One iterative walk (no recursion, so no depth can crash it) over every value; the element
+    path is spelt out only for the value at fault."""
     root = document.get("resourceType") if isinstance(document, dict) else None
-    stack: list[tuple[Any, str, int]] = [(document, str(root or "$"), 1)]
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
     while stack:
-        value, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise FhirError.one(400, "structure", f"the document nests deeper than {MAX_DEPTH} levels", path)
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            raise FhirError.one(
+                400, "structure", f"the document nests deeper than {MAX_DEPTH} levels", _path(root, path)
+            )
         if isinstance(value, dict):
-            stack.extend((child, f"{path}.{key}", depth + 1) for key, child in value.items())
+            stack.extend((child, (*path, key)) for key, child in value.items())
         elif isinstance(value, list):
-            stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in enumerate(value))
+            stack.extend((child, (*path, index)) for index, child in enumerate(value))
         elif isinstance(value, str):
             if len(value) > MAX_STRING:
-                raise FhirError.one(400, "too-long", "a string longer than FHIR's 1 MB limit", path)
+                raise FhirError.one(400, "too-long", "a string longer than FHIR's 1 MB limit", _path(root, path))
             if CONTROL_CHARACTERS.search(value):
-                raise FhirError.one(400, "value", "a string holds control characters FHIR does not allow", path)
+                raise FhirError.one(
+                    400, "value", "a string holds control characters FHIR does not allow", _path(root, path)
+                )
+
+
+def _path(root: str | None, parts: tuple[str | int, ...]) -> str:
+    text = str(root or "$")
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
 
 
 def require_resource_type(document: dict[str, Any], expected: str) -> None:

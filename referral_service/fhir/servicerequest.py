@@ -83,18 +83,23 @@ def create_service_request() -> Response:
         request_id=request_id,
         correlation_id=correlation_id,
     )
+    preference = prefer_return()
     with unit_of_work() as uow:
         receipt = receive_referral(uow, parts, actor=current_client(), now=utcnow())
-        view = read_referral_view(
-            uow, receipt.referral_id, actor=current_client(), now=utcnow(), request_id=current_request_id()
+        # Only a representation shows patient data back (and is audited as a read).
+        view = (
+            read_referral_view(
+                uow, receipt.referral_id, actor=current_client(), now=utcnow(), request_id=current_request_id()
+            )
+            if preference == "representation"
+            else None
         )
     location = url_for("fhir.read_service_request", referral_id=receipt.referral_id, _external=True)
-    headers = {"Location": location, "ETag": f'W/"{view.task.version}"'}
+    headers = {"Location": location, "ETag": f'W/"{receipt.task_version}"'}
     status = 201 if receipt.created else 200
-    preference = prefer_return()
     if preference == "minimal":
         return fhir_response("", status, headers)
-    if preference == "OperationOutcome":
+    if preference == "OperationOutcome" or view is None:
         warnings = [issue for issue in reading.issues if issue.severity == "warning"]
         information = [Issue("informational", f"ServiceRequest/{receipt.referral_id} stored", severity="information")]
         return fhir_response(operation_outcome(status, warnings or information), status, headers)

@@ -41,6 +41,7 @@ class ReferralReceipt:
     business_status: str | None
     status_reason: str | None
     last_modified: datetime
+    task_version: int
 
 
 def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
@@ -54,6 +55,7 @@ def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
         business_status=referral.task.business_status,
         status_reason=referral.task.status_reason,
         last_modified=referral.task.last_modified,
+        task_version=referral.task.version,
     )
 
 

@@ -37,11 +37,12 @@ class Organisation(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
+    # Loaded only when read (the directory loader): intake looks organisations up on every referral.
     identifiers: Mapped[list[OrganisationIdentifier]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="organisation", cascade="all, delete-orphan"
     )
     accreditations: Mapped[list[Accreditation]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="organisation", cascade="all, delete-orphan"
     )
     services: Mapped[list[Service]] = relationship(back_populates="organisation", lazy="raise")
 
