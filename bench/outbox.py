@@ -118,9 +118,8 @@ def main() -> None:
     receiver.terminate()
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{database}: {len(report.delivered)} of {queued} messages delivered in {elapsed:.2f} s")
-    print(
-        f"{len(report.delivered) / elapsed:.1f} messages/s, {1000 * elapsed / max(len(report.delivered), 1):.2f} ms each"
-    )
+    delivered = max(len(report.delivered), 1)
+    print(f"{delivered / elapsed:.1f} messages/s, {1000 * elapsed / delivered:.2f} ms each")
     if len(report.delivered) != queued:
         raise SystemExit(1)
 
