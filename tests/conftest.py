@@ -4,6 +4,8 @@ and one transaction per test, rolled back at the end (SQLAlchemy's external-tran
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,3 +119,17 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def hasher():  # type: ignore[no-untyped-def]
     return password_hasher("fast")
+
+
+def jobs_run_once(url: str, instance: Path) -> subprocess.Popen[str]:
+    """`flask --app wsgi jobs run-once` as a real process against `url` (output captured)."""
+    environment = {**os.environ, "DATABASE_URL": url, "REFERRAL_SERVICE_INSTANCE_DIR": str(instance)}
+    environment.pop("TEST_DATABASE_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -12,30 +9,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from referral_service.config import PROJECT_ROOT
 from referral_service.domain.referral import OfferStatus
 from referral_service.persistence.models import CapacityPool, Offer, ReferralEvent
 from referral_service.services.intake import receive_referral
 from tests.concurrency.conftest import Committed
+from tests.conftest import jobs_run_once
 from tests.factories import incoming
 from tests.services.conftest import NOW
 
 pytestmark = pytest.mark.postgres
 
 PLACES, REFERRALS = 30, 40
-
-
-def scheduler_process(url: str, instance: Path) -> subprocess.Popen[str]:
-    environment = {**os.environ, "DATABASE_URL": url, "REFERRAL_SERVICE_INSTANCE_DIR": str(instance)}
-    environment.pop("TEST_DATABASE_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def test_two_scheduler_processes_expire_each_offer_once(committed: Committed, tmp_path: Path) -> None:
@@ -49,7 +33,7 @@ def test_two_scheduler_processes_expire_each_offer_once(committed: Committed, tm
         due = set(uow.session.scalars(select(Offer.referral_id)))
     assert len(due) == PLACES
 
-    processes = [scheduler_process(committed.url, tmp_path / f"instance-{n}") for n in range(2)]
+    processes = [jobs_run_once(committed.url, tmp_path / f"instance-{n}") for n in range(2)]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0], outputs

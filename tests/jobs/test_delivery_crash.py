@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from referral_service.config import PROJECT_ROOT
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence import migrations
@@ -27,23 +24,11 @@ from referral_service.services.intake import receive_referral
 from referral_service.services.offers import accept_offer
 from referral_service.services.passwords import password_hasher
 from referral_service.services.progress import record_step
-from tests.conftest import DEMO_DIRECTORY
+from tests.conftest import DEMO_DIRECTORY, jobs_run_once
 from tests.factories import incoming
 from tests.jobs.receiver import running_receiver
 
 REFERRALS = 4
-
-
-def delivery_process(url: str, instance: Path) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, "DATABASE_URL": url, "REFERRAL_SERVICE_INSTANCE_DIR": str(instance)}
-    environment.pop("TEST_DATABASE_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def test_a_killed_delivery_loses_nothing(fresh_database_url: str, tmp_path: Path) -> None:
@@ -81,16 +66,17 @@ def test_a_killed_delivery_loses_nothing(fresh_database_url: str, tmp_path: Path
             total = len(uow.session.scalars(select(OutboxMessage)).all())
         assert total == REFERRALS * 3  # accepted, first attendance, completed
 
-        first = delivery_process(fresh_database_url, tmp_path / "one")
+        first = jobs_run_once(fresh_database_url, tmp_path / "one")
         deadline = time.monotonic() + 60
         while len(receiver.order) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        first.communicate(timeout=10)
         assert 0 < len(receiver.order) < total, "the kill should land mid-batch"
 
-        second = delivery_process(fresh_database_url, tmp_path / "two")
-        assert second.wait(timeout=120) == 0
+        second = jobs_run_once(fresh_database_url, tmp_path / "two")
+        output = second.communicate(timeout=120)[0]
+        assert second.returncode == 0, output
 
         with UnitOfWork(session_factory) as uow:
             messages = uow.session.scalars(select(OutboxMessage)).all()
