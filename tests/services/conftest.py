@@ -83,5 +83,6 @@ def task_of(uow: UnitOfWork, referral_id: str) -> dict[str, Any]:
             "service": service.slug if service else None,
             "reason": referral.task.status_reason,
             "events": [e.event_type for e in uow.referrals.events(referral)],
+            "event_reasons": [e.reason for e in uow.referrals.events(referral)],
             "triage": referral.triage,
         }

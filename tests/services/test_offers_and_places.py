@@ -60,7 +60,8 @@ def test_declining_frees_the_place_for_the_first_in_the_queue(refer: Refer, uow:
 
     declined, promoted, still_waiting = (task_of(uow, r.referral_id) for r in (first, second, third))
     assert promoted["business"] == "offered"
-    assert "promoted from the waiting list" in str(promoted["events"]) or promoted["events"][-1] == "offered"
+    assert promoted["events"][-1] == "offered"
+    assert promoted["event_reasons"][-1] == "a place came free: promoted from the waiting list"
     assert still_waiting["business"] == "waitlisted"
     assert declined["events"][-2:] == ["declined", "to-link-worker"]  # no other service for SK4: a person decides
     assert reserved(uow) == 1
