@@ -45,6 +45,7 @@ def register_database(app: Flask, settings: Settings, session_factory: SessionFa
 
 def register_blueprints(app: Flask) -> None:
     from referral_service import fhir
+    from referral_service.oruk.views import bp as oruk_bp
     from referral_service.web.admin import bp as admin_bp
     from referral_service.web.health import bp as health_bp
     from referral_service.web.oauth import bp as oauth_bp
@@ -52,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(oruk_bp)
     fhir.register(app)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from referral_service.oruk.importer import draft_directory, fetch_services, write_drafts
 from referral_service.schemas.directory import read_directory
 from referral_service.services.directory import load_directory
 from referral_service.services.errors import ServiceError
@@ -53,3 +54,21 @@ def load(path: Path) -> None:
         raise SystemExit(1) from None
     for line in summary.lines():
         click.echo(line)
+
+
+@providers_group.command("import-oruk")
+@click.argument("source")
+@click.option("--out", "out", type=PATH_ARGUMENT, required=True, help="folder for the draft provider files")
+def import_oruk(source: str, out: Path) -> None:
+    """Read an Open Referral UK feed (FILE or URL, v1 or 3.0) into DRAFT provider files for review.
+
+    Only what the feed states in a form we can read becomes rules (age limits); each file's header
+    lists what a person must complete before `providers check` passes and it can be loaded.
+    """
+    try:
+        providers = draft_directory(fetch_services(source))
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot read {source}: {error}") from None
+    written = write_drafts(providers, out)
+    services = sum(len(provider.services) for provider in providers)
+    click.echo(f"{len(written)} draft provider files, {services} services, in {out}: review each file's header")

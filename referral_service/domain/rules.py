@@ -212,3 +212,41 @@ def leaves(rule: Rule) -> list[LeafRule]:
     if isinstance(rule, Not):
         return leaves(rule.rule)
     return [rule]
+
+
+def explain(rule: Rule, depth: int = 0) -> list[str]:
+    """The rule as indented plain-English lines, for people choosing where to refer."""
+    indent = "  " * depth
+    if isinstance(rule, AllOf | AnyOf):
+        label = "all of:" if isinstance(rule, AllOf) else "any of:"
+        return [f"{indent}{label}"] + [line for child in rule.rules for line in explain(child, depth + 1)]
+    if isinstance(rule, Not):
+        return [f"{indent}not:", *explain(rule.rule, depth + 1)]
+    return [f"{indent}{rule.describe()}"]
+
+
+def age_range(eligibility: Eligibility) -> tuple[int | None, int | None]:
+    """The age bounds every patient must meet (age rules directly under a top-level `all`)."""
+    if not isinstance(eligibility.include, AllOf):
+        return None, None
+    low: int | None = None
+    high: int | None = None
+    for rule in eligibility.include.rules:
+        if isinstance(rule, AgeRule):
+            if rule.bounds.min is not None:
+                low = max(low or 0, int(rule.bounds.min))
+            if rule.bounds.max is not None:
+                high = int(rule.bounds.max) if high is None else min(high, int(rule.bounds.max))
+    return low, high
+
+
+def eligibility_text(eligibility: Eligibility) -> str:
+    lines = ["Who can be referred:", *explain(eligibility.include, 1)]
+    if eligibility.exclude:
+        lines.append("Not for (back to the referrer with the reason):")
+        lines += [f"  {rule.reason or rule.describe()}" for rule in eligibility.exclude if isinstance(rule, Leaf)]
+        lines += [
+            f"  {line.strip()}" for rule in eligibility.exclude if not isinstance(rule, Leaf) for line in explain(rule)
+        ]
+    lines.append("Risk levels taken: " + ", ".join(sorted(level.value for level in eligibility.risk_levels)))
+    return "\n".join(lines)

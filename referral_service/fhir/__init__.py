@@ -57,7 +57,7 @@ def _domain_error(error: DomainError) -> Response:
 
 
 def register(app: Flask) -> None:
-    from referral_service.fhir import messaging, metadata, servicerequest, task  # noqa: F401  (routes)
+    from referral_service.fhir import directory, messaging, metadata, servicerequest, task  # noqa: F401  (routes)
     from referral_service.fhir.http import echo_message_headers
 
     app.register_blueprint(bp)

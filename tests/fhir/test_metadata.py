@@ -33,6 +33,10 @@ def test_every_route_is_declared_and_nothing_more(app: Flask, client: FlaskClien
         ("Task", "search-type"),
         ("Task", "patch"),
         ("Task", "update"),
+        ("HealthcareService", "read"),
+        ("HealthcareService", "search-type"),
+        ("Organization", "read"),
+        ("Location", "read"),
         ("MessageDefinition", "search-type"),
     }
     assert [o["name"] for o in rest["operation"]] == ["process-message"]
@@ -45,6 +49,14 @@ def test_every_route_is_declared_and_nothing_more(app: Flask, client: FlaskClien
         "/fhir/Task",
         "/fhir/Task/<task_id>",
         "/fhir/MessageDefinition",
+        "/fhir/HealthcareService",
+        "/fhir/HealthcareService/<service_id>",
+        "/fhir/Organization/<organisation_id>",
+        "/fhir/Location/<location_id>",
+    }
+    healthcare = next(r for r in rest["resource"] if r["type"] == "HealthcareService")
+    assert {p["name"] for p in healthcare["searchParam"]} == {
+        "_id", "active", "service-category", "organization", "location.address-postalcode", "_lastUpdated",
     }
     task = next(r for r in rest["resource"] if r["type"] == "Task")
     assert {p["name"] for p in task["searchParam"]} == {"_id", "focus", "_lastUpdated"}

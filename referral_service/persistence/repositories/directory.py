@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind
-from referral_service.persistence.models import Accreditation, CapacityPool, Organisation, Service
+from referral_service.persistence.models import Accreditation, CapacityPool, Organisation, Service, ServiceLocation
 
 
 class DirectoryRepository:
@@ -39,6 +39,15 @@ class DirectoryRepository:
         return self.session.scalars(
             select(Service).where(Service.organisation_id == organisation.id).order_by(Service.slug)
         ).all()
+
+    def service_by_public_id(self, public_id: str) -> Service | None:
+        return self.session.scalar(select(Service).where(Service.public_id == public_id))
+
+    def organisation_by_public_id(self, public_id: str) -> Organisation | None:
+        return self.session.scalar(select(Organisation).where(Organisation.public_id == public_id))
+
+    def location_by_public_id(self, public_id: str) -> ServiceLocation | None:
+        return self.session.scalar(select(ServiceLocation).where(ServiceLocation.public_id == public_id))
 
     def service_by_slug(self, slug: str) -> Service | None:
         return self.session.scalar(select(Service).where(Service.slug == slug))

@@ -1,0 +1,201 @@
+"""The accredited directory over FHIR: HealthcareService (with live capacity), Organization, Location."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, request
+
+from referral_service.domain.directory import postcode_district
+from referral_service.fhir import bp, render, search
+from referral_service.fhir.capabilities import supports
+from referral_service.fhir.http import fhir_response, instant
+from referral_service.fhir.outcomes import FhirError
+from referral_service.fhir.profiles import CANONICAL_BASE
+from referral_service.services.publication import (
+    PublishedLocation,
+    PublishedOrganisation,
+    PublishedService,
+    published_location,
+    published_organisation,
+    published_service,
+    published_services,
+)
+from referral_service.web.context import unit_of_work, utcnow
+
+CATEGORY_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/service-categories"
+CAPACITY_EXTENSION = (
+    "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ExtensionHealthcareServiceCapacityStatus"
+)
+GRAVITY_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+CAPACITY_DISPLAY = {"capacity": "Has Capacity", "no-capacity": "No Capacity", "waitlist": "No Capacity - Has Waitlist"}
+
+
+def healthcare_service(service: PublishedService) -> dict[str, Any]:
+    """Says only what is true today: active false once accreditation lapses; capacity from the pools."""
+    ages = " to ".join(str(a) for a in (service.minimum_age, service.maximum_age) if a is not None)
+    age_text = (
+        f"aged {service.minimum_age}+"
+        if service.minimum_age is not None and service.maximum_age is None
+        else f"aged {ages}"
+        if ages
+        else "any age"
+    )
+    return {
+        "resourceType": "HealthcareService",
+        "id": service.id,
+        "meta": {"lastUpdated": instant(service.updated_at)},
+        "extension": [
+            {
+                "url": CAPACITY_EXTENSION,
+                "extension": [
+                    {
+                        "url": "capacityStatus",
+                        "valueCodeableConcept": {
+                            "coding": [
+                                {
+                                    "system": GRAVITY_CODES,
+                                    "code": service.capacity.value,
+                                    "display": CAPACITY_DISPLAY[service.capacity.value],
+                                }
+                            ]
+                        },
+                    },
+                    {"url": "capacityNotes", "valueString": service.capacity_notes},
+                ],
+            }
+        ],
+        "identifier": [{"system": f"{CANONICAL_BASE}/Id/service", "value": service.slug}],
+        "active": service.active,
+        "providedBy": {"reference": f"Organization/{service.organisation.id}", "display": service.organisation.name},
+        "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": service.category}]}],
+        "type": [{"coding": [{"system": service.pathway_system, "code": service.pathway_code}]}],
+        "location": [
+            {"reference": f"Location/{location.id}", "display": location.name} for location in service.locations
+        ],
+        "name": service.name,
+        **({"comment": service.description} if service.description else {}),
+        "extraDetails": service.eligibility_text,
+        "eligibility": [
+            {
+                "code": {
+                    "coding": [{"system": service.pathway_system, "code": service.pathway_code}],
+                    "text": age_text,
+                },
+                "comment": f"{age_text}; lives in {', '.join(service.districts)}. {service.eligibility_text}",
+            }
+        ],
+        "program": [{"text": f"{service.programme_weeks} weeks, {service.programme_sessions} sessions"}],
+        "referralMethod": [{"text": "FHIR ServiceRequest or BaRS message to this service"}],
+        "appointmentRequired": True,
+    }
+
+
+def organization(organisation: PublishedOrganisation) -> dict[str, Any]:
+    telecom = [
+        {"system": system, "value": value}
+        for system, value in (
+            ("email", organisation.email),
+            ("phone", organisation.phone),
+            ("url", organisation.website),
+        )
+        if value
+    ]
+    return {
+        "resourceType": "Organization",
+        "id": organisation.id,
+        "meta": {"lastUpdated": instant(organisation.updated_at)},
+        "identifier": [{"system": system, "value": value} for system, value in organisation.identifiers],
+        "active": organisation.accredited,
+        "name": organisation.name,
+        **({"telecom": telecom} if telecom else {}),
+    }
+
+
+def location(place: PublishedLocation) -> dict[str, Any]:
+    address: dict[str, Any] = {"postalCode": place.postcode, "country": "GB"}
+    if place.address:
+        address["line"] = [place.address]
+    if place.town:
+        address["city"] = place.town
+    return {
+        "resourceType": "Location",
+        "id": place.id,
+        "status": "active",
+        "name": place.name,
+        "address": address,
+        "managingOrganization": {"reference": f"Organization/{place.organisation_id}"},
+    }
+
+
+def _matches(service: PublishedService, dates: dict[str, datetime]) -> bool:
+    arguments = request.args
+    if "_id" in arguments and service.id not in arguments["_id"].split(","):
+        return False
+    if "active" in arguments and str(service.active).lower() != arguments["active"].lower():
+        return False
+    category = search.token("service-category")
+    if category is not None and (category[1] != service.category or category[0] not in (None, CATEGORY_SYSTEM)):
+        return False
+    if (
+        "organization" in arguments
+        and arguments["organization"].removeprefix("Organization/") != service.organisation.id
+    ):
+        return False
+    district = arguments.get("location.address-postalcode")
+    if district is not None:
+        wanted = district.replace(" ", "").upper()
+        places = {(postcode_district(p.postcode), p.postcode.replace(" ", "").upper()) for p in service.locations}
+        if not any(wanted in place for place in places):
+            return False
+    checks = {"gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
+    return all(checks[prefix](service.updated_at, moment) for prefix, moment in dates.items())
+
+
+@bp.get("/HealthcareService")
+@supports(
+    "HealthcareService",
+    "search-type",
+    search_params={
+        "_id": ("token", "The service's id (comma-separated for several)"),
+        "active": ("token", "true: accredited today"),
+        "service-category": ("token", f"{CATEGORY_SYSTEM}|physical-activity"),
+        "organization": ("reference", "The provider: Organization/{id}"),
+        "location.address-postalcode": ("string", "Postcode or district of a location, e.g. SK4"),
+        "_lastUpdated": ("date", "When the service (or its capacity) last changed; gt, ge, lt, le"),
+    },
+)
+def search_healthcare_services() -> Response:
+    search.only({"_id", "active", "service-category", "organization", "location.address-postalcode", "_lastUpdated"})
+    if "active" in request.args and request.args["active"].lower() not in {"true", "false"}:
+        raise FhirError.one(400, "value", "active is true or false")
+    dates = search.date_filters("_lastUpdated")
+    with unit_of_work() as uow:
+        services = published_services(uow, today=utcnow().date())
+    entries = [(healthcare_service(s), "match") for s in services if _matches(s, dates)]
+    return fhir_response(render.searchset(entries, request.url))
+
+
+@bp.get("/HealthcareService/<service_id>")
+@supports("HealthcareService", "read")
+def read_healthcare_service(service_id: str) -> Response:
+    with unit_of_work() as uow:
+        service = published_service(uow, service_id, today=utcnow().date())
+    return fhir_response(healthcare_service(service))
+
+
+@bp.get("/Organization/<organisation_id>")
+@supports("Organization", "read")
+def read_organization(organisation_id: str) -> Response:
+    with unit_of_work() as uow:
+        organisation = published_organisation(uow, organisation_id, today=utcnow().date())
+    return fhir_response(organization(organisation))
+
+
+@bp.get("/Location/<location_id>")
+@supports("Location", "read")
+def read_location(location_id: str) -> Response:
+    with unit_of_work() as uow:
+        place = published_location(uow, location_id)
+    return fhir_response(location(place))

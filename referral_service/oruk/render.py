@@ -1,0 +1,176 @@
+"""Published services as Open Referral UK 3.0 objects. Ids are our stable public ids, or UUIDs
+derived from them (uuid5), so they survive every reload of the directory. No patient data."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from referral_service.services.publication import CapacityStatus, PublishedService
+
+NAMESPACE = uuid.UUID("6f1c2f4e-9d0a-4c8e-8b3a-1f2e3d4c5b6a")  # ours; fixes the derived ids for good
+CATEGORY_TAXONOMY = "https://referral-service.example.org/fhir/CodeSystem/service-categories"
+SNOMED = "http://snomed.info/sct"
+
+
+def derived(*parts: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, "|".join(parts)))
+
+
+def taxonomy_terms(service: PublishedService) -> list[dict[str, Any]]:
+    """The category (our taxonomy) and the pathway (SNOMED CT) a service answers."""
+    return [
+        {
+            "id": derived("category", service.category),
+            "code": service.category,
+            "name": service.category.replace("-", " ").capitalize(),
+            "description": f"Service category {service.category}",
+            "taxonomy": CATEGORY_TAXONOMY,
+            "term_uri": f"{CATEGORY_TAXONOMY}#{service.category}",
+        },
+        {
+            "id": derived("pathway", service.pathway_system, service.pathway_code),
+            "code": service.pathway_code,
+            "name": f"SNOMED CT {service.pathway_code}",
+            "description": "The referral (SNOMED CT procedure) this service answers",
+            "taxonomy": "SNOMED CT" if service.pathway_system == SNOMED else service.pathway_system,
+            "term_uri": f"{SNOMED}/{service.pathway_code}"
+            if service.pathway_system == SNOMED
+            else service.pathway_code,
+        },
+    ]
+
+
+def status_and_alert(service: PublishedService) -> tuple[str, str | None]:
+    """ORUK has no capacity field: open/closed goes in status, the detail in an alert."""
+    if service.capacity is CapacityStatus.NO_CAPACITY:
+        return "temporarily closed", f"No places at present ({service.capacity_notes})."
+    if service.capacity is CapacityStatus.WAITLIST:
+        return "active", f"Waiting list: {service.capacity_notes}."
+    return "active", None
+
+
+def organization(service: PublishedService) -> dict[str, Any]:
+    org = service.organisation
+    document: dict[str, Any] = {
+        "id": org.id,
+        "name": org.name,
+        "description": org.description or org.name,
+        "organization_identifiers": [
+            {
+                "id": derived(org.id, system, value),
+                "organization_id": org.id,
+                "identifier_scheme": system,
+                "identifier_type": "ODS code" if value == org.ods_code else "identifier",
+                "identifier": value,
+            }
+            for system, value in org.identifiers
+        ],
+    }
+    if org.email:
+        document["email"] = org.email
+    if org.website:
+        document["website"] = org.website
+    return document
+
+
+def summary(service: PublishedService) -> dict[str, Any]:
+    status, alert = status_and_alert(service)
+    document: dict[str, Any] = {
+        "id": service.id,
+        "organization_id": service.organisation.id,
+        "name": service.name,
+        "description": service.description or service.name,
+        "status": status,
+        "last_modified": service.updated_at.isoformat(),
+    }
+    if alert:
+        document["alert"] = alert
+    if service.minimum_age is not None:
+        document["minimum_age"] = service.minimum_age
+    if service.maximum_age is not None:
+        document["maximum_age"] = service.maximum_age
+    return document
+
+
+def full(service: PublishedService) -> dict[str, Any]:
+    org = service.organisation
+    document = summary(service)
+    document["description"] = "\n\n".join(filter(None, [service.description, service.eligibility_text]))
+    if org.email:
+        document["email"] = org.email
+    accreditations = "; ".join(
+        f"{a.scheme}{f', level {a.level}' if a.level else ''}, valid until {a.valid_until.isoformat()}"
+        for a in org.accreditations
+    )
+    if accreditations:
+        document["accreditations"] = accreditations
+    document["organization"] = organization(service)
+    document["service_areas"] = [
+        {
+            "id": derived(service.id, "area", district),
+            "service_id": service.id,
+            "name": district,
+            "description": f"Postcode district {district}",
+        }
+        for district in service.districts
+    ]
+    document["service_at_locations"] = [
+        {
+            "id": derived(service.id, location.id),
+            "service_id": service.id,
+            "location_id": location.id,
+            "location": {
+                "id": location.id,
+                "location_type": "physical",
+                "name": location.name,
+                "addresses": [
+                    {
+                        "id": derived(location.id, "address"),
+                        "location_id": location.id,
+                        "address_1": location.address or location.name,
+                        "city": location.town or "",
+                        "state_province": "",
+                        "postal_code": location.postcode,
+                        "country": "GB",
+                        "address_type": "physical",
+                    }
+                ],
+            },
+        }
+        for location in service.locations
+    ]
+    contact: dict[str, Any] = {
+        "id": derived(org.id, "contact"),
+        "service_id": service.id,
+        "name": f"Referrals, {org.name}",
+    }
+    if org.email:
+        contact["email"] = org.email
+    if org.phone:
+        contact["phones"] = [{"id": derived(org.id, "phone"), "contact_id": contact["id"], "number": org.phone}]
+    document["contacts"] = [contact]
+    document["schedules"] = [
+        {
+            "id": derived(service.id, "intake", intake.isoformat()),
+            "service_id": service.id,
+            "valid_from": intake.isoformat(),
+            "dtstart": intake.isoformat(),
+            "freq": "WEEKLY",
+            "count": service.programme_weeks,
+            "description": f"Cohort starting {intake.isoformat()}: {service.programme_weeks} weeks",
+        }
+        for intake in service.intakes
+    ]
+    document["attributes"] = [
+        {
+            "id": derived(service.id, term["id"]),
+            "link_id": service.id,
+            "link_type": "service",
+            "link_entity": "service",
+            "taxonomy_term_id": term["id"],
+            "taxonomy_term": term,
+        }
+        for term in taxonomy_terms(service)
+    ]
+    return document
