@@ -11,8 +11,15 @@ def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str,
 
 def openapi_document(server: str) -> dict[str, Any]:
     page_parameters = [
-        _parameter("text", "Words in the service's name, description or provider", {"type": "string"}),
+        _parameter(
+            "search",
+            "Words in the service's name, description or provider (`text` is accepted too)",
+            {"type": "string"},
+        ),
         _parameter("taxonomy_term_id", "A taxonomy term's id (category or pathway)", {"type": "string"}),
+        _parameter("taxonomy_id", "A taxonomy: our service categories, or SNOMED CT (pathways)", {"type": "string"}),
+        _parameter("minimum_age", "Services that take people of at least this age", {"type": "integer", "minimum": 0}),
+        _parameter("maximum_age", "Services that take people of at most this age", {"type": "integer", "minimum": 0}),
         _parameter(
             "modified_after", "Only services changed after this date-time", {"type": "string", "format": "date-time"}
         ),

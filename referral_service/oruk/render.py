@@ -74,6 +74,10 @@ def organization(service: PublishedService) -> dict[str, Any]:
     return document
 
 
+def taxonomy_ids(service: PublishedService) -> set[str]:
+    return {CATEGORY_TAXONOMY, "SNOMED CT" if service.pathway_system == SNOMED else service.pathway_system}
+
+
 def summary(service: PublishedService) -> dict[str, Any]:
     status, alert = status_and_alert(service)
     document: dict[str, Any] = {
@@ -93,9 +97,11 @@ def summary(service: PublishedService) -> dict[str, Any]:
     return document
 
 
-def full(service: PublishedService) -> dict[str, Any]:
+def full(service: PublishedService, url: str) -> dict[str, Any]:
+    """`url`: the service's own page: its provider's website, else this feed's URL for it."""
     org = service.organisation
     document = summary(service)
+    document["url"] = org.website or url
     document["description"] = "\n\n".join(filter(None, [service.description, service.eligibility_text]))
     if org.email:
         document["email"] = org.email
@@ -140,16 +146,11 @@ def full(service: PublishedService) -> dict[str, Any]:
         }
         for location in service.locations
     ]
-    contact: dict[str, Any] = {
-        "id": derived(org.id, "contact"),
-        "service_id": service.id,
-        "name": f"Referrals, {org.name}",
-    }
-    if org.email:
-        contact["email"] = org.email
-    if org.phone:
-        contact["phones"] = [{"id": derived(org.id, "phone"), "contact_id": contact["id"], "number": org.phone}]
-    document["contacts"] = [contact]
+    # The UK profile removes email and phones from contact (and phones everywhere): the service
+    # carries the email; the contact names who takes referrals.
+    document["contacts"] = [
+        {"id": derived(org.id, "contact"), "service_id": service.id, "name": f"Referrals, {org.name}"}
+    ]
     document["schedules"] = [
         {
             "id": derived(service.id, "intake", intake.isoformat()),
@@ -157,7 +158,6 @@ def full(service: PublishedService) -> dict[str, Any]:
             "valid_from": intake.isoformat(),
             "dtstart": intake.isoformat(),
             "freq": "WEEKLY",
-            "count": service.programme_weeks,
             "description": f"Cohort starting {intake.isoformat()}: {service.programme_weeks} weeks",
         }
         for intake in service.intakes

@@ -67,12 +67,24 @@ def services() -> Response:
     if isinstance(per_page, Response):
         return per_page
     found = _published()
-    text = (request.args.get("text") or request.args.get("search") or "").strip().lower()
+    text = (request.args.get("search") or request.args.get("text") or "").strip().lower()
     if text:
         found = [s for s in found if text in f"{s.name} {s.description or ''} {s.organisation.name}".lower()]
     term = request.args.get("taxonomy_term_id")
     if term:
         found = [s for s in found if term in {t["id"] for t in render.taxonomy_terms(s)}]
+    taxonomy = request.args.get("taxonomy_id")
+    if taxonomy:
+        found = [s for s in found if taxonomy in render.taxonomy_ids(s)]
+    ages = {name: _int(name, -1, 0, 130) for name in ("minimum_age", "maximum_age")}
+    for value in ages.values():
+        if isinstance(value, Response):
+            return value
+    low, high = ages["minimum_age"], ages["maximum_age"]
+    if isinstance(low, int) and low >= 0:  # the person is at least this old: the service must take them
+        found = [s for s in found if s.maximum_age is None or s.maximum_age >= low]
+    if isinstance(high, int) and high >= 0:  # the person is at most this old
+        found = [s for s in found if s.minimum_age is None or s.minimum_age <= high]
     if "modified_after" in request.args:
         try:
             after = datetime.fromisoformat(request.args["modified_after"].replace("Z", "+00:00"))
@@ -98,5 +110,5 @@ def services() -> Response:
 def service(service_id: str) -> Response:
     for published in _published():
         if published.id == service_id:
-            return jsonify(render.full(published))
+            return jsonify(render.full(published, url_for("oruk.service", service_id=service_id, _external=True)))
     return _error(404, f"no service {service_id}")
