@@ -4,6 +4,10 @@ an ORUK v1 feed is read too; and only rules the feed states (ages) become rules.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +104,50 @@ def test_an_unreadable_feed_is_a_clear_error(runner: FlaskCliRunner, tmp_path: P
     result = runner.invoke(args=["providers", "import-oruk", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "cannot read" in result.output
+
+
+@contextmanager
+def static_feed(pages: dict[str, Any]) -> Iterator[str]:
+    """A real loopback HTTP server answering GETs from a dict of path -> JSON (a captured feed)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            body = pages.get(self.path)
+            payload = json.dumps(body).encode() if body is not None else b"{}"
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/oruk"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.usefixtures("directory")
+def test_a_feed_url_is_read_page_by_page(client: FlaskClient, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    pages: dict[str, Any] = {}
+    listing = client.get("/oruk/services?per_page=100").get_json()
+    first, second = dict(listing), dict(listing)
+    first.update(contents=listing["contents"][:6], total_pages=2, last_page=False, size=6)
+    second.update(contents=listing["contents"][6:], total_pages=2, page_number=2, first_page=False, size=6)
+    pages["/oruk/services?page=1&per_page=100"] = first
+    pages["/oruk/services?page=2&per_page=100"] = second
+    for item in listing["contents"]:
+        pages[f"/oruk/services/{item['id']}"] = client.get(f"/oruk/services/{item['id']}").get_json()
+
+    with static_feed(pages) as url:
+        result = runner.invoke(args=["providers", "import-oruk", url, "--out", str(tmp_path / "draft")])
+
+    assert result.exit_code == 0, result.output
+    imported = {s.name for p in read_directory(tmp_path / "draft").providers for s in p.services}
+    assert imported == {item["name"] for item in listing["contents"]}
