@@ -56,7 +56,12 @@ def test_every_route_is_declared_and_nothing_more(app: Flask, client: FlaskClien
     }
     healthcare = next(r for r in rest["resource"] if r["type"] == "HealthcareService")
     assert {p["name"] for p in healthcare["searchParam"]} == {
-        "_id", "active", "service-category", "organization", "location.address-postalcode", "_lastUpdated",
+        "_id",
+        "active",
+        "service-category",
+        "organization",
+        "location.address-postalcode",
+        "_lastUpdated",
     }
     task = next(r for r in rest["resource"] if r["type"] == "Task")
     assert {p["name"] for p in task["searchParam"]} == {"_id", "focus", "_lastUpdated"}
