@@ -15,8 +15,8 @@ from referral_service.domain.directory import Accreditation
 from referral_service.domain.rules import age_range, eligibility_text
 from referral_service.persistence.models import Organisation, Service
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.rules import load_eligibility
 from referral_service.services.errors import NotFound
+from referral_service.services.triage import remember_rules
 
 
 class CapacityStatus(StrEnum):
@@ -99,7 +99,7 @@ def _organisation(organisation: Organisation, today: date) -> PublishedOrganisat
 
 
 def _publish(uow: UnitOfWork, service: Service, today: date) -> PublishedService:
-    rules = load_eligibility(service.eligibility)
+    rules = remember_rules(service.id, service.source_hash, service.eligibility)
     low, high = age_range(rules)
     organisation = _organisation(service.organisation, today)
     pools = [

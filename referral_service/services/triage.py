@@ -66,13 +66,22 @@ def _rules(uow: UnitOfWork, rows: list[tuple[int, str]]) -> dict[int, Eligibilit
     """Rules rebuilt once per service version (the hash changes when the directory file does)."""
     missing = [service_id for service_id, source_hash in rows if (service_id, source_hash) not in _RULES]
     if missing:
-        if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
-            _RULES.clear()
         documents = uow.directory.eligibility_documents(missing)
         hashes = dict(rows)
         for service_id, document in documents.items():
-            _RULES[(service_id, hashes[service_id])] = load_eligibility(document)
+            remember_rules(service_id, hashes[service_id], document)
     return {service_id: _RULES[(service_id, source_hash)] for service_id, source_hash in rows}
+
+
+def remember_rules(service_id: int, source_hash: str, document: dict[str, object]) -> Eligibility:
+    """The rule objects for one version of a service, parsed once per process."""
+    key = (service_id, source_hash)
+    rules = _RULES.get(key)
+    if rules is None:
+        if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
+            _RULES.clear()
+        rules = _RULES[key] = load_eligibility(document)
+    return rules
 
 
 def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[ServiceProfile], dict[str, int]]:
