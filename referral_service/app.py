@@ -48,9 +48,11 @@ def register_blueprints(app: Flask) -> None:
     from referral_service.oruk.views import bp as oruk_bp
     from referral_service.web.admin import bp as admin_bp
     from referral_service.web.health import bp as health_bp
+    from referral_service.web.landing import bp as landing_bp
     from referral_service.web.oauth import bp as oauth_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(landing_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(oruk_bp)
