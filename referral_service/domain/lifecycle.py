@@ -150,3 +150,12 @@ def provider_action(status: TaskStatus, business: str | None) -> Action:
     if status not in by_status:
         raise InvalidTransition(f"a provider cannot set a Task to {status.value}")
     return by_status[status]
+
+
+OUR_BUSINESS_STATUS_SYSTEM = "https://referral-service.example.org/fhir/CodeSystem/referral-business-status"
+BSER_BUSINESS_STATUS_SYSTEM = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
+
+
+def business_status_system(code: str) -> str:
+    """Our codes (before acceptance, and dropped-out) or BSeR's numbered ones (fhir_profiles/)."""
+    return BSER_BUSINESS_STATUS_SYSTEM if code[:1].isdigit() else OUR_BUSINESS_STATUS_SYSTEM

@@ -32,16 +32,17 @@ GRAVITY_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-Code
 CAPACITY_DISPLAY = {"capacity": "Has Capacity", "no-capacity": "No Capacity", "waitlist": "No Capacity - Has Waitlist"}
 
 
+def _age_text(low: int | None, high: int | None) -> str:
+    if low is None and high is None:
+        return "any age"
+    if high is None:
+        return f"aged {low}+"
+    return f"aged {low or 0} to {high}"
+
+
 def healthcare_service(service: PublishedService) -> dict[str, Any]:
     """Says only what is true today: active false once accreditation lapses; capacity from the pools."""
-    ages = " to ".join(str(a) for a in (service.minimum_age, service.maximum_age) if a is not None)
-    age_text = (
-        f"aged {service.minimum_age}+"
-        if service.minimum_age is not None and service.maximum_age is None
-        else f"aged {ages}"
-        if ages
-        else "any age"
-    )
+    age_text = _age_text(service.minimum_age, service.maximum_age)
     return {
         "resourceType": "HealthcareService",
         "id": service.id,

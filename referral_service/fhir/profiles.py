@@ -12,7 +12,6 @@ from referral_service.config import PROJECT_ROOT
 PROFILES_DIR = PROJECT_ROOT / "fhir_profiles"
 CANONICAL_BASE = "https://referral-service.example.org/fhir"
 USE_CASE_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/usecase-categories"
-BUSINESS_STATUS_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/referral-business-status"
 BARS_USE_CASE_SYSTEM = "https://fhir.nhs.uk/CodeSystem/usecases-categories-bars"
 BARS_REFERRAL_DEFINITION = "https://fhir.nhs.uk/MessageDefinition/bars-message-servicerequest-request-referral"
 BARS_CANCELLED_DEFINITION = "https://fhir.nhs.uk/MessageDefinition/bars-message-servicerequest-request-cancelled"

@@ -9,21 +9,19 @@ from typing import Any
 
 from flask import url_for
 
+from referral_service.domain.lifecycle import business_status_system
 from referral_service.fhir.http import instant
 from referral_service.fhir.outcomes import Issue, operation_outcome
-from referral_service.fhir.profiles import BUSINESS_STATUS_SYSTEM
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM, ODS_SYSTEM
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.referrals import ReferralView, TaskView
 
-BSER_BUSINESS_STATUS = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
 TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
 ENTRY_INDEX = re.compile(r"^Bundle\.entry\[(\d+)\]\.resource$")
-OUR_BUSINESS_STATUSES = {"triage", "offered", "waitlisted", "link-worker", "dropped-out"}
 
 
 def _business_status(code: str) -> dict[str, Any]:
-    system = BUSINESS_STATUS_SYSTEM if code in OUR_BUSINESS_STATUSES else BSER_BUSINESS_STATUS
+    system = business_status_system(code)
     return {"coding": [{"system": system, "code": code}], "text": code}
 
 

@@ -74,19 +74,33 @@ PATCHABLE = {"/status", "/businessStatus", "/statusReason", "/output"}
 UNCHANGEABLE = ("intent", "code", "focus", "for", "requester", "owner", "authoredOn")
 
 
+def _concept(fields: dict[str, Any], name: str) -> tuple[str | None, str | None]:
+    """(first coding's code, text) of a CodeableConcept a patch sets; a wrong shape is a 400, not a crash."""
+    value = fields.get(name)
+    if value is None:
+        return None, None
+    coding = value.get("coding") if isinstance(value, dict) else None
+    text = value.get("text") if isinstance(value, dict) else None
+    first = coding[0] if isinstance(coding, list) and coding else {}
+    code = first.get("code") if isinstance(first, dict) else None
+    if not isinstance(value, dict) or not isinstance(first, dict) or not isinstance(code, str | None):
+        raise FhirError.one(400, "structure", f"Task.{name} must be a CodeableConcept", f"Task.{name}")
+    if not isinstance(text, str | None):
+        raise FhirError.one(400, "structure", f"Task.{name}.text must be a string", f"Task.{name}.text")
+    return code, text
+
+
 def _change_from(fields: dict[str, Any], current: dict[str, Any]) -> TaskChange:
     try:
         status = TaskStatus(fields.get("status", current["status"]))
-    except ValueError:
+    except (ValueError, TypeError):
         raise FhirError.one(400, "value", f"unknown Task.status {fields.get('status')!r}", "Task.status") from None
-    business = fields.get("businessStatus")
-    business_code = next(iter((business or {}).get("coding") or [{}])).get("code") if business else None
-    reason = fields.get("statusReason") or {}
-    reason_code = next(iter(reason.get("coding") or [{}])).get("code")
+    business_code, _ = _concept(fields, "businessStatus")
+    reason_code, reason_text = _concept(fields, "statusReason")
     output = fields.get("output")
-    if output is not None and not isinstance(output, list):
-        raise FhirError.one(400, "structure", "Task.output must be a list", "Task.output")
-    return TaskChange(status, business_code, reason_code, reason.get("text"), output)
+    if output is not None and not (isinstance(output, list) and all(isinstance(item, dict) for item in output)):
+        raise FhirError.one(400, "structure", "Task.output must be a list of outputs", "Task.output")
+    return TaskChange(status, business_code, reason_code, reason_text, output)
 
 
 def _check_version(current: dict[str, Any]) -> None:

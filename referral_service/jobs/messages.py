@@ -11,14 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from referral_service.domain.lifecycle import business_status_system
+
 EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars"
 REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars"
 ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 SNOMED = "http://snomed.info/sct"
-BUSINESS_STATUS = "https://referral-service.example.org/fhir/CodeSystem/referral-business-status"
-BSER_BUSINESS_STATUS = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
-OURS = {"triage", "offered", "waitlisted", "link-worker", "dropped-out"}
 SOCIAL_PRESCRIBING_REFERRAL = "871731000000106"  # Referral to social prescribing service (procedure)
 SOCIAL_PRESCRIBING_DECLINED = "871711000000103"  # Social prescribing declined (situation)
 ATTENDED, MISSED = "298057009", "298058004"  # Number of appointments attended / missed
@@ -102,7 +101,7 @@ def _entry(resource: dict[str, Any]) -> dict[str, Any]:
 def _business(code: str | None) -> dict[str, Any] | None:
     if not code:
         return None
-    return {"coding": [{"system": BUSINESS_STATUS if code in OURS else BSER_BUSINESS_STATUS, "code": code}]}
+    return {"coding": [{"system": business_status_system(code), "code": code}]}
 
 
 def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:

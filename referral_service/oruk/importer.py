@@ -18,20 +18,12 @@ from typing import Any
 
 import yaml
 
+from referral_service.domain.directory import ServiceCategory
 from referral_service.domain.identifiers import is_postcode, is_postcode_district
 
 ORUK_ID_SYSTEM = "https://openreferraluk.org/id"
 SNOMED = "http://snomed.info/sct"
-CATEGORIES = {
-    "physical-activity",
-    "weight-management",
-    "falls-prevention",
-    "cardiac-rehab",
-    "social-connection",
-    "mental-wellbeing",
-    "money-and-housing",
-    "other",
-}
+CATEGORIES = frozenset(category.value for category in ServiceCategory)
 ACCREDITATION = re.compile(r"^(?P<scheme>.+?)(?:, level (?P<level>\d))?, valid until (?P<until>\d{4}-\d{2}-\d{2})$")
 
 

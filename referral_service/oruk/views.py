@@ -7,14 +7,15 @@ lapsed services, and never patient data.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from referral_service.oruk import render
 from referral_service.oruk.openapi import openapi_document
-from referral_service.services.publication import PublishedService, published_services
+from referral_service.services.errors import NotFound
+from referral_service.services.publication import PublishedService, published_service, published_services
 from referral_service.web.context import unit_of_work, utcnow
 
 bp = Blueprint("oruk", __name__, url_prefix="/oruk")
@@ -90,7 +91,7 @@ def services() -> Response:
             after = datetime.fromisoformat(request.args["modified_after"].replace("Z", "+00:00"))
         except ValueError:
             return _error(400, "modified_after must be an ISO 8601 date-time")
-        found = [s for s in found if s.updated_at > (after if after.tzinfo else after.replace(tzinfo=utcnow().tzinfo))]
+        found = [s for s in found if s.updated_at > (after if after.tzinfo else after.replace(tzinfo=UTC))]
     total_pages = max(1, math.ceil(len(found) / per_page))
     contents = [render.summary(s) for s in found[(page - 1) * per_page : page * per_page]]
     body: dict[str, Any] = {
@@ -108,7 +109,11 @@ def services() -> Response:
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Response:
-    for published in _published():
-        if published.id == service_id:
-            return jsonify(render.full(published, url_for("oruk.service", service_id=service_id, _external=True)))
-    return _error(404, f"no service {service_id}")
+    try:
+        with unit_of_work() as uow:
+            published = published_service(uow, service_id, today=utcnow().date())
+    except NotFound:
+        published = None
+    if published is None or not published.active:  # lapsed or delisted services are not in the feed
+        return _error(404, f"no service {service_id}")
+    return jsonify(render.full(published, url_for("oruk.service", service_id=service_id, _external=True)))

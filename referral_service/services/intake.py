@@ -7,7 +7,7 @@ from datetime import datetime
 
 from referral_service.domain.directory import postcode_district
 from referral_service.domain.intake import IncomingCancellation, IncomingReferral, PatientDetails
-from referral_service.domain.lifecycle import is_current
+from referral_service.domain.lifecycle import BusinessStatus, is_current
 from referral_service.domain.referral import ReferralStatus, TaskStatus
 from referral_service.persistence.models import (
     InboundMessage,
@@ -24,8 +24,6 @@ from referral_service.services.accounts import ensure_referrer
 from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from referral_service.services.progress import end_referral
 from referral_service.services.triage import triage_referral
-
-BUSINESS_STATUS_TRIAGE = "triage"
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def receive_referral(
     )
     referral.task = ReferralTask(
         status=TaskStatus.REQUESTED,
-        business_status=BUSINESS_STATUS_TRIAGE,
+        business_status=BusinessStatus.TRIAGE.value,
         authored_at=now,
         last_modified=now,
     )
@@ -114,7 +112,7 @@ def receive_referral(
             actor_kind=actor.actor_kind,
             actor_id=actor.client_id,
             to_status=TaskStatus.REQUESTED.value,
-            to_business_status=BUSINESS_STATUS_TRIAGE,
+            to_business_status=BusinessStatus.TRIAGE.value,
             detail={"warnings": list(incoming.warnings)} if incoming.warnings else None,
         )
     )

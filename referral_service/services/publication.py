@@ -102,9 +102,7 @@ def _publish(uow: UnitOfWork, service: Service, today: date) -> PublishedService
     rules = remember_rules(service.id, service.source_hash, service.eligibility)
     low, high = age_range(rules)
     organisation = _organisation(service.organisation, today)
-    pools = [
-        p for p in uow.directory.capacity_pools(service) if p.is_open and (p.intake_on is None or p.intake_on >= today)
-    ]
+    pools = uow.capacity.usable_pools(service.id, today)
     free = max((p.places - p.reserved for p in pools), default=0)
     waiting = uow.capacity.waiting_counts([service.id]).get(service.id, 0)
     if free > 0:

@@ -130,6 +130,10 @@ def test_only_the_owner_s_system_may_update(
         ([status("completed")], 409, "cannot complete"),
         ([status("draft")], 422, "cannot set a Task to draft"),
         ([status("in-progress"), business("9.9")], 422, "5.1.1, 5.1.4 or 5.1.2"),
+        ([{"op": "replace", "path": "/businessStatus", "value": "5.1.4"}], 400, "must be a CodeableConcept"),
+        ([status("rejected"), {"op": "add", "path": "/statusReason", "value": ["busy"]}], 400, "CodeableConcept"),
+        ([{"op": "add", "path": "/output", "value": ["sessions"]}], 400, "a list of outputs"),
+        ([{"op": "replace", "path": "/status", "value": 5}], 400, "unknown Task.status"),
     ],
 )
 def test_bad_updates_are_refused_and_change_nothing(

@@ -17,7 +17,7 @@ class CapacityRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _usable_pools(self, service_id: int, on: date) -> Sequence[CapacityPool]:
+    def usable_pools(self, service_id: int, on: date) -> Sequence[CapacityPool]:
         """Open pools a new patient could join: the rolling pool, or intakes that have not started."""
         return self.session.scalars(
             select(CapacityPool)
@@ -31,7 +31,7 @@ class CapacityRepository:
 
     def reserve(self, service_id: int, on: date) -> CapacityPool | None:
         """Take one place in the earliest usable pool with room; None when every pool is full."""
-        for pool in self._usable_pools(service_id, on):
+        for pool in self.usable_pools(service_id, on):
             result = self.session.execute(
                 update(CapacityPool)
                 .where(
