@@ -1,0 +1,1 @@
+"""Commissioner reports: aggregate pages, charts and exports, small numbers suppressed."""
