@@ -1,6 +1,12 @@
 """Every table of the service. Importing this package registers them all on Base.metadata."""
 
-from referral_service.persistence.models.access import ApiClient, ApiClientPractice, AuditEvent, PortalSession, PortalUser
+from referral_service.persistence.models.access import (
+    ApiClient,
+    ApiClientPractice,
+    AuditEvent,
+    PortalSession,
+    PortalUser,
+)
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
 from referral_service.persistence.models.directory import (
     Accreditation,
@@ -21,6 +27,7 @@ from referral_service.persistence.models.referral import (
     ReferralTask,
     UnmetDemand,
 )
+from referral_service.persistence.models.reporting import PracticePcn, ReportJourney, ReportRefresh
 
 __all__ = [
     "Accreditation",
@@ -40,9 +47,12 @@ __all__ = [
     "PortalSession",
     "PortalUser",
     "PostcodeLsoa",
+    "PracticePcn",
     "Referral",
     "ReferralEvent",
     "ReferralTask",
+    "ReportJourney",
+    "ReportRefresh",
     "Service",
     "ServiceLocation",
     "SessionAttendance",
