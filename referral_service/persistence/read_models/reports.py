@@ -107,7 +107,11 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
     cube_rows = session.execute(select(*dimensions, *_cube_measures()).where(*conditions).group_by(*dimensions))
     cube = tuple(
         CubeRow(
-            row[0], row[1], row[2], row[3], {key: float(value or 0) for key, value in list(row._mapping.items())[4:]}
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            {str(key): float(value or 0) for key, value in list(row._mapping.items())[4:]},
         )
         for row in cube_rows
     )
