@@ -100,8 +100,6 @@ def upgrade() -> None:
         sa.Column("activity_end", sa.Float(), nullable=True),
         sa.Column("nhs_verified", sa.Boolean(), nullable=False),
         sa.Column("ethnicity_recorded", sa.Boolean(), nullable=False),
-        sa.Column("outcome_returned", sa.Boolean(), nullable=False),
-        sa.Column("outcome_return_pending", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["referral_id"], ["referrals.id"], name=op.f("fk_report_journeys_referral_id_referrals")
         ),
@@ -112,14 +110,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_report_journeys_practice", ["practice_id", "received_at"], unique=False)
         batch_op.create_index("ix_report_journeys_provider", ["provider_id", "received_at"], unique=False)
         batch_op.create_index("ix_report_journeys_received_at", ["received_at"], unique=False)
-        batch_op.create_index("ix_report_journeys_return_pending", ["outcome_return_pending"], unique=False)
         batch_op.create_index("ix_report_journeys_service", ["service_id", "received_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("report_journeys", schema=None) as batch_op:
         batch_op.drop_index("ix_report_journeys_service")
-        batch_op.drop_index("ix_report_journeys_return_pending")
         batch_op.drop_index("ix_report_journeys_received_at")
         batch_op.drop_index("ix_report_journeys_provider")
         batch_op.drop_index("ix_report_journeys_practice")

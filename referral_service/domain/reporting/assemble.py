@@ -55,7 +55,7 @@ def sums_by(cube: Sequence[CubeRow], key: Callable[[CubeRow], str]) -> dict[str,
 
 def build_report(raw: RawFigures, report_filter: ReportFilter, *, threshold: int, generated_at: datetime) -> Report:
     """Every section of the commissioner report, suppressed at `threshold` (counts 1..threshold shown as '*')."""
-    totals = sums_by(raw.cube, lambda row: ALL)[ALL]
+    totals = {**sums_by(raw.cube, lambda row: ALL)[ALL], "outcome_returned": raw.outcome_returned}
     sections = (
         _funnel(totals, raw, threshold),
         _waits(raw, threshold),

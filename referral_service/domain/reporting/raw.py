@@ -38,3 +38,4 @@ class RawFigures:
     waiting: Mapping[tuple[str, int], int] = field(default_factory=dict)  # (service, days waiting) -> referrals
     unmet: tuple[UnmetRow, ...] = ()
     backlog: Mapping[str, int] = field(default_factory=dict)  # outbox status -> messages
+    outcome_returned: int = 0  # completions whose outcome message the referrer's system has received

@@ -24,7 +24,6 @@ class ReportJourney(Base):
         Index("ix_report_journeys_provider", "provider_id", "received_at"),
         Index("ix_report_journeys_service", "service_id", "received_at"),
         Index("ix_report_journeys_pathway", "pathway_code", "received_at"),
-        Index("ix_report_journeys_return_pending", "outcome_return_pending"),
     )
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True, autoincrement=False)
@@ -70,8 +69,6 @@ class ReportJourney(Base):
     activity_end: Mapped[float | None] = mapped_column(Float)
     nhs_verified: Mapped[bool]
     ethnicity_recorded: Mapped[bool]
-    outcome_returned: Mapped[bool]
-    outcome_return_pending: Mapped[bool]
 
 
 class ReportRefresh(Base):

@@ -1,7 +1,7 @@
 """Rebuilding the per-referral summary (`report_journeys`) from the event history, set-wise in SQL.
 
 A refresh reads the ids of rows added since the last one (events, outcome measures, contact
-attempts), plus referrals whose outcome message was still on its way, and rebuilds only those
+attempts) and rebuilds only those
 referrals' rows with one DELETE and one INSERT ... SELECT. It re-reads a margin of recent ids each
 time, because on PostgreSQL an id can become visible after a higher one (transactions commit out of
 order); rebuilding a row twice gives the same row. The refresh mark row is locked while it runs, so
@@ -29,14 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from referral_service.domain.outbox import OutboxStatus
 from referral_service.domain.progress import ContactOutcome, OutcomeInstrument, OutcomeTimepoint
-from referral_service.domain.referral import OfferStatus, UnmetDemandReason
+from referral_service.domain.referral import UnmetDemandReason
 from referral_service.domain.reporting.definitions import AGE_BANDS, ETHNIC_GROUPS, UNKNOWN
 from referral_service.persistence.models import (
     ContactAttempt,
     Offer,
-    OutboxMessage,
     OutcomeMeasure,
     Patient,
     Referral,
@@ -139,13 +137,9 @@ def journeys_select(ids: Select[Any] | None) -> Select[Any]:
     first_unmet = aliased(UnmetDemand)
     service = aliased(Service)
     lookup_postcode = func.replace(func.upper(Patient.postcode), " ", "")
-    sent_completion = and_(OutboxMessage.referral_id == Referral.id, OutboxMessage.message_type == "completed")
     patient_declined = or_(
-        exists().where(
-            Offer.referral_id == Referral.id,
-            Offer.status == OfferStatus.DECLINED,
-            Offer.decline_reason_code == "patient-declined",
-        ),
+        # only a declined offer has a decline reason; the status is left out so the referral index is used
+        exists().where(Offer.referral_id == Referral.id, Offer.decline_reason_code == "patient-declined"),
         exists().where(ContactAttempt.referral_id == Referral.id, ContactAttempt.outcome == ContactOutcome.DECLINED),
     )
     ethnic = _ethnic_group(Patient.ethnicity_code)
@@ -188,8 +182,6 @@ def journeys_select(ids: Select[Any] | None) -> Select[Any]:
             *(measures.c[name] for name in MEASURE_COLUMNS),
             func.coalesce(Patient.nhs_number_verification == "01", false()),
             ethnic.not_in(("Not stated", UNKNOWN)),
-            exists().where(sent_completion, OutboxMessage.status == OutboxStatus.DELIVERED),
-            exists().where(sent_completion, OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED))),
         )
         .join(Patient, Patient.id == Referral.patient_id)
         .outerjoin(history, history.c.referral_id == Referral.id)
@@ -253,7 +245,6 @@ def refresh_journeys(session: Session, *, now: datetime, full: bool = False) -> 
                     select(ContactAttempt.referral_id).where(
                         ContactAttempt.id > mark.attempts_through - RECHECK_MARGIN
                     ),
-                    select(ReportJourney.referral_id).where(ReportJourney.outcome_return_pending),
                 )
             )
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind
@@ -84,7 +84,6 @@ def _cube_measures() -> list[Any]:
         func.sum(J.sessions_missed).label("sessions_missed"),
         _sum(J.nhs_verified).label("nhs_verified"),
         _sum(J.ethnicity_recorded).label("ethnicity_recorded"),
-        _sum(and_(J.completed, J.outcome_returned)).label("outcome_returned"),
     ]
     for measure in OUTCOME_MEASURES:
         start, end = getattr(J, f"{measure.column}_start"), getattr(J, f"{measure.column}_end")
@@ -144,6 +143,20 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         .where(*conditions)
         .group_by(UnmetDemand.reason, UnmetDemand.pathway_code, UnmetDemand.postcode_district, unmet_month)
     )
+    # Delivery changes an outbox row in place (no new id for the summary's refresh to see), so this is read live.
+    returned = session.scalar(
+        select(func.count())
+        .select_from(J)
+        .where(
+            *conditions,
+            J.completed,
+            exists().where(
+                OutboxMessage.referral_id == J.referral_id,
+                OutboxMessage.message_type == "completed",
+                OutboxMessage.status == OutboxStatus.DELIVERED,
+            ),
+        )
+    )
     backlog = session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED)))
@@ -151,6 +164,7 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
     )
     return RawFigures(
         cube=cube,
+        outcome_returned=int(returned or 0),
         waits=waits,
         declines={str(code or "unknown"): int(n) for code, n in declines},
         waiting={(str(name), max(0, int(days))): int(n) for name, days, n in waiting},
