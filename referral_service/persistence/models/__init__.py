@@ -1,6 +1,12 @@
 """Every table of the service. Importing this package registers them all on Base.metadata."""
 
-from referral_service.persistence.models.access import ApiClient, ApiClientPractice, AuditEvent, PortalSession, PortalUser
+from referral_service.persistence.models.access import (
+    ApiClient,
+    ApiClientPractice,
+    AuditEvent,
+    PortalSession,
+    PortalUser,
+)
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
 from referral_service.persistence.models.directory import (
     Accreditation,
