@@ -53,7 +53,12 @@ def register_database(app: Flask, settings: Settings, session_factory: SessionFa
 def register_templates(app: Flask) -> None:
     """Our templates first, then NHS.UK frontend's Jinja macros (nhsuk-frontend-jinja, pinned to the
     npm package's version); ChainableUndefined is what those macros expect for absent options."""
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
     app.jinja_env.loader = ChoiceLoader([app.create_global_jinja_loader(), PackageLoader("nhsuk_frontend_jinja")])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -17,6 +18,7 @@ from referral_service.web.auth import require_roles, require_user
 from referral_service.web.context import unit_of_work, utcnow
 from referral_service.web.requests import current_request_id
 
+UK_TIME = ZoneInfo("Europe/London")
 PROVIDER = (UserRole.PROVIDER,)
 CASE_ROLES = (UserRole.PROVIDER, UserRole.LINK_WORKER)
 
@@ -38,7 +40,8 @@ def time_left(respond_by: datetime | None) -> str:
 
 @bp.app_template_filter("when")
 def when(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%-d %b %Y %H:%M")
+    """Stored in UTC, shown in UK time (GMT or BST), as the people using the portal read clocks."""
+    return "" if value is None else value.astimezone(UK_TIME).strftime("%-d %b %Y %H:%M")
 
 
 @bp.app_template_filter("day")

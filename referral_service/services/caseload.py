@@ -81,6 +81,7 @@ class CaseFile:
     register: list[dict[str, object]]
     register_final: bool
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
+    messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
 
 
 def audit(
@@ -241,6 +242,10 @@ def open_case(
             (m.instrument, m.timepoint): {"on": m.measured_on, "items": m.items, "score": m.score}
             for m in uow.progress.measures(referral.id)
         },
+        messages=[
+            {"kind": m.message_type, "status": m.status.value, "queued": m.created_at, "delivered": m.delivered_at}
+            for m in uow.outbox.for_referral(referral.id)
+        ],
     )
 
 
