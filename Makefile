@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 FLASK := $(BIN)/flask --app wsgi
+NHSUK := referral_service/web/static/nhsuk
+ASSETS := $(NHSUK)/VERSION
 
 .PHONY: run test test-sqlite test-postgres lint fmt typecheck migrate revision check-providers bench clean
 
@@ -15,8 +17,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# NHS.UK frontend's compiled CSS, JS and images, from the npm registry, served by the app itself.
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install the portal's NHS.UK frontend assets"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	rm -rf $(NHSUK) && mkdir -p $(NHSUK)
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(NHSUK)/
+	# Served from our own origin: images relative to the stylesheet, and no web fonts from assets.nhs.uk
+	# (Frutiger is licensed to NHS.UK; the design system's own fallback, Arial, is used instead).
+	sed -e 's#url(/assets/#url(assets/#g' -e 's#@font-face{[^}]*}##g' \
+		node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css > $(NHSUK)/nhsuk-frontend.min.css
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(NHSUK)/assets
+	node -p "require('nhsuk-frontend/package.json').version" > $@
+
 ## run: set up, migrate, load the demo directory and identities, serve on http://127.0.0.1:$(PORT)
-run: $(STAMP)
+run: $(STAMP) $(ASSETS)
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) db upgrade
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) providers load providers/demo
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo seed
@@ -24,7 +39,7 @@ run: $(STAMP)
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL answers
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	@set -u; ran=""; \
 	echo "== tests on SQLite"; \
 	$(BIN)/pytest $(PYTEST_ARGS); code=$$?; \
@@ -41,10 +56,10 @@ test: $(STAMP)
 	fi; \
 	echo "make test: passed on $$ran"
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(ASSETS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(ASSETS)
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -71,4 +86,4 @@ check-providers: $(STAMP)
 	$(FLASK) providers check providers/demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache node_modules $(NHSUK)

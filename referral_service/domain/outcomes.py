@@ -79,6 +79,7 @@ ONS4_ITEMS: tuple[tuple[str, str], ...] = (
     ),
 )
 ONS4_LOWER_IS_BETTER: frozenset[str] = frozenset({"anxiety"})
+QUESTIONS: Mapping[str, str] = MappingProxyType(dict(ONS4_ITEMS) | dict(SWEMWBS_ITEMS))
 
 
 @dataclass(frozen=True)
@@ -145,13 +146,16 @@ class ScoredMeasure:
     score: float | None
 
 
-def score_measure(instrument: OutcomeInstrument, answers: Mapping[str, float]) -> ScoredMeasure:
+def score_measure(instrument: OutcomeInstrument, answers: Mapping[str, float | None]) -> ScoredMeasure:
     """Check every answer against the instrument and compute its score (None where it has none)."""
 
     def required(name: str) -> float:
-        if answers.get(name) is None:
-            raise MeasureError(name, f"{name.replace('_', ' ')} is needed")
-        return answers[name]
+        value = answers.get(name)
+        if value is None:
+            question = QUESTIONS.get(name)
+            message = f"answer '{question}'" if question else f"enter the {name.replace('_', ' ')}"
+            raise MeasureError(name, message)
+        return value
 
     if instrument is OutcomeInstrument.ONS4:
         items = {name: float(_whole_number(name, required(name), 0, 10)) for name, _ in ONS4_ITEMS}

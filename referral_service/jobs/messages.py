@@ -32,6 +32,7 @@ NARRATIVE = {
     "completed": "The patient completed the programme.",
     "dropped-out": "The patient started but did not finish the programme.",
     "cancelled": "The referral was cancelled.",
+    "information-requested": "A link worker needs more information before the referral can be placed.",
 }
 
 
@@ -75,6 +76,9 @@ def render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
         entries.append(_entry(_owner(snapshot["owner"], ids)))
     if kind == "completed":
         entries.append(_entry(_feedback(snapshot, ids)))
+    if kind == "information-requested":
+        entries.append(_entry(_information_request(snapshot, ids)))
+        header["focus"].append({"reference": f"urn:uuid:{ids['document']}"})
     bundle = {
         "resourceType": "Bundle",
         "id": snapshot["bundle_id"],
@@ -135,6 +139,22 @@ def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     if outputs:
         resource["output"] = outputs
     return resource
+
+
+def _information_request(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """A link worker's question to the referrer, as a FHIR CommunicationRequest about the referral."""
+    request = snapshot["request"]
+    return {
+        "resourceType": "CommunicationRequest",
+        "id": ids["document"],
+        "status": "active",
+        "category": [{"text": "request for information"}],
+        "subject": {"reference": f"urn:uuid:{ids['patient']}"},
+        "about": [{"reference": f"urn:uuid:{snapshot['referral']['id']}"}],
+        "authoredOn": request["at"],
+        "requester": {"reference": f"urn:uuid:{ids['us']}"},
+        "payload": [{"contentString": request["question"]}],
+    }
 
 
 def _coded_output(code: str, display: str) -> dict[str, Any]:

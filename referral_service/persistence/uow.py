@@ -12,6 +12,7 @@ from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
+from referral_service.persistence.repositories.progress import ProgressRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
 
 
@@ -28,6 +29,7 @@ class UnitOfWork:
     referrals: ReferralRepository
     capacity: CapacityRepository
     outbox: OutboxRepository
+    progress: ProgressRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.referrals = ReferralRepository(self.session)
         self.capacity = CapacityRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.progress = ProgressRepository(self.session)
         return self
 
     def __exit__(

@@ -1,1 +1,15 @@
-"""The provider and link-worker portal: server-rendered pages over the same service functions as the API."""
+"""The provider and link-worker portal: server-rendered pages over the same service functions as the API.
+
+Views parse a form, call one service function inside one unit of work, and render or redirect.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from referral_service.portal import administration, capacity, casework, link_worker, referrals  # noqa: F401
+    from referral_service.portal.blueprint import bp
+
+    app.register_blueprint(bp)

@@ -9,7 +9,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ActorRef
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.offers import Handled
-from referral_service.services.transitions import transition
+from referral_service.services.transitions import note_event, transition
 from referral_service.services.triage import make_offer
 
 
@@ -40,3 +40,26 @@ def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Act
         uow, referral, Action.CLOSE, actor=actor, now=now, reason=reason, status_reason=reason, event_type="closed"
     )
     return Handled(referral.public_id, "closed")
+
+
+def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: ActorRef, now: datetime) -> Handled:
+    """Ask the referrer for what triage lacked; the referral stays in the queue until a person acts.
+
+    The question reaches the referrer's system through the outbox (a CommunicationRequest in the
+    response message); their answer arrives as an `update` to the referral."""
+    text = question.strip()
+    if not text:
+        raise Invalid("say what information you need", where="question")
+    referral = uow.referrals.by_public_id(referral_id)
+    if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
+        raise NotFound(f"no referral {referral_id} in the link-worker queue")
+    note_event(uow, referral, "information-requested", actor=actor, now=now, reason=text)
+    return Handled(referral.public_id, "information-requested")
+
+
+def placeable_services(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """(slug, "service — provider") for every listed service, for the link worker's choice."""
+    return sorted(
+        ((s.slug, f"{s.name} — {s.organisation.name}") for s in uow.directory.services(listed_only=True)),
+        key=lambda pair: pair[1],
+    )

@@ -32,6 +32,7 @@ MATERIAL = {
     "cancelled": "cancelled",
     "cancelled-by-referrer": "cancelled",
     "cancelled-by-provider": "cancelled",
+    "information-requested": "information-requested",
 }
 MAX_ATTEMPTS = 10
 BASE_DELAY_SECONDS = 30
@@ -103,6 +104,9 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: str, now: datetime) -> 
         },
         "owner": {"name": owner.name, "ods": owner.ods_code} if owner else None,
     }
+    if kind == "information-requested":
+        asked = next(e for e in reversed(events) if e.event_type == "information-requested")
+        snapshot["request"] = {"question": asked.reason, "at": asked.occurred_at.isoformat()}
     if kind == "completed":
         snapshot["outcome"] = {
             "attended": sum(1 for e in events if e.event_type == "attend"),

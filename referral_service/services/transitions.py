@@ -65,3 +65,38 @@ def transition(
     )
     uow.referrals.flush()
     queue_for_event(uow, referral, event_type or action.value, now=now)
+
+
+def note_event(
+    uow: UnitOfWork,
+    referral: Referral,
+    event_type: str,
+    *,
+    actor: ActorRef,
+    now: datetime,
+    reason: str | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """A step in the referral's life that leaves its Task where it is (a contact attempt that did not
+    reach the patient, a measure recorded, a question to the referrer): recorded all the same, and
+    the referrer told when it is material."""
+    task = referral.task
+    uow.referrals.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            event_type=event_type,
+            occurred_at=now,
+            recorded_at=now,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            from_status=task.status.value,
+            to_status=task.status.value,
+            from_business_status=task.business_status,
+            to_business_status=task.business_status,
+            service_id=task.service_id,
+            reason=reason,
+            detail=detail,
+        )
+    )
+    uow.referrals.flush()
+    queue_for_event(uow, referral, event_type, now=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from referral_service.persistence.models import ApiClient, PortalUser
+from referral_service.persistence.models import ApiClient, PortalSession, PortalUser
 
 
 class AccessRepository:
@@ -18,6 +18,12 @@ class AccessRepository:
     def portal_user_by_email(self, email: str) -> PortalUser | None:
         return self.session.scalar(select(PortalUser).where(func.lower(PortalUser.email) == email.strip().lower()))
 
-    def add(self, row: ApiClient | PortalUser) -> None:
+    def portal_user(self, user_id: int) -> PortalUser | None:
+        return self.session.get(PortalUser, user_id)
+
+    def portal_session(self, token_hash: str) -> PortalSession | None:
+        return self.session.scalar(select(PortalSession).where(PortalSession.token_hash == token_hash))
+
+    def add(self, row: ApiClient | PortalUser | PortalSession) -> None:
         self.session.add(row)
         self.session.flush()

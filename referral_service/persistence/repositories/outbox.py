@@ -64,6 +64,11 @@ class OutboxRepository:
             .with_for_update(skip_locked=True)
         )
 
+    def for_referral(self, referral_id: int) -> Sequence[OutboxMessage]:
+        return self.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.referral_id == referral_id).order_by(OutboxMessage.id)
+        ).all()
+
     def parked(self) -> Sequence[OutboxMessage]:
         return self.session.scalars(
             select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PARKED).order_by(OutboxMessage.id)

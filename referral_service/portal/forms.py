@@ -1,0 +1,165 @@
+"""The portal's forms (Flask-WTF: every one carries a CSRF token). Choices come from the domain and
+the service layer, so a form cannot offer what the service would refuse."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWBS_ITEMS
+from referral_service.domain.progress import AttendanceStatus, ContactMethod, ContactOutcome, OutcomeTimepoint
+from referral_service.services.offers import DECLINE_REASONS
+
+REASON_TEXT_LIMIT = 1000
+
+
+def _label(value: str) -> str:
+    return value.replace("-", " ").capitalize()
+
+
+def options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state (accept, retry): nothing to fill in but the CSRF token."""
+
+
+class DeclineForm(FlaskForm):
+    reason = RadioField(
+        "Why are you declining this referral?",
+        choices=options([(code, _label(text)) for code, text in DECLINE_REASONS.items()]),
+        validators=[InputRequired("Choose why you are declining the referral")],
+    )
+    reason_text = TextAreaField(
+        "Give more detail",
+        validators=[Optional(), Length(max=REASON_TEXT_LIMIT)],
+        description="Needed when the reason is 'Other'. The referrer will see it.",
+    )
+
+
+class ContactForm(FlaskForm):
+    attempted_on = DateField("Date of the attempt", validators=[InputRequired("Enter the date of the attempt")])
+    attempted_time = TimeField("Time (optional)", validators=[Optional()])
+    method = RadioField(
+        "How did you try to contact the patient?",
+        choices=options([(m.value, _label(m.value)) for m in ContactMethod]),
+        validators=[InputRequired("Choose how you tried to make contact")],
+    )
+    outcome = RadioField(
+        "What happened?",
+        choices=options([(o.value, _label(o.value)) for o in ContactOutcome]),
+        validators=[InputRequired("Choose what happened")],
+    )
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class SessionForm(FlaskForm):
+    session_on = DateField("Date of the session", validators=[InputRequired("Enter the date of the session")])
+    status = RadioField(
+        "Attendance",
+        choices=options(
+            [
+                (AttendanceStatus.ATTENDED.value, "Attended"),
+                (AttendanceStatus.DNA.value, "Did not attend (DNA)"),
+                (AttendanceStatus.CANCELLED.value, "Session cancelled by us"),
+            ]
+        ),
+        validators=[InputRequired("Choose whether the patient attended")],
+    )
+
+
+def _score_field(label: str, low: int, high: int) -> IntegerField:
+    return IntegerField(
+        label, validators=[Optional(), NumberRange(low, high, f"Enter a whole number from {low} to {high}")]
+    )
+
+
+class MeasuresForm(FlaskForm):
+    """All of a timepoint's measures on one page; a group left blank is not recorded."""
+
+    timepoint = RadioField(
+        "When were these measured?",
+        choices=options(
+            [
+                (OutcomeTimepoint.START.value, "At the start of the programme"),
+                (OutcomeTimepoint.END.value, "At the end of the programme"),
+                (OutcomeTimepoint.FOLLOW_UP.value, "At follow-up"),
+            ]
+        ),
+        validators=[InputRequired("Choose when these were measured")],
+    )
+    measured_on = DateField("Date measured", validators=[InputRequired("Enter the date of the measures")])
+    minutes = _score_field("Minutes of moderate activity in a usual week", 0, 10080)
+    weight_kg = DecimalField(
+        "Weight (kg)", places=1, validators=[Optional(), NumberRange(20, 400, "Enter a weight from 20 to 400 kg")]
+    )
+    bmi = DecimalField("BMI", places=1, validators=[Optional(), NumberRange(10, 100, "Enter a BMI from 10 to 100")])
+    systolic = _score_field("Systolic (mmHg)", 50, 300)
+    diastolic = _score_field("Diastolic (mmHg)", 30, 200)
+
+
+for _name, _question in ONS4_ITEMS:
+    setattr(MeasuresForm, f"ons4_{_name}", _score_field(_question, 0, 10))
+for _name, _statement in SWEMWBS_ITEMS:
+    setattr(
+        MeasuresForm,
+        f"swemwbs_{_name}",
+        RadioField(
+            _statement, choices=options([(str(v), text) for v, text in SWEMWBS_ANSWERS]), validators=[Optional()]
+        ),
+    )
+
+
+class FinishForm(FlaskForm):
+    ending = RadioField(
+        "How did the programme end?",
+        choices=options(
+            [("completed", "Completed the programme"), ("dropped-out", "Stopped before the end (drop-out)")]
+        ),
+        validators=[InputRequired("Choose how the programme ended")],
+    )
+    reason = TextAreaField(
+        "Reason or note",
+        validators=[Optional(), Length(max=REASON_TEXT_LIMIT)],
+        description="Needed for a drop-out. The referrer will see it.",
+    )
+
+
+class PlacesForm(FlaskForm):
+    places = IntegerField(
+        "Places", validators=[InputRequired("Enter the number of places"), NumberRange(0, 10000, "Enter 0 to 10,000")]
+    )
+
+
+class PlaceByHandForm(FlaskForm):
+    service = SelectField("Service", validators=[DataRequired("Choose a service")])
+    override_reason = TextAreaField(
+        "Why is this the right service?",
+        validators=[DataRequired("Say why you are overriding triage"), Length(max=REASON_TEXT_LIMIT)],
+        description="Recorded with the referral's history.",
+    )
+
+
+class AskReferrerForm(FlaskForm):
+    question = TextAreaField(
+        "What do you need from the referrer?",
+        validators=[DataRequired("Say what information you need"), Length(max=REASON_TEXT_LIMIT)],
+        description="Sent to the referring practice's system. Do not include anything they did not send.",
+    )
+
+
+class CloseForm(FlaskForm):
+    reason = TextAreaField(
+        "Why can no service take this referral?",
+        validators=[DataRequired("Give the reason for closing"), Length(max=REASON_TEXT_LIMIT)],
+        description="The referrer will be told.",
+    )
+
+
+class ResolveForm(FlaskForm):
+    reason = TextAreaField(
+        "How was this resolved?", validators=[DataRequired("Say how the message was dealt with"), Length(max=500)]
+    )

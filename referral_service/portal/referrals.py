@@ -1,0 +1,165 @@
+"""A provider's referrals: the inbox, one referral in full, accept and decline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from referral_service.domain.access import UserRole
+from referral_service.portal.blueprint import attach_error, bp, worker
+from referral_service.portal.forms import ActionForm, DeclineForm
+from referral_service.services.caseload import open_case, provider_caseload
+from referral_service.services.errors import Conflict, ServiceError
+from referral_service.services.offers import accept_offer, decline_offer
+from referral_service.web.auth import require_roles, require_user
+from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.requests import current_request_id
+
+UK_TIME = ZoneInfo("Europe/London")
+PROVIDER = (UserRole.PROVIDER,)
+CASE_ROLES = (UserRole.PROVIDER, UserRole.LINK_WORKER)
+
+
+@bp.app_template_filter("time_left")
+def time_left(respond_by: datetime | None) -> str:
+    """'2 days 3 hours left', or 'overdue': what the front desk needs to see at a glance."""
+    if respond_by is None:
+        return ""
+    left = respond_by - utcnow()
+    if left <= timedelta(0):
+        return "overdue"
+    days, hours = left.days, left.seconds // 3600
+    if days:
+        return f"{days} day{'s' * (days != 1)} {hours} hour{'s' * (hours != 1)} left"
+    minutes = (left.seconds % 3600) // 60
+    return f"{hours} hour{'s' * (hours != 1)} {minutes} min left"
+
+
+@bp.app_template_filter("when")
+def when(value: datetime | None) -> str:
+    """Stored in UTC, shown in UK time (GMT or BST), as the people using the portal read clocks."""
+    return "" if value is None else value.astimezone(UK_TIME).strftime("%-d %b %Y %H:%M")
+
+
+@bp.app_template_filter("day")
+def day(value: object) -> str:
+    return "" if value is None else value.strftime("%-d %b %Y")  # type: ignore[attr-defined]
+
+
+STAGES = {
+    "triage": "Being triaged",
+    "offered": "Offered, waiting for an answer",
+    "waitlisted": "On the waiting list",
+    "link-worker": "With a link worker",
+    "3.0": "Accepted, not yet contacted",
+    "4.0": "Closed: no service can take it",
+    "5.1.1": "Contacted",
+    "5.1.4": "Attending sessions",
+    "5.1.2": "Missed a session",
+    "6.0": "Cancelled",
+    "7.0": "Completed",
+    "dropped-out": "Dropped out",
+}
+MEASURE_NAMES = {
+    "ons4": "Personal wellbeing (ONS4)",
+    "swemwbs": "Mental wellbeing (SWEMWBS)",
+    "activity-minutes": "Activity (minutes a week)",
+    "weight": "Weight (kg)",
+    "bmi": "BMI",
+    "blood-pressure": "Blood pressure",
+}
+
+
+@bp.app_template_filter("stage")
+def stage(business_status: str | None) -> str:
+    return STAGES.get(business_status or "triage", business_status or "")
+
+
+@bp.app_template_filter("measure_name")
+def measure_name(instrument: str) -> str:
+    return MEASURE_NAMES.get(instrument, instrument)
+
+
+@bp.app_template_filter("nhs_number")
+def nhs_number(value: str | None) -> str:
+    """485 777 3456: the way the NHS writes it, so it is read back without mistakes."""
+    if not value or len(value) != 10:
+        return value or ""
+    return f"{value[:3]} {value[3:6]} {value[6:]}"
+
+
+@bp.get("/referrals")
+@require_roles(*PROVIDER)
+def inbox() -> ResponseReturnValue:
+    with unit_of_work() as uow:
+        caseload = provider_caseload(uow, require_user(), now=utcnow(), request_id=current_request_id())
+    return render_template("portal/inbox.html", caseload=caseload)
+
+
+def render_case(referral_id: str, status: int = 200, **forms: object) -> ResponseReturnValue:
+    """The referral page; action pages re-render it with their form when the input was refused."""
+    with unit_of_work() as uow:
+        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
+    return render_template("portal/referral.html", case=case, action_form=ActionForm(), **forms), status
+
+
+@bp.get("/referrals/<referral_id>")
+@require_roles(*CASE_ROLES)
+def referral(referral_id: str) -> ResponseReturnValue:
+    return render_case(referral_id)
+
+
+@bp.post("/referrals/<referral_id>/accept")
+@require_roles(*PROVIDER)
+def accept(referral_id: str) -> ResponseReturnValue:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return render_case(referral_id, 400)
+    me = worker()
+    try:
+        with unit_of_work() as uow:
+            accept_offer(uow, referral_id, organisation_id=me.organisation_id, actor=me.actor, now=utcnow())
+    except Conflict as error:
+        flash(f"Not accepted: {error.message}.")
+        return redirect(url_for("portal.referral", referral_id=referral_id))
+    flash("Referral accepted. The referrer has been told. Contact the patient next.")
+    return redirect(url_for("portal.referral", referral_id=referral_id))
+
+
+@bp.route("/referrals/<referral_id>/decline", methods=["GET", "POST"])
+@require_roles(*PROVIDER)
+def decline(referral_id: str) -> ResponseReturnValue:
+    form = DeclineForm()
+    problems: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        me = worker()
+        try:
+            with unit_of_work() as uow:
+                decline_offer(
+                    uow,
+                    referral_id,
+                    reason_code=form.reason.data,
+                    reason_text=(form.reason_text.data or None),
+                    organisation_id=me.organisation_id,
+                    actor=me.actor,
+                    now=utcnow(),
+                )
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            problems, status = (
+                attach_error(form, error, {"reason": "reason_text" if form.reason.data == "other" else "reason"}),
+                error.status,
+            )
+        else:
+            flash("Referral declined. It has gone back to triage for another service.")
+            return redirect(url_for("portal.inbox"))
+    elif form.is_submitted():
+        status = 400
+    with unit_of_work() as uow:
+        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
+    return render_template("portal/decline.html", case=case, form=form, problems=problems), status

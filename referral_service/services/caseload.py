@@ -1,0 +1,253 @@
+"""What the portal shows: a provider's referrals, one referral in full, the link-worker queue.
+
+Every function here that returns patient data writes an audit row per referral shown, in the same
+transaction, before the data leaves the service layer. A provider asking for another provider's
+referral gets NotFound, exactly as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from referral_service.domain.access import UserRole
+from referral_service.domain.capacity import PRIORITY_RANK
+from referral_service.domain.lifecycle import STARTED, BusinessStatus
+from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
+from referral_service.persistence.models import AuditEvent, Organisation, Referral, Service
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.errors import NotFound
+from referral_service.services.sessions import SignedInUser
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    name: str
+    nhs_number: str | None
+    birth_date: date | None
+    age: int | None
+    sex: str | None
+    phone: str | None
+    email: str | None
+    postcode: str | None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    referral_id: str
+    patient: PatientSummary
+    referrer: str
+    service: str | None
+    received_at: datetime
+    priority: str
+    task_status: str
+    business_status: str | None
+    status_reason: str | None
+    respond_by: datetime | None = None
+    waiting_days: int | None = None
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Caseload:
+    offered: list[CaseRow]
+    waiting: list[CaseRow]
+    active: list[CaseRow]
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    occurred_at: datetime
+    event_type: str
+    to_status: str | None
+    to_business_status: str | None
+    reason: str | None
+    detail: dict[str, object] | None
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One referral as its provider (or a link worker) works it."""
+
+    row: CaseRow
+    triage: dict[str, object] | None
+    risk_level: str | None
+    service_slug: str | None
+    programme_sessions: int | None
+    started: bool
+    offered: bool
+    events: list[CaseEvent]
+    contacts: list[dict[str, object]]
+    register: list[dict[str, object]]
+    register_final: bool
+    measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
+    messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
+
+
+def audit(
+    uow: UnitOfWork, user: SignedInUser, referral: Referral, action: str, request_id: str | None, now: datetime
+) -> None:
+    uow.referrals.add(
+        AuditEvent(
+            occurred_at=now,
+            actor_kind=user.actor.kind,
+            actor_id=user.actor.id,
+            action=action,
+            resource_type="Referral",
+            resource_id=referral.public_id,
+            referral_id=referral.id,
+            patient_id=referral.patient_id,
+            request_id=request_id,
+        )
+    )
+
+
+def _age(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _patient(referral: Referral, today: date) -> PatientSummary:
+    patient = referral.patient
+    name = " ".join(part for part in (patient.given_name, patient.family_name) if part) or "(no name given)"
+    return PatientSummary(
+        name,
+        patient.nhs_number,
+        patient.birth_date,
+        _age(patient.birth_date, today),
+        patient.sex,
+        patient.phone,
+        patient.email,
+        patient.postcode,
+    )
+
+
+def _names(uow: UnitOfWork, referral: Referral) -> tuple[str, str | None]:
+    sender = uow.session.get(Organisation, referral.sender_organisation_id)
+    service = uow.session.get(Service, referral.task.service_id) if referral.task.service_id else None
+    return (sender.name if sender else "unknown referrer"), (service.name if service else None)
+
+
+def _row(uow: UnitOfWork, referral: Referral, now: datetime, **extra: object) -> CaseRow:
+    referrer, service = _names(uow, referral)
+    task = referral.task
+    return CaseRow(
+        referral_id=referral.public_id,
+        patient=_patient(referral, now.date()),
+        referrer=referrer,
+        service=service,
+        received_at=referral.received_at,
+        priority=referral.priority.value,
+        task_status=task.status.value,
+        business_status=task.business_status,
+        status_reason=task.status_reason,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def provider_caseload(uow: UnitOfWork, user: SignedInUser, *, now: datetime, request_id: str | None) -> Caseload:
+    """Offers waiting for an answer (soonest deadline first), the waiting list, and patients in hand."""
+    if user.role is not UserRole.PROVIDER or user.organisation_id is None:
+        raise NotFound("no caseload for this user")
+    referrals = uow.progress.caseload(user.organisation_id)
+    offers = uow.progress.open_offers([referral.id for referral in referrals])
+    offered, waiting, active = [], [], []
+    for referral in referrals:
+        business = referral.task.business_status
+        if business == BusinessStatus.OFFERED and referral.id in offers:
+            offered.append(_row(uow, referral, now, respond_by=offers[referral.id].respond_by))
+        elif business == BusinessStatus.WAITLISTED:
+            waiting.append(_row(uow, referral, now, waiting_days=(now - referral.received_at).days))
+        elif business != BusinessStatus.OFFERED:
+            active.append(_row(uow, referral, now))
+        else:
+            continue
+        audit(uow, user, referral, "portal-list", request_id, now)
+    offered.sort(key=lambda row: row.respond_by or now)
+    return Caseload(offered, waiting, active)
+
+
+def _missing(uow: UnitOfWork, referral: Referral) -> tuple[str, ...]:
+    for event in reversed(uow.referrals.events(referral)):
+        if event.event_type == "to-link-worker":
+            missing = (event.detail or {}).get("missing")
+            return tuple(str(item) for item in missing) if isinstance(missing, list) else ()
+    return ()
+
+
+def link_worker_queue(uow: UnitOfWork, user: SignedInUser, *, now: datetime, request_id: str | None) -> list[CaseRow]:
+    """Referrals waiting for a person, most urgent first, then longest waiting."""
+    if user.role is not UserRole.LINK_WORKER:
+        raise NotFound("no queue for this user")
+    referrals = sorted(uow.progress.link_worker_queue(), key=lambda r: (PRIORITY_RANK[r.priority], r.received_at, r.id))
+    rows = []
+    for referral in referrals:
+        rows.append(
+            _row(uow, referral, now, waiting_days=(now - referral.received_at).days, missing=_missing(uow, referral))
+        )
+        audit(uow, user, referral, "portal-list", request_id, now)
+    return rows
+
+
+def _may_open(user: SignedInUser, referral: Referral) -> bool:
+    if user.role is UserRole.PROVIDER:
+        return user.organisation_id is not None and referral.task.owner_organisation_id == user.organisation_id
+    if user.role is UserRole.LINK_WORKER:
+        return referral.task.business_status == BusinessStatus.LINK_WORKER
+    return False
+
+
+def open_case(
+    uow: UnitOfWork, referral_id: str, user: SignedInUser, *, now: datetime, request_id: str | None
+) -> CaseFile:
+    """One referral in full, for the provider that holds it or a link worker while it is in the queue."""
+    referral = uow.referrals.by_public_id(referral_id)
+    if referral is None or not _may_open(user, referral):
+        raise NotFound(f"no referral {referral_id} for you")
+    task = referral.task
+    offer = uow.capacity.open_offer(referral.id)
+    service = uow.session.get(Service, task.service_id) if task.service_id else None
+    register = uow.progress.register(referral.id)
+    state = (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE))
+    audit(uow, user, referral, "portal-read", request_id, now)
+    return CaseFile(
+        row=_row(
+            uow,
+            referral,
+            now,
+            respond_by=offer.respond_by if offer else None,
+            waiting_days=(now - referral.received_at).days,
+            missing=_missing(uow, referral),
+        ),
+        triage=referral.triage,
+        risk_level=referral.risk_level.value if referral.risk_level else None,
+        service_slug=service.slug if service else None,
+        programme_sessions=service.programme_sessions if service else None,
+        started=state in STARTED,
+        offered=offer is not None and task.business_status == BusinessStatus.OFFERED,
+        events=[
+            CaseEvent(e.occurred_at, e.event_type, e.to_status, e.to_business_status, e.reason, e.detail)
+            for e in uow.referrals.events(referral)
+        ],
+        contacts=[
+            {"at": c.attempted_at, "method": c.method.value, "outcome": c.outcome.value, "note": c.note}
+            for c in uow.progress.contacts(referral.id)
+        ],
+        register=[
+            {"number": line.session_number, "on": line.session_on, "status": line.status.value} for line in register
+        ],
+        register_final=any(line.is_final for line in register),
+        measures={
+            (m.instrument, m.timepoint): {"on": m.measured_on, "items": m.items, "score": m.score}
+            for m in uow.progress.measures(referral.id)
+        },
+        messages=[
+            {"kind": m.message_type, "status": m.status.value, "queued": m.created_at, "delivered": m.delivered_at}
+            for m in uow.outbox.for_referral(referral.id)
+        ],
+    )
+
+
+def time_left(respond_by: datetime | None, now: datetime) -> timedelta | None:
+    return None if respond_by is None else respond_by - now

@@ -1,0 +1,230 @@
+"""A provider working a referral from the portal: contact attempts, the session register, outcome
+measures, completion and drop-out.
+
+Each step that moves the Task goes through `progress.record_step`, the same function provider
+systems reach with `PATCH /fhir/Task`, so the lifecycle, the event history and the referrer's
+messages are identical whichever way a provider works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from referral_service.domain.lifecycle import STARTED, Action, BusinessStatus
+from referral_service.domain.outcomes import MeasureError, score_measure
+from referral_service.domain.progress import (
+    AttendanceStatus,
+    ContactMethod,
+    ContactOutcome,
+    OutcomeInstrument,
+    OutcomeTimepoint,
+)
+from referral_service.persistence.models import ContactAttempt, OutcomeMeasure, Referral, SessionAttendance
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import ActorRef
+from referral_service.services.errors import Conflict, Invalid
+from referral_service.services.offers import Handled, owned_referral
+from referral_service.services.progress import record_step
+from referral_service.services.transitions import note_event
+
+MAX_NOTE_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Worker:
+    """Who records a step: the organisation they act for, their user id (for the row), their actor."""
+
+    organisation_id: int | None
+    user_id: int | None
+    actor: ActorRef
+
+
+def _started(uow: UnitOfWork, referral_id: str, worker: Worker) -> Referral:
+    referral = owned_referral(uow, referral_id, worker.organisation_id)
+    task = referral.task
+    if (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE)) not in STARTED:
+        raise Conflict("accept the referral before recording its progress")
+    return referral
+
+
+def _not_in_future(value: date | datetime, now: datetime, where: str) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if day > now.date():
+        raise Invalid("the date cannot be in the future", where=where)
+
+
+def _note(note: str | None) -> str | None:
+    text = (note or "").strip()
+    if len(text) > MAX_NOTE_LENGTH:
+        raise Invalid(f"a note can be at most {MAX_NOTE_LENGTH} characters", where="note")
+    return text or None
+
+
+def record_contact_attempt(
+    uow: UnitOfWork,
+    referral_id: str,
+    *,
+    attempted_at: datetime,
+    method: ContactMethod,
+    outcome: ContactOutcome,
+    note: str | None,
+    worker: Worker,
+    now: datetime,
+) -> Handled:
+    """Every attempt is kept; the first that reaches the patient moves the Task to in-progress (5.1.1)."""
+    _not_in_future(attempted_at, now, "attempted_at")
+    referral = _started(uow, referral_id, worker)
+    uow.progress.add(
+        ContactAttempt(
+            referral_id=referral.id,
+            attempted_at=attempted_at,
+            method=method,
+            outcome=outcome,
+            note=_note(note),
+            recorded_by_user_id=worker.user_id,
+            recorded_at=now,
+        )
+    )
+    detail: dict[str, object] = {"method": method.value, "outcome": outcome.value, "at": attempted_at.isoformat()}
+    if outcome is ContactOutcome.REACHED and referral.task.business_status == BusinessStatus.ACCEPTED:
+        record_step(
+            uow,
+            referral_id,
+            Action.CONTACT,
+            organisation_id=worker.organisation_id,
+            actor=worker.actor,
+            now=now,
+            detail=detail,
+        )
+        return Handled(referral.public_id, "contacted")
+    note_event(uow, referral, "contact-attempt", actor=worker.actor, now=now, detail=detail)
+    return Handled(referral.public_id, "contact-attempt")
+
+
+def record_session(
+    uow: UnitOfWork,
+    referral_id: str,
+    *,
+    session_on: date,
+    status: AttendanceStatus,
+    worker: Worker,
+    now: datetime,
+) -> Handled:
+    """One line of the register, numbered in order. Attended moves the Task to 5.1.4, a DNA to 5.1.2
+    (and the referrer hears of DNAs and of the first attendance); a cancelled session moves nothing."""
+    _not_in_future(session_on, now, "session_on")
+    referral = _started(uow, referral_id, worker)
+    task = referral.task
+    if task.service_id is None:
+        raise Conflict("this referral has no service to attend")
+    register = uow.progress.register(referral.id)
+    if any(line.is_final for line in register):
+        raise Conflict("the register is final: the programme has ended")
+    number = uow.progress.next_session_number(referral.id)
+    uow.progress.add(
+        SessionAttendance(
+            referral_id=referral.id,
+            service_id=task.service_id,
+            session_number=number,
+            session_on=session_on,
+            status=status,
+            recorded_by_user_id=worker.user_id,
+            recorded_at=now,
+        )
+    )
+    detail: dict[str, object] = {"session_number": number, "session_on": session_on.isoformat()}
+    if status is AttendanceStatus.CANCELLED:
+        note_event(uow, referral, "session-cancelled", actor=worker.actor, now=now, detail=detail)
+        return Handled(referral.public_id, "session-cancelled")
+    action = Action.ATTEND if status is AttendanceStatus.ATTENDED else Action.DNA
+    record_step(
+        uow, referral_id, action, organisation_id=worker.organisation_id, actor=worker.actor, now=now, detail=detail
+    )
+    return Handled(referral.public_id, action.value)
+
+
+def record_outcome_measure(
+    uow: UnitOfWork,
+    referral_id: str,
+    *,
+    instrument: OutcomeInstrument,
+    timepoint: OutcomeTimepoint,
+    measured_on: date,
+    answers: Mapping[str, float | None],
+    worker: Worker,
+    now: datetime,
+) -> Handled:
+    """Score and keep a measure (one per instrument and timepoint; recording it again corrects it)."""
+    _not_in_future(measured_on, now, "measured_on")
+    referral = _started(uow, referral_id, worker)
+    try:
+        scored = score_measure(instrument, answers)
+    except MeasureError as error:
+        raise Invalid(str(error), where=error.field) from None
+    existing = uow.progress.measure(referral.id, instrument, timepoint)
+    if existing is None:
+        uow.progress.add(
+            OutcomeMeasure(
+                referral_id=referral.id,
+                instrument=instrument,
+                timepoint=timepoint,
+                measured_on=measured_on,
+                items=scored.items,
+                score=scored.score,
+                recorded_by_user_id=worker.user_id,
+                recorded_at=now,
+            )
+        )
+    else:
+        existing.measured_on, existing.items, existing.score = measured_on, scored.items, scored.score
+        existing.recorded_by_user_id, existing.recorded_at = worker.user_id, now
+    note_event(
+        uow,
+        referral,
+        "outcome-measured",
+        actor=worker.actor,
+        now=now,
+        detail={"instrument": instrument.value, "timepoint": timepoint.value, "corrected": existing is not None},
+    )
+    return Handled(referral.public_id, "measured")
+
+
+def _finalise_register(uow: UnitOfWork, referral: Referral) -> dict[str, object]:
+    register = uow.progress.register(referral.id)
+    for line in register:
+        line.is_final = True
+    return {
+        "attended": sum(1 for line in register if line.status is AttendanceStatus.ATTENDED),
+        "missed": sum(1 for line in register if line.status is AttendanceStatus.DNA),
+    }
+
+
+def finish_programme(
+    uow: UnitOfWork,
+    referral_id: str,
+    *,
+    completed: bool,
+    reason: str | None,
+    worker: Worker,
+    now: datetime,
+) -> Handled:
+    """Completion or drop-out: the register is finalised, the place released, the referrer told
+    (on completion with the attendance counts and the outcome measures recorded so far)."""
+    referral = _started(uow, referral_id, worker)
+    text = (reason or "").strip()
+    if not completed and not text:
+        raise Invalid("say why the patient stopped", where="reason")
+    counts = _finalise_register(uow, referral)
+    action = Action.COMPLETE if completed else Action.DROP_OUT
+    return record_step(
+        uow,
+        referral_id,
+        action,
+        organisation_id=worker.organisation_id,
+        actor=worker.actor,
+        now=now,
+        reason=text or None,
+        detail=counts,
+    )

@@ -1,0 +1,124 @@
+"""A handful of demo referrals from the demo practice, so a newcomer after `make run` finds work in
+the provider's inbox and the link-worker queue. They go through the real intake and triage.
+
+The patients are invented; their NHS numbers are in the 999 range, which is never issued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from nhs_number import calculate_checksum  # type: ignore[attr-defined]
+
+from referral_service.domain.intake import Coding, ConditionEvidence, IncomingReferral, Measurement, PatientDetails
+from referral_service.domain.referral import Priority
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import active_client
+from referral_service.services.intake import receive_referral
+
+SNOMED = "http://snomed.info/sct"
+EXERCISE = "390893007"  # Referral to physical activity program
+SOCIAL_PRESCRIBING = "871731000000106"  # Referral to social prescribing service
+HYPERTENSION, TYPE_2_DIABETES, DEPRESSION = "38341003", "44054006", "35489007"
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    given: str
+    family: str
+    born: date
+    sex: str
+    postcode: str
+    ethnicity: str
+    pathway: str
+    conditions: tuple[str, ...]
+    bp: tuple[float, float] | None
+    bmi: float | None
+    activity: float | None
+
+
+DEMO_PATIENTS = (
+    DemoPatient(
+        "Alex", "Morgan", date(1968, 4, 12), "female", "SK4 1AA", "A", EXERCISE, (HYPERTENSION,), (146, 88), 31.2, 20
+    ),
+    DemoPatient(
+        "Priya", "Shah", date(1975, 9, 3), "female", "SK4 2BB", "H", EXERCISE, (TYPE_2_DIABETES,), (138, 84), 33.0, 30
+    ),
+    DemoPatient(
+        "Tom", "Walsh", date(1959, 1, 22), "male", "SK4 3CC", "A", EXERCISE, (HYPERTENSION,), (182, 112), 29.5, 10
+    ),  # blood pressure too high for any exercise service: a person decides
+    DemoPatient(
+        "Mo", "Khan", date(1981, 6, 30), "male", "SK4 4DD", "J", EXERCISE, (HYPERTENSION,), (142, 86), 30.4, 15
+    ),
+    DemoPatient(
+        "Jean",
+        "Evans",
+        date(1948, 11, 5),
+        "female",
+        "SK1 3AW",
+        "A",
+        SOCIAL_PRESCRIBING,
+        (DEPRESSION,),
+        None,
+        None,
+        None,
+    ),
+)
+
+
+def demo_nhs_number(index: int) -> str:
+    """A number with a valid Modulus 11 check digit in the never-issued 999 range."""
+    serial = 100000 + index
+    while True:
+        stem = f"999{serial:06d}"
+        check = calculate_checksum(stem)
+        if check is not None and check < 10:
+            return stem + str(check)
+        serial += 1000
+
+
+def seed_demo_referrals(uow: UnitOfWork, *, client_id: str, now: datetime) -> int:
+    """Send the demo referrals once; a second run sends nothing."""
+    client = active_client(uow, client_id)
+    if uow.referrals.patient_by_nhs_number(demo_nhs_number(0)) is not None:
+        return 0
+    measured = now.date() - timedelta(days=10)
+    for index, person in enumerate(DEMO_PATIENTS):
+        measurements = []
+        if person.bp:
+            measurements.append(Measurement("blood_pressure", person.bp[0], measured, person.bp[1]))
+        if person.bmi:
+            measurements.append(Measurement("bmi", person.bmi, measured))
+        if person.activity is not None:
+            measurements.append(Measurement("activity_minutes_per_week", person.activity, measured))
+        request_id = str(uuid.uuid4())
+        referral = IncomingReferral(
+            patient=PatientDetails(
+                nhs_number=demo_nhs_number(index),
+                nhs_number_verification="01",
+                given_name=person.given,
+                family_name=person.family,
+                birth_date=person.born,
+                sex=person.sex,
+                postcode=person.postcode,
+                ethnicity_code=person.ethnicity,
+                phone=f"0161 496 0{index:03d}",  # Ofcom's drama range: never a real number
+                email=None,
+            ),
+            sender_ods="P88001",
+            authored_at=now - timedelta(hours=len(DEMO_PATIENTS) - index),
+            priority=Priority.ROUTINE,
+            pathway=Coding(SNOMED, person.pathway),
+            use_case="active-pathway" if person.pathway == EXERCISE else "social-prescribing",
+            identifier=("https://demo-practice.example.org/referrals", f"demo-{index + 1}"),
+            conditions=tuple(ConditionEvidence(code, date(2022, 1, 1)) for code in person.conditions),
+            measurements=tuple(measurements),
+            payload=b'{"resourceType": "ServiceRequest", "note": "demo referral"}',
+            payload_format="ServiceRequest",
+            request_id=request_id,
+            correlation_id=request_id,
+        )
+        receive_referral(uow, referral, actor=client, now=now)
+    return len(DEMO_PATIENTS)

@@ -1,0 +1,140 @@
+"""Browser tests: the real app on a loopback port, set up as `make run` sets it up (migrations, the
+demo directory, demo identities and referrals), driven by Debian's Chromium through Playwright.
+
+Nothing is downloaded at run time: Playwright launches the Chromium at CHROMIUM_PATH (default: the
+`chromium` on PATH, as `.ci/run` installs it). Without it these tests skip on a workstation and
+fail under CI=true, so a CI run can never pass by not running them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from referral_service.app import create_app
+from referral_service.config import PROJECT_ROOT, Settings
+from referral_service.domain.access import UserRole
+from referral_service.persistence import migrations
+from referral_service.persistence.engine import make_engine, make_session_factory
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.directory import read_directory
+from referral_service.services.accounts import create_portal_user
+from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
+from referral_service.services.demo_referrals import seed_demo_referrals
+from referral_service.services.directory import load_directory
+from referral_service.services.passwords import password_hasher
+from referral_service.web.context import EXTENSION_KEY, utcnow
+from tests.conftest import DEMO_DIRECTORY, throwaway_database
+
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+OTHER_PROVIDER = ("staff@goyt-valley.example.org", "other-provider-password", "goyt-valley-active")
+REFERRER_CALLBACK = "http://127.0.0.1:9/referrer"  # nothing listens: messages stay queued, visibly
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).exists() else None
+
+
+@dataclass(frozen=True)
+class LivePortal:
+    root: str
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+def live_portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePortal]:
+    with throwaway_database(database_url, tmp_path_factory.mktemp("browser")) as url:
+        engine = make_engine(url)
+        try:
+            migrations.upgrade(engine)
+            factory, hasher, now = make_session_factory(engine), password_hasher("fast"), utcnow()
+            with UnitOfWork(factory) as uow:
+                load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
+            with UnitOfWork(factory) as uow:
+                seed_demo_identities(uow, hasher=hasher, callback_url=REFERRER_CALLBACK, now=now)
+                email, password, slug = OTHER_PROVIDER
+                create_portal_user(
+                    uow,
+                    email=email,
+                    display_name="Goyt Valley staff",
+                    role=UserRole.PROVIDER,
+                    password=password,
+                    hasher=hasher,
+                    provider_slug=slug,
+                    now=now,
+                )
+            with UnitOfWork(factory) as uow:
+                seed_demo_referrals(uow, client_id=DEMO_CLIENT_ID, now=now)
+        finally:
+            engine.dispose()
+        settings = Settings.for_tests(
+            url, instance_dir=tmp_path_factory.mktemp("instance"), demo=True, demo_allow_any_db=True
+        )
+        app = create_app(settings)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
+        thread.start()
+        try:
+            yield LivePortal(f"http://127.0.0.1:{server.server_port}", url)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+            app.extensions[EXTENSION_KEY].require_engine().dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if path is None:
+        message = "Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_portal: LivePortal) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_portal.root, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, live_portal: LivePortal) -> Iterator[Page]:
+    """A small touch screen, as on a busy front desk."""
+    context = browser.new_context(base_url=live_portal.root, viewport={"width": 390, "height": 844}, is_mobile=True)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def login(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Saved under docs/screenshots/ by the test's own run, so the README shows what really renders."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
