@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -30,16 +31,16 @@ from sqlalchemy import make_url, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from referral_service.domain.reporting.definitions import ReportFilter  # noqa: E402
-from referral_service.persistence import migrations  # noqa: E402
-from referral_service.persistence.engine import make_engine, make_session_factory  # noqa: E402
-from referral_service.persistence.uow import UnitOfWork  # noqa: E402
-from referral_service.schemas.directory import read_directory  # noqa: E402
-from referral_service.schemas.lookups import read_lsoa_deciles, read_postcode_lsoas  # noqa: E402
-from referral_service.services.deprivation import apply_deprivation, store_deciles, store_postcodes  # noqa: E402
-from referral_service.services.directory import load_directory  # noqa: E402
-from referral_service.services.reports import commissioner_report  # noqa: E402
-from referral_service.services.synthetic.generate import (  # noqa: E402
+from referral_service.domain.reporting.definitions import ReportFilter
+from referral_service.persistence import migrations
+from referral_service.persistence.engine import make_engine, make_session_factory
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.directory import read_directory
+from referral_service.schemas.lookups import read_lsoa_deciles, read_postcode_lsoas
+from referral_service.services.deprivation import apply_deprivation, store_deciles, store_postcodes
+from referral_service.services.directory import load_directory
+from referral_service.services.reports import commissioner_report
+from referral_service.services.synthetic.generate import (
     finish_generation,
     generate_batch,
     prepare_catalogue,
@@ -51,7 +52,7 @@ BATCH = 10_000
 
 def fresh_database(backend: str, postgres_url: str) -> str:
     if backend == "sqlite":
-        path = Path("/tmp/reports_bench.sqlite3")
+        path = Path(tempfile.gettempdir()) / "reports_bench.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     url = make_url(postgres_url)

@@ -79,9 +79,9 @@ def test_outcomes_count_only_people_measured_at_both_ends(uow: UnitOfWork, histo
 def test_equity_splits_and_the_unknown_group(uow: UnitOfWork, history: dict[str, str]) -> None:
     figures = report(uow)
     by_imd = rows(figures, "equity-imd-quintile")
-    assert by_imd["2"][:2] == (5, pytest.approx(83.3))
+    assert by_imd["Q2"][:2] == (5, pytest.approx(83.3))
     assert by_imd["unknown"][0] == 1  # D's postcode is not in the lookup: shown, not dropped
-    assert by_imd["1 (most deprived)"][0] == 0
+    assert by_imd["Q1 (most deprived)"][0] == 0
     by_sex = rows(figures, "equity-sex")
     assert by_sex["female"][:7] == (4, pytest.approx(66.7), 2, 50.0, 1, 25.0, 1)  # A C offered; A started, completed
     assert by_sex["male"][4] == 1  # B started

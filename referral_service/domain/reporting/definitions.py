@@ -115,11 +115,11 @@ ETHNIC_GROUPS: Mapping[str, str] = MappingProxyType(
 ETHNIC_GROUP_ORDER: tuple[str, ...] = (*dict.fromkeys(ETHNIC_GROUPS.values()), UNKNOWN)
 SEXES: tuple[str, ...] = ("female", "male", "other", UNKNOWN)
 IMD_QUINTILES: tuple[str, ...] = (
-    "1 (most deprived)",
-    "2",
-    "3",
-    "4",
-    "5 (least deprived)",
+    "Q1 (most deprived)",
+    "Q2",
+    "Q3",
+    "Q4",
+    "Q5 (least deprived)",
     UNKNOWN,
 )
 
