@@ -276,7 +276,7 @@ def _equity_table(cube: Sequence[CubeRow], dimension: Dimension, threshold: int)
         )
     return FigureTable(
         f"equity-{dimension.key.replace('_', '-')}",
-        f"By {dimension.label.lower()}",
+        f"By {dimension.label if dimension.label[:3].isupper() else dimension.label.lower()}",  # IMD stays capitals
         (
             Column("group", dimension.label),
             Column("referred", "Referred"),

@@ -108,7 +108,7 @@ def prepare_catalogue(uow: UnitOfWork) -> Catalogue:
         select(PostcodeLsoa.postcode, LsoaDeprivation.imd_decile).outerjoin(
             LsoaDeprivation, LsoaDeprivation.lsoa_code == PostcodeLsoa.lsoa_code
         )
-    ).tuples()
+    )
     spaced = tuple((f"{code[:-3]} {code[-3:]}", decile) for code, decile in postcodes)
     if not services:
         raise ValueError("load a provider directory first (flask providers load providers/demo)")
