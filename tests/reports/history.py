@@ -1,10 +1,11 @@
 """A small fixed history, built through the real service functions, with figures worked out by hand.
 
 Six referrals received in November 2026 (all from practice P88001):
-  A  SK4, female, 65, NHS number verified: offered at once, accepted day 2, contact day 5, first of
+  A  SK4, female, 65, NHS number verified: offered at once, accepted day 2, reached day 5, first of
      24 sessions day 10, attends all 24, completes; SWEMWBS 23 -> 27 raw (20.73 -> 24.11 converted).
-  B  SK4, male, 36, verified: offered, accepted day 1, contact day 3, first session day 7; attends 12,
-     misses 2, drops out; SWEMWBS at start only.
+  B  SK4, male, 36, verified: offered, accepted day 1, no answer day 2, reached day 3, first session
+     day 7; attends 12, misses 2, drops out; SWEMWBS at start only.
+Contact attempts, the register and outcome measures go through the portal's service functions.
   C  SK4, female, 65, verified: offered, declined day 3 ('patient-declined'); nowhere else: link worker.
   D  SK7, male, 65: offered to another provider, which never answers: expired; then link worker.
   E  SK4, female, 65, no measurements: to a link worker for review.
@@ -19,9 +20,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from referral_service.domain.lifecycle import Action
-from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
-from referral_service.persistence.models import LsoaDeprivation, OutcomeMeasure, PostcodeLsoa
+from referral_service.domain.outcomes import SWEMWBS_ITEMS
+from referral_service.domain.progress import (
+    AttendanceStatus,
+    ContactMethod,
+    ContactOutcome,
+    OutcomeInstrument,
+    OutcomeTimepoint,
+)
+from referral_service.persistence.models import LsoaDeprivation, PostcodeLsoa
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.casework import Worker, record_contact_attempt, record_outcome_measure, record_session
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer, decline_offer, expire_offer
 from referral_service.services.progress import record_step
@@ -30,6 +39,7 @@ from tests.services.conftest import NOW, provider_of
 
 START = NOW - timedelta(days=20)  # 2026-11-06
 MVL, GVA = "mvl-exercise-referral", "gva-exercise-referral"
+BEFORE, AFTER = OutcomeTimepoint.START, OutcomeTimepoint.END
 
 
 def _referral_pk(uow: UnitOfWork, public_id: str) -> int:
@@ -38,17 +48,12 @@ def _referral_pk(uow: UnitOfWork, public_id: str) -> int:
     return referral.id
 
 
-def _measure(uow: UnitOfWork, public_id: str, timepoint: OutcomeTimepoint, score: float, on: date) -> None:
-    uow.session.add(
-        OutcomeMeasure(
-            referral_id=_referral_pk(uow, public_id),
-            instrument=OutcomeInstrument.SWEMWBS,
-            timepoint=timepoint,
-            measured_on=on,
-            items={},
-            score=score,
-        )
-    )
+def _swemwbs(raw_total: int) -> dict[str, float | None]:
+    """Item answers (1-5) adding up to `raw_total`."""
+    answers = [1] * 7
+    for i in range(raw_total - 7):
+        answers[i % 7] += 1
+    return {name: float(answer) for (name, _), answer in zip(SWEMWBS_ITEMS, answers, strict=True)}
 
 
 def build_history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt]) -> dict[str, str]:
@@ -79,20 +84,31 @@ def build_history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt]) -> dic
         decline_offer(
             uow, c, reason_code="patient-declined", reason_text=None, organisation_id=mvl_org, actor=mvl, now=day(3)
         )
-        record_step(uow, a, Action.CONTACT, organisation_id=mvl_org, actor=mvl, now=day(5))
-        record_step(uow, b, Action.CONTACT, organisation_id=mvl_org, actor=mvl, now=day(3))
+        worker = Worker(mvl_org, None, mvl)
+        reach = {"method": ContactMethod.PHONE, "note": None, "worker": worker}
+        record_contact_attempt(uow, b, attempted_at=day(2), outcome=ContactOutcome.NO_ANSWER, now=day(2), **reach)
+        record_contact_attempt(uow, b, attempted_at=day(3), outcome=ContactOutcome.REACHED, now=day(3), **reach)
+        record_contact_attempt(uow, a, attempted_at=day(5), outcome=ContactOutcome.REACHED, now=day(5), **reach)
         for session in range(24):
-            record_step(
-                uow, a, Action.ATTEND, organisation_id=mvl_org, actor=mvl, now=day(10) + timedelta(hours=session)
-            )
+            at = day(10) + timedelta(hours=session)
+            record_session(uow, a, session_on=at.date(), status=AttendanceStatus.ATTENDED, worker=worker, now=at)
         for session in range(14):
-            step = Action.DNA if session in (3, 5) else Action.ATTEND
-            record_step(uow, b, step, organisation_id=mvl_org, actor=mvl, now=day(7) + timedelta(hours=session))
+            at = day(7) + timedelta(hours=session)
+            status = AttendanceStatus.DNA if session in (3, 5) else AttendanceStatus.ATTENDED
+            record_session(uow, b, session_on=at.date(), status=status, worker=worker, now=at)
+        for referral, timepoint, raw, on in ((a, BEFORE, 23, 10), (a, AFTER, 27, 19), (b, BEFORE, 20, 7)):
+            record_outcome_measure(
+                uow,
+                referral,
+                instrument=OutcomeInstrument.SWEMWBS,
+                timepoint=timepoint,
+                measured_on=day(on).date(),
+                answers=_swemwbs(raw),
+                worker=worker,
+                now=day(on),
+            )
         record_step(uow, a, Action.COMPLETE, organisation_id=mvl_org, actor=mvl, now=day(19))
         record_step(uow, b, Action.DROP_OUT, organisation_id=mvl_org, actor=mvl, now=day(19), reason="moved away")
-        _measure(uow, a, OutcomeTimepoint.START, 20.73, day(10).date())
-        _measure(uow, a, OutcomeTimepoint.END, 24.11, day(19).date())
-        _measure(uow, b, OutcomeTimepoint.START, 18.59, day(7).date())
         offer = uow.capacity.open_offer(_referral_pk(uow, d))
         assert offer is not None
         offer_id = offer.id
