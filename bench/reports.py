@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import make_url, text
@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from referral_service.domain.reporting.definitions import ReportFilter
 from referral_service.persistence import migrations
+from referral_service.persistence.bulk import analyse_tables
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
@@ -123,13 +124,42 @@ def run(
     return results
 
 
+def measure_only(url: str, repeat: int) -> None:
+    """Time the report over a database a previous run left (after refreshing the planner's statistics)."""
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    now = datetime.now(UTC)
+    with UnitOfWork(factory) as uow:
+        referrals = uow.session.scalar(text("SELECT COUNT(*) FROM referrals"))
+        analyse_tables(uow.session)
+    whole = ReportFilter(date(2000, 1, 1), now.date())
+    one_practice = ReportFilter(date(2000, 1, 1), now.date(), practice="P88001")
+    one_year = ReportFilter(now.date() - timedelta(days=365), now.date())
+
+    def report(report_filter: ReportFilter) -> Callable[[], None]:
+        def build() -> None:
+            with UnitOfWork(factory) as uow:
+                commissioner_report(uow, report_filter, threshold=7, now=now)
+
+        return build
+
+    timings = {name: min(timed(report(f)) for _ in range(repeat)) for name, f in
+               (("full", whole), ("last 12 months", one_year), ("one practice", one_practice))}  # fmt: skip
+    print(f"{engine.dialect.name} {referrals:,} referrals: " + ", ".join(f"{k} {v:.3f}s" for k, v in timings.items()))
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--measure-only", metavar="DATABASE_URL", help="only time reports over an existing database")
     args = parser.parse_args()
+    if args.measure_only:
+        measure_only(args.measure_only, args.repeat)
+        return
     sizes = sorted(int(size) for size in args.sizes.split(","))
     results = []
     for backend in args.backends.split(","):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 
@@ -62,3 +62,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         [tuple(_sqlite_value(row.get(name)) for name in names) for row in rows],
     )
     cursor.close()
+
+
+def analyse_tables(session: Session) -> None:
+    """Refresh the query planner's statistics after a bulk load (autovacuum would, later)."""
+    session.execute(text("ANALYZE"))

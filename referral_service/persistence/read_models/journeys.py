@@ -69,7 +69,7 @@ def _count(event_type: str) -> Any:
     return func.sum(case((ReferralEvent.event_type == event_type, 1), else_=0))
 
 
-def _history(ids: Select[Any] | None) -> Any:
+def _history(ids: Sequence[int] | None) -> Any:
     """Per referral: its milestones and counts, from the append-only events."""
     query = select(
         ReferralEvent.referral_id.label("referral_id"),
@@ -100,7 +100,7 @@ def _measure(instrument: OutcomeInstrument, timepoint: OutcomeTimepoint, value: 
     return func.max(case((matches, value)))
 
 
-def _measures(ids: Select[Any] | None) -> Any:
+def _measures(ids: Sequence[int] | None) -> Any:
     """Per referral: start and end scores of each instrument the reports show (ONS4 item by item)."""
     columns: list[Any] = [OutcomeMeasure.referral_id.label("referral_id")]
     for stem, instrument, value in (
@@ -129,8 +129,12 @@ def _ethnic_group(code: Any) -> Any:
     return case(*((letter == key, group) for key, group in ETHNIC_GROUPS.items()), else_=UNKNOWN)
 
 
-def journeys_select(ids: Select[Any] | None) -> Select[Any]:
-    """The summary rows of the referrals in `ids` (all referrals when None), in ReportJourney's column order."""
+def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
+    """The summary rows of the referrals in `ids` (all referrals when None), in ReportJourney's column order.
+
+    The ids are given as a literal list, not a subquery, so each source table is read by its
+    referral index rather than scanned.
+    """
     history, measures = _history(ids), _measures(ids)
     first_route, last_offer = aliased(ReferralEvent), aliased(ReferralEvent)
     first_unmet_id = select(func.min(UnmetDemand.id)).where(UnmetDemand.referral_id == Referral.id).scalar_subquery()
@@ -210,10 +214,9 @@ def _rebuild(session: Session, referral_ids: Iterable[int] | None) -> int:
     ids = sorted(set(referral_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        chosen = select(Referral.id).where(Referral.id.in_(chunk))
         session.execute(delete(ReportJourney).where(ReportJourney.referral_id.in_(chunk)))
         session.execute(
-            insert(ReportJourney).from_select(columns, journeys_select(chosen).where(Referral.id.in_(chunk)))
+            insert(ReportJourney).from_select(columns, journeys_select(chunk).where(Referral.id.in_(chunk)))
         )
     return len(ids)
 

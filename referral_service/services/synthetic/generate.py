@@ -19,7 +19,7 @@ from referral_service.domain.referral import (
     UnmetDemandReason,
     WaitlistStatus,
 )
-from referral_service.persistence.bulk import insert_rows
+from referral_service.persistence.bulk import analyse_tables, insert_rows
 from referral_service.persistence.models import (
     CapacityPool,
     ContactAttempt,
@@ -304,11 +304,14 @@ def generate_batch(uow: UnitOfWork, catalogue: Catalogue, *, seed: int, batch: i
 
 
 def finish_generation(uow: UnitOfWork, *, now: datetime) -> int:
-    """Move PostgreSQL's id sequences past the ids written, and rebuild the reports' summary."""
+    """Move PostgreSQL's id sequences past the ids written, rebuild the reports' summary, and refresh
+    the planner's statistics (after a bulk load they describe empty tables, and plans go wrong)."""
     if uow.session.get_bind().dialect.name == "postgresql":
         for table in INSERT_ORDER:
             # table names come from INSERT_ORDER above, never from input
             top = f"SELECT COALESCE(MAX(id), 1) FROM {table}"  # noqa: S608
             sequence = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ({top}))"
             uow.session.execute(text(sequence))
-    return refresh_report_data(uow, now=now, full=True)
+    summarised = refresh_report_data(uow, now=now, full=True)
+    analyse_tables(uow.session)
+    return summarised
