@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from collections.abc import Callable, Mapping
+
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.caseload import open_case
 from referral_service.services.casework import Worker
 from referral_service.services.errors import ServiceError
 from referral_service.web.auth import current_user, home_url, require_user
+from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.requests import current_request_id
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 
@@ -27,6 +33,40 @@ def attach_error(form: FlaskForm, error: ServiceError, fields: dict[str, str] | 
         return [error.message[:1].upper() + error.message[1:]]
     field.errors = [*field.errors, error.message[:1].upper() + error.message[1:]]
     return []
+
+
+def form_page(
+    referral_id: str,
+    form: FlaskForm,
+    template: str,
+    act: Callable[[UnitOfWork], object],
+    done: str,
+    *,
+    fields: Mapping[str, str] | None = None,
+    redirect_to: str | None = None,
+    context: Mapping[str, object] | None = None,
+) -> ResponseReturnValue:
+    """The shape of every action page about one referral. GET shows the form; a valid POST runs
+    `act` in one unit of work and goes back to the referral (or `redirect_to`); a refused one shows
+    the form again with everything typed, an error summary and the service's status code."""
+    problems: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as uow:
+                act(uow)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            problems, status = attach_error(form, error, dict(fields or {})), error.status
+        else:
+            flash(done)
+            return redirect(redirect_to or url_for("portal.referral", referral_id=referral_id))
+    elif form.is_submitted():
+        status = 400
+    with unit_of_work() as uow:
+        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
+    return render_template(template, case=case, form=form, problems=problems, **(context or {})), status
 
 
 @bp.get("/")

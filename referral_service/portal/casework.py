@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, time
 
-from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWBS_ITEMS
@@ -19,55 +16,23 @@ from referral_service.domain.progress import (
     OutcomeTimepoint,
 )
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.portal.blueprint import attach_error, bp, worker
+from referral_service.portal.blueprint import bp, form_page, worker
 from referral_service.portal.forms import ContactForm, FinishForm, MeasuresForm, SessionForm
-from referral_service.services.caseload import open_case
 from referral_service.services.casework import (
     finish_programme,
     record_contact_attempt,
     record_outcome_measure,
     record_session,
 )
-from referral_service.services.errors import Invalid, ServiceError
-from referral_service.web.auth import require_roles, require_user
-from referral_service.web.context import unit_of_work, utcnow
-from referral_service.web.requests import current_request_id
+from referral_service.services.errors import Invalid
+from referral_service.web.auth import require_roles
+from referral_service.web.context import utcnow
 
-Handler = Callable[[UnitOfWork], object]
-
-
-def _form_page(
-    referral_id: str,
-    form: FlaskForm,
-    template: str,
-    handle: Callable[[], Handler],
-    done: str,
-    fields: dict[str, str] | None = None,
-) -> ResponseReturnValue:
-    """GET shows the form; a valid POST runs the service in one unit of work and returns to the
-    referral; a refused one shows the form again with everything the user typed and an error summary."""
-    problems: list[str] = []
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with unit_of_work() as uow:
-                handle()(uow)
-        except ServiceError as error:
-            if error.status == 404:
-                raise
-            problems, status = attach_error(form, error, fields), error.status
-        else:
-            flash(done)
-            return redirect(url_for("portal.referral", referral_id=referral_id))
-    elif form.is_submitted():
-        status = 400
-    with unit_of_work() as uow:
-        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
-    return render_template(template, case=case, form=form, problems=problems, **_measure_labels()), status
-
-
-def _measure_labels() -> dict[str, object]:
-    return {"ons4_items": ONS4_ITEMS, "swemwbs_items": SWEMWBS_ITEMS, "swemwbs_answers": SWEMWBS_ANSWERS}
+MEASURE_FIELDS = (
+    {name: f"ons4_{name}" for name, _ in ONS4_ITEMS}
+    | {name: f"swemwbs_{name}" for name, _ in SWEMWBS_ITEMS}
+    | {"measured_on": "measured_on"}
+)
 
 
 @bp.route("/referrals/<referral_id>/contact", methods=["GET", "POST"])
@@ -77,9 +42,9 @@ def contact(referral_id: str) -> ResponseReturnValue:
     if not form.is_submitted():
         form.attempted_on.data = utcnow().date()
 
-    def handle() -> Handler:
+    def act(uow: UnitOfWork) -> None:
         at = datetime.combine(form.attempted_on.data, form.attempted_time.data or time(0), tzinfo=UTC)
-        return lambda uow: record_contact_attempt(
+        record_contact_attempt(
             uow,
             referral_id,
             attempted_at=at,
@@ -90,8 +55,13 @@ def contact(referral_id: str) -> ResponseReturnValue:
             now=utcnow(),
         )
 
-    return _form_page(
-        referral_id, form, "portal/contact.html", handle, "Contact attempt recorded.", {"attempted_at": "attempted_on"}
+    return form_page(
+        referral_id,
+        form,
+        "portal/contact.html",
+        act,
+        "Contact attempt recorded.",
+        fields={"attempted_at": "attempted_on"},
     )
 
 
@@ -101,18 +71,20 @@ def session_register(referral_id: str) -> ResponseReturnValue:
     form = SessionForm()
     if not form.is_submitted():
         form.session_on.data = utcnow().date()
-
-    def handle() -> Handler:
-        return lambda uow: record_session(
+    return form_page(
+        referral_id,
+        form,
+        "portal/sessions.html",
+        lambda uow: record_session(
             uow,
             referral_id,
             session_on=form.session_on.data,
             status=AttendanceStatus(form.status.data),
             worker=worker(),
             now=utcnow(),
-        )
-
-    return _form_page(referral_id, form, "portal/sessions.html", handle, "Session added to the register.")
+        ),
+        "Session added to the register.",
+    )
 
 
 def _groups(form: MeasuresForm) -> dict[OutcomeInstrument, dict[str, float | None]]:
@@ -135,11 +107,6 @@ def _groups(form: MeasuresForm) -> dict[OutcomeInstrument, dict[str, float | Non
     return {instrument: answers for instrument, answers in groups.items() if answers}
 
 
-MEASURE_FIELDS = {name: f"ons4_{name}" for name, _ in ONS4_ITEMS} | {
-    name: f"swemwbs_{name}" for name, _ in SWEMWBS_ITEMS
-}
-
-
 @bp.route("/referrals/<referral_id>/measures", methods=["GET", "POST"])
 @require_roles(UserRole.PROVIDER)
 def measures(referral_id: str) -> ResponseReturnValue:
@@ -147,33 +114,30 @@ def measures(referral_id: str) -> ResponseReturnValue:
     if not form.is_submitted():
         form.measured_on.data = utcnow().date()
 
-    def handle() -> Handler:
+    def act(uow: UnitOfWork) -> None:
         groups = _groups(form)
+        if not groups:
+            raise Invalid("enter at least one measure")
+        for instrument, answers in groups.items():  # one unit of work: all of the page's measures or none
+            record_outcome_measure(
+                uow,
+                referral_id,
+                instrument=instrument,
+                timepoint=OutcomeTimepoint(form.timepoint.data),
+                measured_on=form.measured_on.data,
+                answers=answers,
+                worker=worker(),
+                now=utcnow(),
+            )
 
-        def record(uow: UnitOfWork) -> None:
-            if not groups:
-                raise Invalid("enter at least one measure")
-            for instrument, answers in groups.items():
-                record_outcome_measure(
-                    uow,
-                    referral_id,
-                    instrument=instrument,
-                    timepoint=OutcomeTimepoint(form.timepoint.data),
-                    measured_on=form.measured_on.data,
-                    answers=answers,
-                    worker=worker(),
-                    now=utcnow(),
-                )
-
-        return record
-
-    return _form_page(
+    return form_page(
         referral_id,
         form,
         "portal/measures.html",
-        handle,
+        act,
         "Outcome measures recorded.",
-        MEASURE_FIELDS | {"measured_on": "measured_on"},
+        fields=MEASURE_FIELDS,
+        context={"ons4_items": ONS4_ITEMS, "swemwbs_items": SWEMWBS_ITEMS, "swemwbs_answers": SWEMWBS_ANSWERS},
     )
 
 
@@ -181,21 +145,17 @@ def measures(referral_id: str) -> ResponseReturnValue:
 @require_roles(UserRole.PROVIDER)
 def finish(referral_id: str) -> ResponseReturnValue:
     form = FinishForm()
-
-    def handle() -> Handler:
-        return lambda uow: finish_programme(
+    return form_page(
+        referral_id,
+        form,
+        "portal/finish.html",
+        lambda uow: finish_programme(
             uow,
             referral_id,
             completed=form.ending.data == "completed",
             reason=form.reason.data,
             worker=worker(),
             now=utcnow(),
-        )
-
-    return _form_page(
-        referral_id,
-        form,
-        "portal/finish.html",
-        handle,
+        ),
         "Programme ended. The register is final and the referrer has been told.",
     )

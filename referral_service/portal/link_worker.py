@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from referral_service.domain.access import UserRole
-from referral_service.persistence.uow import UnitOfWork
-from referral_service.portal.blueprint import attach_error, bp
+from referral_service.portal.blueprint import bp, form_page
 from referral_service.portal.forms import AskReferrerForm, CloseForm, PlaceByHandForm, options
 from referral_service.services.caseload import link_worker_queue as queue_of
-from referral_service.services.caseload import open_case
-from referral_service.services.errors import ServiceError
 from referral_service.services.link_worker import ask_referrer, close_referral, place_by_hand, placeable_services
 from referral_service.web.auth import require_roles, require_user
 from referral_service.web.context import unit_of_work, utcnow
@@ -31,36 +25,6 @@ def link_worker_queue() -> ResponseReturnValue:
     return render_template("portal/link_worker_queue.html", rows=rows)
 
 
-def _decision_page(
-    referral_id: str,
-    form: FlaskForm,
-    template: str,
-    act: Callable[[UnitOfWork], object],
-    done: str,
-    back_to_queue: bool,
-) -> ResponseReturnValue:
-    problems: list[str] = []
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with unit_of_work() as uow:
-                act(uow)
-        except ServiceError as error:
-            if error.status == 404:
-                raise
-            problems, status = attach_error(form, error), error.status
-        else:
-            flash(done)
-            if back_to_queue:
-                return redirect(url_for("portal.link_worker_queue"))
-            return redirect(url_for("portal.referral", referral_id=referral_id))
-    elif form.is_submitted():
-        status = 400
-    with unit_of_work() as uow:
-        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
-    return render_template(template, case=case, form=form, problems=problems), status
-
-
 @bp.route("/link-worker/<referral_id>/place", methods=["GET", "POST"])
 @require_roles(LINK_WORKER)
 def place(referral_id: str) -> ResponseReturnValue:
@@ -68,7 +32,7 @@ def place(referral_id: str) -> ResponseReturnValue:
     with unit_of_work() as uow:
         form.service.choices = options([("", "Choose a service"), *placeable_services(uow)])
     user = require_user()
-    return _decision_page(
+    return form_page(
         referral_id,
         form,
         "portal/place.html",
@@ -81,7 +45,7 @@ def place(referral_id: str) -> ResponseReturnValue:
             now=utcnow(),
         ),
         "Place offered. The provider will see the referral in its inbox.",
-        back_to_queue=True,
+        redirect_to=url_for("portal.link_worker_queue"),
     )
 
 
@@ -90,13 +54,12 @@ def place(referral_id: str) -> ResponseReturnValue:
 def ask(referral_id: str) -> ResponseReturnValue:
     form = AskReferrerForm()
     user = require_user()
-    return _decision_page(
+    return form_page(
         referral_id,
         form,
         "portal/ask.html",
         lambda uow: ask_referrer(uow, referral_id, question=form.question.data, actor=user.actor, now=utcnow()),
         "Question sent to the referrer. The referral stays in the queue until you place or close it.",
-        back_to_queue=False,
     )
 
 
@@ -105,11 +68,11 @@ def ask(referral_id: str) -> ResponseReturnValue:
 def close(referral_id: str) -> ResponseReturnValue:
     form = CloseForm()
     user = require_user()
-    return _decision_page(
+    return form_page(
         referral_id,
         form,
         "portal/close.html",
         lambda uow: close_referral(uow, referral_id, reason=form.reason.data, actor=user.actor, now=utcnow()),
         "Referral closed. The referrer has been told why.",
-        back_to_queue=True,
+        redirect_to=url_for("portal.link_worker_queue"),
     )

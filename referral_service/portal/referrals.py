@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
-from referral_service.portal.blueprint import attach_error, bp, worker
+from referral_service.portal.blueprint import bp, form_page, worker
 from referral_service.portal.forms import ActionForm, DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
-from referral_service.services.errors import Conflict, ServiceError
+from referral_service.services.errors import Conflict
 from referral_service.services.offers import accept_offer, decline_offer
 from referral_service.web.auth import require_roles, require_user
 from referral_service.web.context import unit_of_work, utcnow
@@ -133,33 +133,21 @@ def accept(referral_id: str) -> ResponseReturnValue:
 @require_roles(*PROVIDER)
 def decline(referral_id: str) -> ResponseReturnValue:
     form = DeclineForm()
-    problems: list[str] = []
-    status = 200
-    if form.validate_on_submit():
-        me = worker()
-        try:
-            with unit_of_work() as uow:
-                decline_offer(
-                    uow,
-                    referral_id,
-                    reason_code=form.reason.data,
-                    reason_text=(form.reason_text.data or None),
-                    organisation_id=me.organisation_id,
-                    actor=me.actor,
-                    now=utcnow(),
-                )
-        except ServiceError as error:
-            if error.status == 404:
-                raise
-            problems, status = (
-                attach_error(form, error, {"reason": "reason_text" if form.reason.data == "other" else "reason"}),
-                error.status,
-            )
-        else:
-            flash("Referral declined. It has gone back to triage for another service.")
-            return redirect(url_for("portal.inbox"))
-    elif form.is_submitted():
-        status = 400
-    with unit_of_work() as uow:
-        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
-    return render_template("portal/decline.html", case=case, form=form, problems=problems), status
+    me = worker()
+    return form_page(
+        referral_id,
+        form,
+        "portal/decline.html",
+        lambda uow: decline_offer(
+            uow,
+            referral_id,
+            reason_code=form.reason.data,
+            reason_text=(form.reason_text.data or None),
+            organisation_id=me.organisation_id,
+            actor=me.actor,
+            now=utcnow(),
+        ),
+        "Referral declined. It has gone back to triage for another service.",
+        fields={"reason": "reason_text" if form.reason.data == "other" else "reason"},
+        redirect_to=url_for("portal.inbox"),
+    )

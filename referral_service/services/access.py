@@ -88,12 +88,28 @@ def record_read(
     request_id: str | None,
     now: datetime,
 ) -> None:
-    """One audit row for each referral whose patient data a caller was shown."""
+    """One audit row for each referral whose patient data an API client was shown."""
+    record_access(
+        uow, actor.ref, action=action, resource_type=resource_type, referral=referral, request_id=request_id, now=now
+    )
+
+
+def record_access(
+    uow: UnitOfWork,
+    actor: ActorRef,
+    *,
+    action: str,
+    resource_type: str,
+    referral: Referral,
+    request_id: str | None,
+    now: datetime,
+) -> None:
+    """One audit row for each referral whose patient data anyone (a system or a person) was shown."""
     uow.referrals.add(
         AuditEvent(
             occurred_at=now,
-            actor_kind=actor.actor_kind,
-            actor_id=actor.client_id,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
             action=action,
             resource_type=resource_type,
             resource_id=referral.public_id,

@@ -14,8 +14,9 @@ from referral_service.domain.access import UserRole
 from referral_service.domain.capacity import PRIORITY_RANK
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
-from referral_service.persistence.models import AuditEvent, Organisation, Referral, Service
+from referral_service.persistence.models import Organisation, Referral, Service
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.access import record_access
 from referral_service.services.errors import NotFound
 from referral_service.services.sessions import SignedInUser
 
@@ -87,18 +88,8 @@ class CaseFile:
 def audit(
     uow: UnitOfWork, user: SignedInUser, referral: Referral, action: str, request_id: str | None, now: datetime
 ) -> None:
-    uow.referrals.add(
-        AuditEvent(
-            occurred_at=now,
-            actor_kind=user.actor.kind,
-            actor_id=user.actor.id,
-            action=action,
-            resource_type="Referral",
-            resource_id=referral.public_id,
-            referral_id=referral.id,
-            patient_id=referral.patient_id,
-            request_id=request_id,
-        )
+    record_access(
+        uow, user.actor, action=action, resource_type="Referral", referral=referral, request_id=request_id, now=now
     )
 
 

@@ -53,6 +53,9 @@ DEMO_PATIENTS = (
         "Mo", "Khan", date(1981, 6, 30), "male", "SK4 4DD", "J", EXERCISE, (HYPERTENSION,), (142, 86), 30.4, 15
     ),
     DemoPatient(
+        "Ruth", "Green", date(1972, 3, 17), "female", "SK4 5EE", "C", EXERCISE, (TYPE_2_DIABETES,), None, None, 15
+    ),  # no blood pressure or BMI sent: a person asks the practice for them
+    DemoPatient(
         "Jean",
         "Evans",
         date(1948, 11, 5),

@@ -46,25 +46,16 @@ def transition(
     if service_id is not KEEP:
         task.service_id = service_id  # type: ignore[assignment]
     referral.updated_at = now
-    uow.referrals.add(
-        ReferralEvent(
-            referral_id=referral.id,
-            event_type=event_type or action.value,
-            occurred_at=now,
-            recorded_at=now,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            from_status=current[0].value,
-            to_status=status.value,
-            from_business_status=current[1].value,
-            to_business_status=business.value,
-            service_id=task.service_id,
-            reason=reason,
-            detail=detail,
-        )
+    _record(
+        uow,
+        referral,
+        event_type or action.value,
+        (current[0].value, current[1].value),
+        actor=actor,
+        now=now,
+        reason=reason,
+        detail=detail,
     )
-    uow.referrals.flush()
-    queue_for_event(uow, referral, event_type or action.value, now=now)
 
 
 def note_event(
@@ -81,6 +72,31 @@ def note_event(
     reach the patient, a measure recorded, a question to the referrer): recorded all the same, and
     the referrer told when it is material."""
     task = referral.task
+    _record(
+        uow,
+        referral,
+        event_type,
+        (task.status.value, task.business_status),
+        actor=actor,
+        now=now,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def _record(
+    uow: UnitOfWork,
+    referral: Referral,
+    event_type: str,
+    before: tuple[str, str | None],
+    *,
+    actor: ActorRef,
+    now: datetime,
+    reason: str | None,
+    detail: dict[str, object] | None,
+) -> None:
+    """Append the event (from `before` to where the Task is now) and queue the referrer's message."""
+    task = referral.task
     uow.referrals.add(
         ReferralEvent(
             referral_id=referral.id,
@@ -89,9 +105,9 @@ def note_event(
             recorded_at=now,
             actor_kind=actor.kind,
             actor_id=actor.id,
-            from_status=task.status.value,
+            from_status=before[0],
             to_status=task.status.value,
-            from_business_status=task.business_status,
+            from_business_status=before[1],
             to_business_status=task.business_status,
             service_id=task.service_id,
             reason=reason,

@@ -1,7 +1,7 @@
 """GET /admin/integration-health: the outbox's health per referrer endpoint, for administrators.
 
-HTTP Basic with a portal administrator's credentials (the portal's login comes later; this lets
-monitoring poll it today). No patient data: endpoints, times and counts only.
+HTTP Basic with a portal administrator's credentials, for monitoring systems that poll it (people
+use the portal's /portal/admin page). No patient data: endpoints, times and counts only.
 """
 
 from __future__ import annotations

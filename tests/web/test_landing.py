@@ -16,7 +16,14 @@ def test_the_landing_page_links_to_what_exists(client: FlaskClient) -> None:
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert '<html lang="en-GB">' in page
-    for link in ('href="/fhir/metadata"', 'href="/oruk/services"', 'href="/oruk/openapi.json"', 'href="/readyz"'):
+    for link in (
+        'href="/login?next=/portal/"',
+        'href="/login?next=/reports/"',
+        'href="/fhir/metadata"',
+        'href="/oruk/services"',
+        'href="/oruk/openapi.json"',
+        'href="/readyz"',
+    ):
         assert link in page
     assert "demo-gp-secret" not in page  # credentials only in demo mode
 
