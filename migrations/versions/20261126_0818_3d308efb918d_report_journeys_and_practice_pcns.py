@@ -69,6 +69,10 @@ def upgrade() -> None:
         sa.Column("sex", sa.String(length=10), nullable=False),
         sa.Column("ethnic_group", sa.String(length=60), nullable=False),
         sa.Column("route", sa.String(length=20), nullable=True),
+        sa.Column("unmet_reason", sa.String(length=20), nullable=True),
+        sa.Column("unmet_month", sa.String(length=7), nullable=True),
+        sa.Column("unmet_district", sa.String(length=4), nullable=True),
+        sa.Column("decline_reason", sa.String(length=40), nullable=True),
         sa.Column("offered", sa.Boolean(), nullable=False),
         sa.Column("accepted", sa.Boolean(), nullable=False),
         sa.Column("declined", sa.Boolean(), nullable=False),
@@ -111,10 +115,27 @@ def upgrade() -> None:
         batch_op.create_index("ix_report_journeys_provider", ["provider_id", "received_at"], unique=False)
         batch_op.create_index("ix_report_journeys_received_at", ["received_at"], unique=False)
         batch_op.create_index("ix_report_journeys_service", ["service_id", "received_at"], unique=False)
+        # partial: only referrals with a gap, or with a decline, are read for those tables
+        batch_op.create_index(
+            "ix_report_journeys_unmet",
+            ["received_at"],
+            unique=False,
+            sqlite_where=sa.text("unmet_reason IS NOT NULL"),
+            postgresql_where=sa.text("unmet_reason IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_report_journeys_declined",
+            ["received_at"],
+            unique=False,
+            sqlite_where=sa.text("decline_reason IS NOT NULL"),
+            postgresql_where=sa.text("decline_reason IS NOT NULL"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("report_journeys", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_journeys_declined")
+        batch_op.drop_index("ix_report_journeys_unmet")
         batch_op.drop_index("ix_report_journeys_service")
         batch_op.drop_index("ix_report_journeys_received_at")
         batch_op.drop_index("ix_report_journeys_provider")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from referral_service.domain.outcomes import IMPROVEMENTS
@@ -104,10 +105,10 @@ def _funnel(totals: Mapping[str, float], raw: RawFigures, threshold: int) -> Sec
     declined, total = suppress_column(raw.declines, reasons, threshold)
     declines = FigureTable(
         "declines",
-        "Offers declined by providers, by reason",
-        (Column("reason", "Reason"), Column("declines", "Offers declined")),
+        "Referrals declined by a provider, by reason",
+        (Column("reason", "Reason"), Column("declines", "Referrals")),
         (*((reason, declined[reason]) for reason in reasons), ("All reasons", total)),
-        note="Counts offers, not referrals: a referral declined twice counts twice.",
+        note="Each referral counts once, under the reason its first decline gave.",
     )
     return Section("funnel", "Uptake", (uptake, sessions, declines), (*FUNNEL, *FUNNEL_ALSO))
 
@@ -342,7 +343,17 @@ def _gaps(raw: RawFigures, threshold: int) -> Section:
             ("All months", *(table.column_totals[r] for r in reasons), table.total),
         ),
     )
-    return Section("gaps", "Gaps in provision", (by_reason, by_pathway, by_area, by_month))
+    return Section(
+        "gaps",
+        "Gaps in provision",
+        tuple(replace(table, note=GAP_NOTE) for table in (by_reason, by_pathway, by_area, by_month)),
+    )
+
+
+GAP_NOTE = (
+    "Referrals triage could not place: no eligible service, eligible services full, excluded everywhere, or "
+    "needing a person to decide; each referral counts once, under the first gap recorded for it."
+)
 
 
 def _quality(totals: Mapping[str, float], raw: RawFigures, threshold: int) -> Section:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from referral_service.persistence.base import Base
@@ -24,6 +24,19 @@ class ReportJourney(Base):
         Index("ix_report_journeys_provider", "provider_id", "received_at"),
         Index("ix_report_journeys_service", "service_id", "received_at"),
         Index("ix_report_journeys_pathway", "pathway_code", "received_at"),
+        # the few referrals with a gap or a decline, read without scanning the rest
+        Index(
+            "ix_report_journeys_unmet",
+            "received_at",
+            sqlite_where=text("unmet_reason IS NOT NULL"),
+            postgresql_where=text("unmet_reason IS NOT NULL"),
+        ),
+        Index(
+            "ix_report_journeys_declined",
+            "received_at",
+            sqlite_where=text("decline_reason IS NOT NULL"),
+            postgresql_where=text("decline_reason IS NOT NULL"),
+        ),
     )
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True, autoincrement=False)
@@ -38,6 +51,10 @@ class ReportJourney(Base):
     sex: Mapped[str] = mapped_column(String(10))
     ethnic_group: Mapped[str] = mapped_column(String(60))
     route: Mapped[str | None] = mapped_column(String(20))  # eligible | link_worker | no_service
+    unmet_reason: Mapped[str | None] = mapped_column(String(20))  # the first gap triage recorded
+    unmet_month: Mapped[str | None] = mapped_column(String(7))
+    unmet_district: Mapped[str | None] = mapped_column(String(4))
+    decline_reason: Mapped[str | None] = mapped_column(String(40))  # the first provider decline's coded reason
     offered: Mapped[bool]
     accepted: Mapped[bool]
     declined: Mapped[bool]

@@ -139,6 +139,12 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
     first_route, last_offer = aliased(ReferralEvent), aliased(ReferralEvent)
     first_unmet_id = select(func.min(UnmetDemand.id)).where(UnmetDemand.referral_id == Referral.id).scalar_subquery()
     first_unmet = aliased(UnmetDemand)
+    first_decline_id = (
+        select(func.min(Offer.id))
+        .where(Offer.referral_id == Referral.id, Offer.decline_reason_code.is_not(None))
+        .scalar_subquery()
+    )
+    first_decline = aliased(Offer)
     service = aliased(Service)
     lookup_postcode = func.replace(func.upper(Patient.postcode), " ", "")
     patient_declined = or_(
@@ -166,6 +172,10 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
                 (first_unmet.reason.in_(NO_SERVICE), "no_service"),
                 (first_route.event_type == "to-link-worker", "link_worker"),
             ),
+            first_unmet.reason,
+            month_of(first_unmet.recorded_at),
+            first_unmet.postcode_district,
+            first_decline.decline_reason_code,
             history.c.offered_at.is_not(None),
             history.c.accepted_at.is_not(None),
             history.c.declined == 1,
@@ -194,6 +204,7 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
         .outerjoin(last_offer, last_offer.id == history.c.last_offer_id)
         .outerjoin(service, service.id == last_offer.service_id)
         .outerjoin(first_unmet, first_unmet.id == first_unmet_id)
+        .outerjoin(first_decline, first_decline.id == first_decline_id)
         .outerjoin(PostcodeLsoa, PostcodeLsoa.postcode == lookup_postcode)
         .outerjoin(
             LsoaDeprivation, LsoaDeprivation.lsoa_code == func.coalesce(Patient.lsoa_code, PostcodeLsoa.lsoa_code)

@@ -10,27 +10,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.domain.outcomes import IMPROVEMENTS
-from referral_service.domain.referral import OfferStatus, WaitlistStatus
+from referral_service.domain.referral import WaitlistStatus
 from referral_service.domain.reporting.definitions import FUNNEL_ALSO, OUTCOME_MEASURES, ROUTING, WAITS, ReportFilter
 from referral_service.domain.reporting.raw import CubeRow, RawFigures, UnmetRow
 from referral_service.persistence.base import UTCDateTime
 from referral_service.persistence.models import (
-    Offer,
     Organisation,
     OutboxMessage,
     PracticePcn,
     ReportJourney,
     Service,
-    UnmetDemand,
     WaitlistEntry,
 )
-from referral_service.persistence.read_models.sql import days_between, month_of
+from referral_service.persistence.read_models.sql import days_between
 
 J = ReportJourney
 WAIT_COLUMNS = {
@@ -99,11 +97,47 @@ def _cube_measures() -> list[Any]:
     return measures
 
 
+# Waits read in pairs: one scan gives two histograms (their joint counts are few enough to group).
+WAIT_PAIRS = (("offer", "response"), ("contact", "attendance"))
+assert {key for pair in WAIT_PAIRS for key in pair} == set(WAIT_COLUMNS)
+
+
+def _waits(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, dict[tuple[str, int], int]]:
+    waits: dict[str, dict[tuple[str, int], int]] = {key: {} for key in WAIT_COLUMNS}
+    for first, second in WAIT_PAIRS:
+        columns = (J.received_month, WAIT_COLUMNS[first], WAIT_COLUMNS[second])
+        rows = session.execute(
+            select(*columns, func.count())
+            .where(*conditions, or_(WAIT_COLUMNS[first].is_not(None), WAIT_COLUMNS[second].is_not(None)))
+            .group_by(*columns)
+        )
+        for month, first_days, second_days, n in rows:
+            for key, days in ((first, first_days), (second, second_days)):
+                if days is not None:
+                    histogram = waits[key]
+                    histogram[(month, int(days))] = histogram.get((month, int(days)), 0) + int(n)
+    return waits
+
+
 def report_figures(session: Session, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
-    """Every raw aggregate the report needs, in a handful of grouped queries."""
+    """Every raw aggregate the report needs, in a handful of grouped queries over the summary."""
     conditions = scope(report_filter)
     dimensions = (J.imd_decile, J.age_band, J.sex, J.ethnic_group)
-    cube_rows = session.execute(select(*dimensions, *_cube_measures()).where(*conditions).group_by(*dimensions))
+    # Delivery changes an outbox row in place (no new id for the summary's refresh to see), so whether
+    # the outcome reached the referrer is joined in live.
+    delivered = (
+        select(OutboxMessage.referral_id)
+        .where(OutboxMessage.message_type == "completed", OutboxMessage.status == OutboxStatus.DELIVERED)
+        .distinct()
+        .subquery("delivered")
+    )
+    returned = _sum(and_(J.completed, delivered.c.referral_id.is_not(None))).label("outcome_returned")
+    cube_rows = session.execute(
+        select(*dimensions, *_cube_measures(), returned)
+        .outerjoin(delivered, delivered.c.referral_id == J.referral_id)
+        .where(*conditions)
+        .group_by(*dimensions)
+    )
     cube = tuple(
         CubeRow(
             row[0],
@@ -114,19 +148,10 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         )
         for row in cube_rows
     )
-    waits: dict[str, dict[tuple[str, int], int]] = {}
-    for key, column in WAIT_COLUMNS.items():
-        rows = session.execute(
-            select(J.received_month, column, func.count())
-            .where(*conditions, column.is_not(None))
-            .group_by(J.received_month, column)
-        )
-        waits[key] = {(month, int(days or 0)): int(n) for month, days, n in rows}
     declines = session.execute(
-        select(Offer.decline_reason_code, func.count())
-        .join(J, J.referral_id == Offer.referral_id)
-        .where(Offer.status == OfferStatus.DECLINED, *conditions)
-        .group_by(Offer.decline_reason_code)
+        select(J.decline_reason, func.count())
+        .where(J.decline_reason.is_not(None), *conditions)
+        .group_by(J.decline_reason)
     )
     waited = days_between(WaitlistEntry.joined_at, bindparam("now", now, type_=UTCDateTime()))
     waiting = session.execute(
@@ -136,39 +161,21 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         .where(WaitlistEntry.status == WaitlistStatus.WAITING, *scope(report_filter, dated=False))
         .group_by(Service.name, waited)
     )
-    unmet_month = month_of(UnmetDemand.recorded_at)
-    unmet = session.execute(
-        select(UnmetDemand.reason, UnmetDemand.pathway_code, UnmetDemand.postcode_district, unmet_month, func.count())
-        .join(J, J.referral_id == UnmetDemand.referral_id)
-        .where(*conditions)
-        .group_by(UnmetDemand.reason, UnmetDemand.pathway_code, UnmetDemand.postcode_district, unmet_month)
-    )
-    # Delivery changes an outbox row in place (no new id for the summary's refresh to see), so this is read live.
-    returned = session.scalar(
-        select(func.count())
-        .select_from(J)
-        .where(
-            *conditions,
-            J.completed,
-            exists().where(
-                OutboxMessage.referral_id == J.referral_id,
-                OutboxMessage.message_type == "completed",
-                OutboxMessage.status == OutboxStatus.DELIVERED,
-            ),
-        )
-    )
+    gap = (J.unmet_reason, J.pathway_code, J.unmet_district, J.unmet_month)
+    unmet = session.execute(select(*gap, func.count()).where(J.unmet_reason.is_not(None), *conditions).group_by(*gap))
     backlog = session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED)))
         .group_by(OutboxMessage.status)
     )
+    totals_returned = sum(int(row.get("outcome_returned")) for row in cube)
     return RawFigures(
         cube=cube,
-        outcome_returned=int(returned or 0),
-        waits=waits,
-        declines={str(code or "unknown"): int(n) for code, n in declines},
+        outcome_returned=totals_returned,
+        waits=_waits(session, conditions),
+        declines={str(code): int(n) for code, n in declines},
         waiting={(str(name), max(0, int(days))): int(n) for name, days, n in waiting},
-        unmet=tuple(UnmetRow(str(r.value), p, d, str(m), int(n)) for r, p, d, m, n in unmet),
+        unmet=tuple(UnmetRow(str(r), p, d, str(m), int(n)) for r, p, d, m, n in unmet),
         backlog={status.value: 0 for status in (OutboxStatus.PENDING, OutboxStatus.PARKED)}
         | {status.value: int(n) for status, n in backlog},
     )

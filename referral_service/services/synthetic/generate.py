@@ -312,6 +312,7 @@ def finish_generation(uow: UnitOfWork, *, now: datetime) -> int:
             top = f"SELECT COALESCE(MAX(id), 1) FROM {table}"  # noqa: S608
             sequence = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ({top}))"
             uow.session.execute(text(sequence))
+    analyse_tables(uow.session)  # the rebuild's plan needs them
     summarised = refresh_report_data(uow, now=now, full=True)
     analyse_tables(uow.session)
     return summarised
