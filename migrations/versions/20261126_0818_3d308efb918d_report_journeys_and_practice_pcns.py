@@ -102,8 +102,10 @@ def upgrade() -> None:
         sa.Column("ons4_anxiety_end", sa.Float(), nullable=True),
         sa.Column("activity_start", sa.Float(), nullable=True),
         sa.Column("activity_end", sa.Float(), nullable=True),
+        sa.Column("measured", sa.Boolean(), nullable=False),
         sa.Column("nhs_verified", sa.Boolean(), nullable=False),
         sa.Column("ethnicity_recorded", sa.Boolean(), nullable=False),
+        sa.Column("outcome_returned", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["referral_id"], ["referrals.id"], name=op.f("fk_report_journeys_referral_id_referrals")
         ),
@@ -124,6 +126,20 @@ def upgrade() -> None:
             postgresql_where=sa.text("unmet_reason IS NOT NULL"),
         )
         batch_op.create_index(
+            "ix_report_journeys_measured",
+            ["received_at"],
+            unique=False,
+            sqlite_where=sa.text("measured"),
+            postgresql_where=sa.text("measured"),
+        )
+        batch_op.create_index(
+            "ix_report_journeys_return_due",
+            ["referral_id"],
+            unique=False,
+            sqlite_where=sa.text("completed AND NOT outcome_returned"),
+            postgresql_where=sa.text("completed AND NOT outcome_returned"),
+        )
+        batch_op.create_index(
             "ix_report_journeys_declined",
             ["received_at"],
             unique=False,
@@ -135,6 +151,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("report_journeys", schema=None) as batch_op:
         batch_op.drop_index("ix_report_journeys_declined")
+        batch_op.drop_index("ix_report_journeys_return_due")
+        batch_op.drop_index("ix_report_journeys_measured")
         batch_op.drop_index("ix_report_journeys_unmet")
         batch_op.drop_index("ix_report_journeys_service")
         batch_op.drop_index("ix_report_journeys_received_at")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 
+from referral_service.domain.outbox import OutboxStatus
 from referral_service.domain.reporting.definitions import ReportFilter
 from referral_service.domain.reporting.tables import Report
+from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Invalid
 from referral_service.services.intake import ReferralReceipt
@@ -123,3 +127,29 @@ def test_the_summary_follows_new_history(
     assert rows(report(uow), "uptake")["Referred"][0] == 6
     refer(incoming(), now=NOW)
     assert rows(report(uow), "uptake")["Referred"][0] == 7
+
+
+def test_an_outcome_delivered_later_is_counted_as_returned(uow: UnitOfWork, history: dict[str, str]) -> None:
+    def returned() -> object:
+        return rows(report(uow), "data-quality")["Outcome returned to the referrer (completions)"][0]
+
+    with uow:
+        referral = uow.referrals.by_public_id(history["A"])
+        assert referral is not None
+        message = OutboxMessage(
+            referral_id=referral.id,
+            ordering_key=referral.public_id,
+            destination="https://gp.example.org/callback",
+            message_type="completed",
+            request_id=str(uuid.uuid4()),
+            correlation_id=referral.correlation_id,
+            payload=b"{}",
+            status=OutboxStatus.PENDING,
+            next_attempt_at=NOW,
+            created_at=NOW,
+        )
+        uow.outbox.add(message)
+    assert returned() == 0
+    with uow:
+        uow.session.execute(update(OutboxMessage).values(status=OutboxStatus.DELIVERED, delivered_at=NOW))
+    assert returned() == 1  # delivery changed a row in place; the refresh still noticed

@@ -32,6 +32,19 @@ class ReportJourney(Base):
             postgresql_where=text("unmet_reason IS NOT NULL"),
         ),
         Index(
+            "ix_report_journeys_measured",
+            "received_at",
+            sqlite_where=text("measured"),
+            postgresql_where=text("measured"),
+        ),
+        # completions whose outcome message had not reached the referrer when the row was built
+        Index(
+            "ix_report_journeys_return_due",
+            "referral_id",
+            sqlite_where=text("completed AND NOT outcome_returned"),
+            postgresql_where=text("completed AND NOT outcome_returned"),
+        ),
+        Index(
             "ix_report_journeys_declined",
             "received_at",
             sqlite_where=text("decline_reason IS NOT NULL"),
@@ -84,8 +97,10 @@ class ReportJourney(Base):
     ons4_anxiety_end: Mapped[float | None] = mapped_column(Float)
     activity_start: Mapped[float | None] = mapped_column(Float)
     activity_end: Mapped[float | None] = mapped_column(Float)
+    measured: Mapped[bool]  # has an end-of-programme outcome measure
     nhs_verified: Mapped[bool]
     ethnicity_recorded: Mapped[bool]
+    outcome_returned: Mapped[bool]  # the completion message was delivered to the referrer's system
 
 
 class ReportRefresh(Base):

@@ -29,12 +29,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from referral_service.domain.outbox import OutboxStatus
 from referral_service.domain.progress import ContactOutcome, OutcomeInstrument, OutcomeTimepoint
 from referral_service.domain.referral import UnmetDemandReason
 from referral_service.domain.reporting.definitions import AGE_BANDS, ETHNIC_GROUPS, UNKNOWN
 from referral_service.persistence.models import (
     ContactAttempt,
     Offer,
+    OutboxMessage,
     OutcomeMeasure,
     Patient,
     Referral,
@@ -119,6 +121,15 @@ def _measures(ids: Sequence[int] | None) -> Any:
     return query.subquery("measures")
 
 
+def delivered_completion(referral_id: Any) -> ColumnElement[bool]:
+    """The referral's completion message has reached the referrer's system."""
+    return and_(
+        OutboxMessage.referral_id == referral_id,
+        OutboxMessage.message_type == "completed",
+        OutboxMessage.status == OutboxStatus.DELIVERED,
+    )
+
+
 def _age_band(age: ColumnElement[Any]) -> Any:
     whens = [(and_(age >= low, age <= high) if high is not None else age >= low, band) for band, low, high in AGE_BANDS]
     return case(*whens, else_=UNKNOWN)
@@ -194,8 +205,10 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             days_between(received, history.c.attended_at),
             days_between(history.c.offered_at, history.c.responded_at),
             *(measures.c[name] for name in MEASURE_COLUMNS),
+            or_(*(measures.c[name].is_not(None) for name in MEASURE_COLUMNS if name.endswith("_end"))),
             func.coalesce(Patient.nhs_number_verification == "01", false()),
             ethnic.not_in(("Not stated", UNKNOWN)),
+            exists().where(delivered_completion(Referral.id)),
         )
         .join(Patient, Patient.id == Referral.patient_id)
         .outerjoin(history, history.c.referral_id == Referral.id)
@@ -258,6 +271,12 @@ def refresh_journeys(session: Session, *, now: datetime, full: bool = False) -> 
                     ),
                     select(ContactAttempt.referral_id).where(
                         ContactAttempt.id > mark.attempts_through - RECHECK_MARGIN
+                    ),
+                    # delivery updates the outbox row in place: look again at completions not yet returned
+                    select(ReportJourney.referral_id).where(
+                        ReportJourney.completed,
+                        ReportJourney.outcome_returned.is_(False),
+                        exists().where(delivered_completion(ReportJourney.referral_id)),
                     ),
                 )
             )

@@ -69,7 +69,7 @@ def _sum(condition: Any) -> Any:
 
 def _cube_measures() -> list[Any]:
     attended = J.attended
-    measures: list[Any] = [
+    return [
         func.count().label("referred"),
         *(_sum(J.route == key).label(key) for key in ROUTING),
         *(_sum(getattr(J, key)).label(key) for key in ("offered", "accepted", "declined", "expired", "contacted")),
@@ -82,7 +82,13 @@ def _cube_measures() -> list[Any]:
         func.sum(J.sessions_missed).label("sessions_missed"),
         _sum(J.nhs_verified).label("nhs_verified"),
         _sum(J.ethnicity_recorded).label("ethnicity_recorded"),
+        _sum(and_(J.completed, J.outcome_returned)).label("outcome_returned"),
     ]
+
+
+def _outcome_measures() -> list[Any]:
+    """Start and end sums and improvement counts per instrument, over people measured at both ends."""
+    measures: list[Any] = []
     for measure in OUTCOME_MEASURES:
         start, end = getattr(J, f"{measure.column}_start"), getattr(J, f"{measure.column}_end")
         both = and_(start.is_not(None), end.is_not(None))
@@ -95,6 +101,23 @@ def _cube_measures() -> list[Any]:
             _sum(and_(both, change >= improvement.threshold)).label(f"{measure.column}_improved"),
         ]
     return measures
+
+
+def _by_dimensions(session: Session, measures: list[Any], conditions: list[ColumnElement[bool]]) -> list[CubeRow]:
+    dimensions = (J.imd_decile, J.age_band, J.sex, J.ethnic_group)
+    rows = session.execute(select(*dimensions, *measures).where(*conditions).group_by(*dimensions))
+    return [
+        CubeRow(row[0], row[1], row[2], row[3], {str(k): float(v or 0) for k, v in list(row._mapping.items())[4:]})
+        for row in rows
+    ]
+
+
+def _merge(*parts: list[CubeRow]) -> tuple[CubeRow, ...]:
+    merged: dict[tuple[Any, ...], dict[str, float]] = {}
+    for part in parts:
+        for row in part:
+            merged.setdefault((row.imd_decile, row.age_band, row.sex, row.ethnic_group), {}).update(row.sums)
+    return tuple(CubeRow(key[0], key[1], key[2], key[3], sums) for key, sums in merged.items())
 
 
 # Waits read in pairs: one scan gives two histograms (their joint counts are few enough to group).
@@ -122,31 +145,10 @@ def _waits(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str,
 def report_figures(session: Session, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
     """Every raw aggregate the report needs, in a handful of grouped queries over the summary."""
     conditions = scope(report_filter)
-    dimensions = (J.imd_decile, J.age_band, J.sex, J.ethnic_group)
-    # Delivery changes an outbox row in place (no new id for the summary's refresh to see), so whether
-    # the outcome reached the referrer is joined in live.
-    delivered = (
-        select(OutboxMessage.referral_id)
-        .where(OutboxMessage.message_type == "completed", OutboxMessage.status == OutboxStatus.DELIVERED)
-        .distinct()
-        .subquery("delivered")
-    )
-    returned = _sum(and_(J.completed, delivered.c.referral_id.is_not(None))).label("outcome_returned")
-    cube_rows = session.execute(
-        select(*dimensions, *_cube_measures(), returned)
-        .outerjoin(delivered, delivered.c.referral_id == J.referral_id)
-        .where(*conditions)
-        .group_by(*dimensions)
-    )
-    cube = tuple(
-        CubeRow(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            {str(key): float(value or 0) for key, value in list(row._mapping.items())[4:]},
-        )
-        for row in cube_rows
+    # the funnel over everyone; outcomes only over the few measured at the end (a partial index finds them)
+    cube = _merge(
+        _by_dimensions(session, _cube_measures(), conditions),
+        _by_dimensions(session, _outcome_measures(), [*conditions, J.measured.is_(True)]),
     )
     declines = session.execute(
         select(J.decline_reason, func.count())
@@ -168,10 +170,9 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED)))
         .group_by(OutboxMessage.status)
     )
-    totals_returned = sum(int(row.get("outcome_returned")) for row in cube)
     return RawFigures(
         cube=cube,
-        outcome_returned=totals_returned,
+        outcome_returned=int(sum(row.get("outcome_returned") for row in cube)),
         waits=_waits(session, conditions),
         declines={str(code): int(n) for code, n in declines},
         waiting={(str(name), max(0, int(days))): int(n) for name, days, n in waiting},
