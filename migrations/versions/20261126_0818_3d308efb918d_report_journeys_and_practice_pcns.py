@@ -133,13 +133,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("measured"),
         )
         batch_op.create_index(
-            "ix_report_journeys_return_due",
-            ["referral_id"],
-            unique=False,
-            sqlite_where=sa.text("completed AND NOT outcome_returned"),
-            postgresql_where=sa.text("completed AND NOT outcome_returned"),
-        )
-        batch_op.create_index(
             "ix_report_journeys_declined",
             ["received_at"],
             unique=False,
@@ -151,7 +144,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("report_journeys", schema=None) as batch_op:
         batch_op.drop_index("ix_report_journeys_declined")
-        batch_op.drop_index("ix_report_journeys_return_due")
         batch_op.drop_index("ix_report_journeys_measured")
         batch_op.drop_index("ix_report_journeys_unmet")
         batch_op.drop_index("ix_report_journeys_service")

@@ -37,13 +37,6 @@ class ReportJourney(Base):
             sqlite_where=text("measured"),
             postgresql_where=text("measured"),
         ),
-        # completions whose outcome message had not reached the referrer when the row was built
-        Index(
-            "ix_report_journeys_return_due",
-            "referral_id",
-            sqlite_where=text("completed AND NOT outcome_returned"),
-            postgresql_where=text("completed AND NOT outcome_returned"),
-        ),
         Index(
             "ix_report_journeys_declined",
             "received_at",

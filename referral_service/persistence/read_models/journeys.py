@@ -1,7 +1,8 @@
 """Rebuilding the per-referral summary (`report_journeys`) from the event history, set-wise in SQL.
 
 A refresh reads the ids of rows added since the last one (events, outcome measures, contact
-attempts) and rebuilds only those
+attempts), plus completions whose message reached the referrer lately (delivery updates a
+row in place), and rebuilds only those
 referrals' rows with one DELETE and one INSERT ... SELECT. It re-reads a margin of recent ids each
 time, because on PostgreSQL an id can become visible after a higher one (transactions commit out of
 order); rebuilding a row twice gives the same row. The refresh mark row is locked while it runs, so
@@ -11,7 +12,7 @@ two refreshes never interleave.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -50,6 +51,7 @@ from referral_service.persistence.models.lookups import LsoaDeprivation, Postcod
 from referral_service.persistence.read_models.sql import age_in_years, days_between, month_of
 
 RECHECK_MARGIN = 1000  # recent ids read again on every refresh (see the module docstring)
+DELIVERY_LOOKBACK = timedelta(hours=1)  # deliveries this long before the last refresh are looked at again
 CHUNK = 500  # referral ids per statement (SQLite allows a limited number of bound parameters)
 FULL_REBUILD_ABOVE = 50_000  # beyond this many changed referrals, rebuilding everything is cheaper
 
@@ -272,11 +274,10 @@ def refresh_journeys(session: Session, *, now: datetime, full: bool = False) -> 
                     select(ContactAttempt.referral_id).where(
                         ContactAttempt.id > mark.attempts_through - RECHECK_MARGIN
                     ),
-                    # delivery updates the outbox row in place: look again at completions not yet returned
-                    select(ReportJourney.referral_id).where(
-                        ReportJourney.completed,
-                        ReportJourney.outcome_returned.is_(False),
-                        exists().where(delivered_completion(ReportJourney.referral_id)),
+                    # delivery updates an outbox row in place (no new id): completions delivered lately
+                    select(OutboxMessage.referral_id).where(
+                        delivered_completion(OutboxMessage.referral_id),
+                        OutboxMessage.delivered_at >= (mark.refreshed_at or now) - DELIVERY_LOOKBACK,
                     ),
                 )
             )
