@@ -30,11 +30,13 @@ $(ASSETS): package.json package-lock.json
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(NHSUK)/assets
 	node -p "require('nhsuk-frontend/package.json').version" > $@
 
-## run: set up, migrate, load the demo directory and identities, serve on http://127.0.0.1:$(PORT)
+## run: set up, migrate, load the demo directory, identities and deprivation lookups, serve on http://127.0.0.1:$(PORT)
 run: $(STAMP) $(ASSETS)
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) db upgrade
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) providers load providers/demo
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo seed
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) deprivation load --postcodes deprivation/demo/postcode_lsoa.csv --imd deprivation/demo/lsoa_imd.csv
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) pcns load deprivation/demo/practice_pcns.csv
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL answers

@@ -63,7 +63,7 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from referral_service import fhir, portal
+    from referral_service import fhir, portal, reports
     from referral_service.oruk.views import bp as oruk_bp
     from referral_service.web.admin import bp as admin_bp
     from referral_service.web.assets import bp as assets_bp
@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assets_bp)
     app.register_blueprint(auth_bp)
     portal.register(app)
+    reports.register(app)
     app.register_blueprint(landing_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(admin_bp)

@@ -25,6 +25,15 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "").strip().lower() in TRUE_WORDS
 
 
+def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise UnsafeSettings(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service can be configured with. README.md documents each variable."""
@@ -40,6 +49,7 @@ class Settings:
     demo_gp_callback_url: str | None = None
     argon2_profile: str = "standard"
     log_level: str = "INFO"
+    suppress_below: int = 8  # report counts from 1 to suppress_below - 1 are shown as "*"
     testing: bool = False
     extra_flask_config: Mapping[str, Any] = field(default_factory=dict)
 
@@ -58,6 +68,7 @@ class Settings:
             endpoint=env.get("REFERRAL_SERVICE_ENDPOINT", cls.endpoint).strip(),
             demo_gp_callback_url=env.get("DEMO_GP_CALLBACK_URL") or None,
             log_level=env.get("REFERRAL_SERVICE_LOG_LEVEL", "INFO").strip().upper(),
+            suppress_below=_whole_number(env, "REFERRAL_SERVICE_SUPPRESS_BELOW", 8),
         )
 
     @classmethod
@@ -70,6 +81,11 @@ class Settings:
             testing=True,
         )
         return replace(base, **changes)
+
+    @property
+    def suppression_threshold(self) -> int:
+        """The largest count the reports hide (REFERRAL_SERVICE_SUPPRESS_BELOW minus one)."""
+        return self.suppress_below - 1
 
     @property
     def is_production(self) -> bool:
@@ -98,6 +114,8 @@ class Settings:
                 problems.append("REFERRAL_SERVICE_DEMO must not be on in production")
             if self.argon2_profile != "standard":
                 problems.append("password hashing must use the standard cost in production")
+        if self.suppress_below < 1:
+            problems.append("REFERRAL_SERVICE_SUPPRESS_BELOW must be 1 (no suppression) or more")
         if self.demo and not self.uses_sqlite and not self.demo_allow_any_db:
             problems.append(
                 "demo mode seeds known passwords; it runs only on SQLite unless REFERRAL_SERVICE_DEMO_ALLOW_ANY_DB=1"

@@ -1,4 +1,4 @@
-"""`demo seed`: the demo identities of the contract, for `make run` (demo mode only)."""
+"""`demo seed` (the demo identities of the contract, demo mode only) and `demo generate` (a synthetic history)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
 from referral_service.services.demo_referrals import seed_demo_referrals
 from referral_service.services.errors import ServiceError
+from referral_service.services.synthetic.generate import finish_generation, generate_batch, prepare_catalogue
 from referral_service.web.context import service_context, unit_of_work, utcnow
 
 
@@ -35,3 +36,33 @@ def seed() -> None:
         raise click.ClickException(error.message) from None
     for line in lines:
         click.echo(line)
+
+
+@demo_group.command("generate")
+@click.option("--referrals", "count", type=click.IntRange(1), required=True, help="how many referrals to invent")
+@click.option("--seed", type=int, default=1, show_default=True, help="the same seed gives the same history")
+@click.option("--batch-size", type=click.IntRange(100), default=5000, show_default=True)
+@with_appcontext
+def generate(count: int, seed: int, batch_size: int) -> None:
+    """Write a synthetic history of COUNT referrals (18 months up to now) for demos and benchmarks.
+
+    Needs the provider directory loaded; uses the deprivation lookup when one is loaded. Rows are
+    written in batches, each its own transaction; the reports' summary is rebuilt at the end.
+    """
+    now = utcnow()
+    try:
+        with unit_of_work() as uow:
+            catalogue = prepare_catalogue(uow)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    events = 0
+    with click.progressbar(length=count, label="referrals") as bar:
+        for batch, start in enumerate(range(0, count, batch_size)):
+            size = min(batch_size, count - start)
+            with unit_of_work() as uow:
+                events += generate_batch(uow, catalogue, seed=seed, batch=batch, count=size, now=now)
+            bar.update(size)
+    click.echo("rebuilding the reports' summary ...")
+    with unit_of_work() as uow:
+        summarised = finish_generation(uow, now=now)
+    click.echo(f"{count} referrals with {events} events written; {summarised} referrals in the reports' summary")

@@ -27,6 +27,7 @@ from referral_service.persistence.models.referral import (
     ReferralTask,
     UnmetDemand,
 )
+from referral_service.persistence.models.reporting import PracticePcn, ReportJourney, ReportRefresh
 
 __all__ = [
     "Accreditation",
@@ -46,9 +47,12 @@ __all__ = [
     "PortalSession",
     "PortalUser",
     "PostcodeLsoa",
+    "PracticePcn",
     "Referral",
     "ReferralEvent",
     "ReferralTask",
+    "ReportJourney",
+    "ReportRefresh",
     "Service",
     "ServiceLocation",
     "SessionAttendance",

@@ -1,0 +1,41 @@
+"""Raw aggregates as the read side hands them to the domain: counts and histograms, never people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CubeRow:
+    """Sums over the referrals sharing one combination of equity dimensions."""
+
+    imd_decile: int | None
+    age_band: str
+    sex: str
+    ethnic_group: str
+    sums: Mapping[str, float]
+
+    def get(self, measure: str) -> float:
+        return self.sums.get(measure) or 0
+
+
+@dataclass(frozen=True)
+class UnmetRow:
+    reason: str
+    pathway: str | None
+    district: str | None
+    month: str
+    n: int
+
+
+@dataclass(frozen=True)
+class RawFigures:
+    cube: tuple[CubeRow, ...] = ()
+    # wait key -> {(month received, whole days): referrals}
+    waits: Mapping[str, Mapping[tuple[str, int], int]] = field(default_factory=dict)
+    declines: Mapping[str, int] = field(default_factory=dict)  # decline reason code -> offers declined
+    waiting: Mapping[tuple[str, int], int] = field(default_factory=dict)  # (service, days waiting) -> referrals
+    unmet: tuple[UnmetRow, ...] = ()
+    backlog: Mapping[str, int] = field(default_factory=dict)  # outbox status -> messages
+    outcome_returned: int = 0  # completions whose outcome message the referrer's system has received

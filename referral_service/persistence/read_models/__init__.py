@@ -1,0 +1,1 @@
+"""The CQRS read side: read-only aggregation queries for reports, and the summary they read from."""

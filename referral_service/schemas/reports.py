@@ -1,0 +1,72 @@
+"""The report filter as query arguments (`from`, `to`, `practice`, `pcn`, `provider`, `service`, `pathway`).
+
+Absent dates mean the last twelve months up to today; every error names the argument at fault and
+says what would be accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from referral_service.domain.reporting.definitions import ReportFilter
+
+ODS = validate.Regexp(r"^[A-Z0-9]{3,10}$", error="must be an ODS code (3 to 10 capital letters and digits)")
+SLUG = validate.Regexp(
+    r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$", error="must be a directory id such as mvl-exercise-referral"
+)
+SNOMED = validate.Regexp(r"^\d{6,18}$", error="must be a SNOMED CT code (6 to 18 digits)")
+LONGEST_PERIOD = timedelta(days=366 * 10)
+
+
+class ReportFilterSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # other query arguments (a cache-buster, a tracking tag) are not our business
+
+    start = fields.Date(data_key="from", format="%Y-%m-%d", error_messages={"invalid": "must be a date as YYYY-MM-DD"})
+    end = fields.Date(data_key="to", format="%Y-%m-%d", error_messages={"invalid": "must be a date as YYYY-MM-DD"})
+    practice = fields.String(validate=ODS)
+    pcn = fields.String(validate=ODS)
+    provider = fields.String(validate=SLUG)
+    service = fields.String(validate=SLUG)
+    pathway = fields.String(validate=SNOMED)
+
+    @validates_schema
+    def _period(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise ValidationError("must not be after 'to'", "from")
+        if start and end and end - start > LONGEST_PERIOD:
+            raise ValidationError("the period can be at most ten years", "from")
+
+
+def parse_report_filter(arguments: Mapping[str, str], *, today: date) -> ReportFilter:
+    """The filter from query arguments, or ValidationError with a message per argument."""
+    cleaned = {key: value.strip() for key, value in arguments.items() if value and value.strip()}
+    for key in ("practice", "pcn"):
+        if key in cleaned:
+            cleaned[key] = cleaned[key].upper()
+    data = ReportFilterSchema().load(cleaned)
+    end = data.get("end") or today
+    start = data.get("start") or min(end, today) - timedelta(days=365)
+    if start > end:
+        raise ValidationError({"from": ["must not be after 'to'"]})
+    return ReportFilter(
+        start=start,
+        end=end,
+        **{key: data.get(key) for key in ("practice", "pcn", "provider", "service", "pathway")},
+    )
+
+
+def describe_errors(error: ValidationError) -> str:
+    """One sentence naming each bad argument, for the 400 page."""
+    messages = error.messages if isinstance(error.messages, dict) else {"filter": error.messages}
+    parts = []
+    for name, problems in sorted(messages.items()):
+        text = "; ".join(str(p) for p in (problems if isinstance(problems, list) else [problems]))
+        parts.append(f"'{name}' {text}" if not re.match(r"^'", text) else text)
+    return "The report filter is not right: " + ", ".join(parts) + "."

@@ -1,0 +1,85 @@
+"""`deprivation load`, `pcns load`, `demo generate` and `reports refresh` as a deployment uses them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from referral_service.config import PROJECT_ROOT
+from referral_service.domain.reporting.definitions import ReportFilter
+from referral_service.persistence.models import Patient, PracticePcn, Referral, ReferralEvent
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.intake import ReferralReceipt
+from referral_service.services.reports import commissioner_report
+from referral_service.web.context import utcnow
+from tests.factories import incoming
+from tests.reports.conftest import directory, gp, refer  # noqa: F401  (fixtures)
+
+LOOKUPS = PROJECT_ROOT / "deprivation" / "demo"
+
+
+def test_deprivation_load_gives_patients_their_decile(
+    runner: FlaskCliRunner,
+    uow: UnitOfWork,
+    refer: Callable[..., ReferralReceipt],  # noqa: F811
+) -> None:
+    postcode, lsoa = (LOOKUPS / "postcode_lsoa.csv").read_text().splitlines()[1].split(",")
+    decile = dict(line.split(",") for line in (LOOKUPS / "lsoa_imd.csv").read_text().splitlines()[1:])[lsoa]
+    refer(incoming(postcode=postcode.lower()))
+    result = runner.invoke(
+        args=[
+            "deprivation",
+            "load",
+            "--postcodes",
+            str(LOOKUPS / "postcode_lsoa.csv"),
+            "--imd",
+            str(LOOKUPS / "lsoa_imd.csv"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 patients now have an IMD decile" in result.output
+    with uow:
+        patient = uow.session.scalars(select(Patient)).one()
+        assert (patient.lsoa_code, patient.imd_decile) == (lsoa, int(decile))
+
+
+def test_a_bad_lookup_file_is_refused_with_its_line(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "imd.csv"
+    bad.write_text("LSOA code (2021),Index of Multiple Deprivation (IMD) Decile\nE01999001,4\nE01999002,eleven\n")
+    result = runner.invoke(
+        args=["deprivation", "load", "--postcodes", str(LOOKUPS / "postcode_lsoa.csv"), "--imd", str(bad)]
+    )
+    assert result.exit_code != 0
+    assert "imd.csv line 3: the IMD decile must be 1 to 10, not 'eleven'" in result.output
+
+
+def test_pcns_load(runner: FlaskCliRunner, uow: UnitOfWork) -> None:
+    result = runner.invoke(args=["pcns", "load", str(LOOKUPS / "practice_pcns.csv")])
+    assert result.exit_code == 0, result.output
+    with uow:
+        assert uow.session.scalar(select(func.count()).select_from(PracticePcn)) == 12
+
+
+def test_demo_generate_writes_a_plausible_history_the_reports_read(
+    runner: FlaskCliRunner,
+    uow: UnitOfWork,
+    directory: None,  # noqa: F811
+) -> None:
+    result = runner.invoke(args=["demo", "generate", "--referrals", "400", "--seed", "5", "--batch-size", "150"])
+    assert result.exit_code == 0, result.output
+    with uow:
+        assert uow.session.scalar(select(func.count()).select_from(Referral)) == 400
+        kinds = set(uow.session.scalars(select(ReferralEvent.event_type).distinct()))
+        today = utcnow().date()
+        report = commissioner_report(uow, ReportFilter(today - timedelta(days=600), today), threshold=0, now=utcnow())
+    assert {"received", "offered", "accepted", "contact", "attend", "dna", "complete", "drop-out"} <= kinds
+    funnel = {row[0]: row[1] for row in report.table("uptake").rows}
+    assert funnel["Referred"] == 400
+    assert 0.65 <= int(funnel["Accepted"]) / int(funnel["Offered"]) <= 1  # type: ignore[arg-type]
+    assert 0.3 <= int(funnel["Completed"]) / int(funnel["First attendance"]) <= 0.75  # type: ignore[arg-type]
+    result = runner.invoke(args=["reports", "refresh", "--full"])
+    assert result.exit_code == 0 and "400 referrals summarised" in result.output
