@@ -38,7 +38,7 @@ HOME_BY_ROLE = {
 NAVIGATION = {
     UserRole.PROVIDER: (("Referrals", "/portal/referrals"), ("Places and waiting list", "/portal/capacity")),
     UserRole.LINK_WORKER: (("Link-worker queue", "/portal/link-worker"),),
-    UserRole.ADMIN: (("Integration health", "/portal/admin"),),
+    UserRole.ADMIN: (("Integration health", "/portal/admin"), ("Reports", "/reports/")),
     UserRole.COMMISSIONER: (("Reports", "/reports/"),),
 }
 
