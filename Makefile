@@ -37,6 +37,7 @@ run: $(STAMP) $(ASSETS)
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo seed
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) deprivation load --postcodes deprivation/demo/postcode_lsoa.csv --imd deprivation/demo/lsoa_imd.csv
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) pcns load deprivation/demo/practice_pcns.csv
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo generate --referrals 2000 --settled-days 180 --unless-present
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL answers

@@ -8,7 +8,12 @@ from flask.cli import with_appcontext
 from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
 from referral_service.services.demo_referrals import seed_demo_referrals
 from referral_service.services.errors import ServiceError
-from referral_service.services.synthetic.generate import finish_generation, generate_batch, prepare_catalogue
+from referral_service.services.synthetic.generate import (
+    finish_generation,
+    generate_batch,
+    has_history,
+    prepare_catalogue,
+)
 from referral_service.web.context import service_context, unit_of_work, utcnow
 
 
@@ -42,14 +47,27 @@ def seed() -> None:
 @click.option("--referrals", "count", type=click.IntRange(1), required=True, help="how many referrals to invent")
 @click.option("--seed", type=int, default=1, show_default=True, help="the same seed gives the same history")
 @click.option("--batch-size", type=click.IntRange(100), default=5000, show_default=True)
+@click.option(
+    "--settled-days",
+    type=click.IntRange(0, 3650),
+    default=0,
+    show_default=True,
+    help="every referral arrived at least this many days ago (its journey has ended)",
+)
+@click.option("--unless-present", is_flag=True, help="do nothing when a history is already there (for make run)")
 @with_appcontext
-def generate(count: int, seed: int, batch_size: int) -> None:
+def generate(count: int, seed: int, batch_size: int, settled_days: int, unless_present: bool) -> None:
     """Write a synthetic history of COUNT referrals (18 months up to now) for demos and benchmarks.
 
     Needs the provider directory loaded; uses the deprivation lookup when one is loaded. Rows are
     written in batches, each its own transaction; the reports' summary is rebuilt at the end.
     """
     now = utcnow()
+    if unless_present:
+        with unit_of_work() as uow:
+            if has_history(uow, at_least=count):
+                click.echo("a synthetic history is already there: nothing written")
+                return
     try:
         with unit_of_work() as uow:
             catalogue = prepare_catalogue(uow)
@@ -60,7 +78,9 @@ def generate(count: int, seed: int, batch_size: int) -> None:
         for batch, start in enumerate(range(0, count, batch_size)):
             size = min(batch_size, count - start)
             with unit_of_work() as uow:
-                events += generate_batch(uow, catalogue, seed=seed, batch=batch, count=size, now=now)
+                events += generate_batch(
+                    uow, catalogue, seed=seed, batch=batch, count=size, now=now, settled_days=settled_days
+                )
             bar.update(size)
     click.echo("rebuilding the reports' summary ...")
     with unit_of_work() as uow:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from referral_service.config import PROJECT_ROOT
 from referral_service.domain.reporting.definitions import ReportFilter
-from referral_service.persistence.models import Patient, PracticePcn, Referral, ReferralEvent
+from referral_service.persistence.models import Patient, PracticePcn, Referral, ReferralEvent, ReferralTask
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.reports import commissioner_report
@@ -83,3 +83,22 @@ def test_demo_generate_writes_a_plausible_history_the_reports_read(
     assert 0.3 <= int(funnel["Completed"]) / int(funnel["First attendance"]) <= 0.75  # type: ignore[arg-type]
     result = runner.invoke(args=["reports", "refresh", "--full"])
     assert result.exit_code == 0 and "400 referrals summarised" in result.output
+
+
+def test_a_settled_history_has_ended_before_today_and_is_written_once(
+    runner: FlaskCliRunner,
+    uow: UnitOfWork,
+    directory: None,  # noqa: F811
+) -> None:
+    arguments = ["demo", "generate", "--referrals", "150", "--settled-days", "180", "--unless-present"]
+    assert runner.invoke(args=arguments).exit_code == 0
+    again = runner.invoke(args=arguments)
+    assert again.exit_code == 0 and "nothing written" in again.output
+    with uow:
+        assert uow.session.scalar(select(func.count()).select_from(Referral)) == 150
+        newest = uow.session.scalar(select(func.max(Referral.received_at)))
+        open_offers = uow.session.scalar(
+            select(func.count()).select_from(ReferralTask).where(ReferralTask.business_status == "offered")
+        )
+    assert newest is not None and newest <= utcnow() - timedelta(days=180)
+    assert open_offers == 0  # nothing left in a provider's inbox

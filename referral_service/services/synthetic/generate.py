@@ -130,8 +130,8 @@ def _weighted(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> st
     return rng.choices([value for value, _ in weighted], [weight for _, weight in weighted])[0]
 
 
-def _referral(rows: Rows, rng: random.Random, catalogue: Catalogue, now: datetime) -> None:
-    received = now - timedelta(days=rng.uniform(0, HISTORY_DAYS))
+def _referral(rows: Rows, rng: random.Random, catalogue: Catalogue, now: datetime, settled_days: int) -> None:
+    received = now - timedelta(days=rng.uniform(settled_days, HISTORY_DAYS + settled_days))
     postcode, decile = rng.choice(catalogue.postcodes)
     if rng.random() < 0.08:  # a postcode the lookup does not know (new, or out of area): decile unknown
         postcode, decile = f"{rng.choice(UNLISTED_DISTRICTS)} 9ZZ", None
@@ -292,12 +292,17 @@ def _link_worker(journey: Journey, rows: Rows, rng: random.Random, candidates: l
     journey.step(Action.CLOSE, "closed", decided, reason="no suitable service; back to the GP")
 
 
-def generate_batch(uow: UnitOfWork, catalogue: Catalogue, *, seed: int, batch: int, count: int, now: datetime) -> int:
-    """Write `count` referrals' histories (batch `batch` of a seeded run); returns events written."""
+def generate_batch(
+    uow: UnitOfWork, catalogue: Catalogue, *, seed: int, batch: int, count: int, now: datetime, settled_days: int = 0
+) -> int:
+    """Write `count` referrals' histories (batch `batch` of a seeded run); returns events written.
+
+    With `settled_days`, every referral arrived at least that long ago, so nearly every journey has
+    ended by now and the demo's inboxes are left to the demo referrals."""
     rng = random.Random(f"{seed}:{batch}")  # noqa: S311  (synthetic data, reproducible by seed; not security)
     rows = Rows(_next_ids(uow))
     for _ in range(count):
-        _referral(rows, rng, catalogue, now)
+        _referral(rows, rng, catalogue, now, settled_days)
     for table in INSERT_ORDER:
         insert_rows(uow.session, MODELS[table].__table__, rows.tables.get(table, []))
     return len(rows.tables.get("referral_events", ()))
@@ -316,3 +321,8 @@ def finish_generation(uow: UnitOfWork, *, now: datetime) -> int:
     summarised = refresh_report_data(uow, now=now, full=True)
     analyse_tables(uow.session)
     return summarised
+
+
+def has_history(uow: UnitOfWork, *, at_least: int) -> bool:
+    """Whether the database already holds `at_least` referrals (make run generates only once)."""
+    return int(uow.session.scalar(select(func.count(Referral.id))) or 0) >= at_least
