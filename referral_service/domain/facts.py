@@ -10,6 +10,13 @@ from referral_service.domain.directory import postcode_district
 from referral_service.domain.intake import ConditionEvidence, Measurement
 
 
+def age_on(born: date | None, on: date) -> int | None:
+    """Whole years of age on a day (None without a birth date)."""
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 @dataclass(frozen=True)
 class Dated:
     """A measured value and the day it was measured (None: the sender did not say)."""
@@ -33,10 +40,7 @@ class PatientFacts:
     @property
     def age(self) -> int | None:
         """Whole years on the referral date."""
-        if self.birth_date is None:
-            return None
-        born, on = self.birth_date, self.referral_date
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return age_on(self.birth_date, self.referral_date)
 
     @property
     def district(self) -> str | None:

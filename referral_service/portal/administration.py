@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.portal.blueprint import attach_error, bp
-from referral_service.portal.forms import ActionForm, ResolveForm
-from referral_service.services.errors import ServiceError
+from referral_service.portal.forms import ResolveForm
+from referral_service.services.errors import Conflict, ServiceError
 from referral_service.services.integration import integration_health, parked_messages
 from referral_service.services.outbox import resolve_parked, retry_parked
 from referral_service.web.auth import require_roles
@@ -24,7 +24,6 @@ def _page(resolve_form: ResolveForm | None = None, failed: str | None = None, st
         "portal/administration.html",
         health=health,
         parked=parked,
-        action_form=ActionForm(),
         resolve_form=resolve_form or ResolveForm(),
         failed=failed,
     ), status
@@ -39,11 +38,13 @@ def administration() -> ResponseReturnValue:
 @bp.post("/admin/messages/<message_id>/retry")
 @require_roles(UserRole.ADMIN)
 def retry(message_id: str) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        return _page(status=400)
-    with unit_of_work() as uow:
-        retry_parked(uow, message_id, now=utcnow())
-    flash(f"Message {message_id} will be sent again at the next delivery run.")
+    try:
+        with unit_of_work() as uow:
+            retry_parked(uow, message_id, now=utcnow())
+    except Conflict as error:  # resolved or retried by someone else meanwhile
+        flash(f"Not retried: {error.message}.")
+    else:
+        flash(f"Message {message_id} will be sent again at the next delivery run.")
     return redirect(url_for("portal.administration"))
 
 

@@ -23,10 +23,6 @@ def options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class ActionForm(FlaskForm):
-    """A button that changes state (accept, retry): nothing to fill in but the CSRF token."""
-
-
 class DeclineForm(FlaskForm):
     reason = RadioField(
         "Why are you declining this referral?",

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.portal.blueprint import bp, form_page, worker
-from referral_service.portal.forms import ActionForm, DeclineForm
+from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
 from referral_service.services.errors import Conflict
 from referral_service.services.offers import accept_offer, decline_offer
@@ -99,25 +99,18 @@ def inbox() -> ResponseReturnValue:
     return render_template("portal/inbox.html", caseload=caseload)
 
 
-def render_case(referral_id: str, status: int = 200, **forms: object) -> ResponseReturnValue:
-    """The referral page; action pages re-render it with their form when the input was refused."""
-    with unit_of_work() as uow:
-        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
-    return render_template("portal/referral.html", case=case, action_form=ActionForm(), **forms), status
-
-
 @bp.get("/referrals/<referral_id>")
 @require_roles(*CASE_ROLES)
 def referral(referral_id: str) -> ResponseReturnValue:
-    return render_case(referral_id)
+    with unit_of_work() as uow:
+        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
+    return render_template("portal/referral.html", case=case)
 
 
 @bp.post("/referrals/<referral_id>/accept")
 @require_roles(*PROVIDER)
 def accept(referral_id: str) -> ResponseReturnValue:
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return render_case(referral_id, 400)
+    """One button: CSRFProtect has checked its token before the view runs."""
     me = worker()
     try:
         with unit_of_work() as uow:

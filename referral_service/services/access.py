@@ -78,22 +78,6 @@ def require_gp_system(actor: ClientActor) -> None:
         raise Forbidden("only a GP system client may send or cancel referrals")
 
 
-def record_read(
-    uow: UnitOfWork,
-    actor: ClientActor,
-    *,
-    action: str,
-    resource_type: str,
-    referral: Referral,
-    request_id: str | None,
-    now: datetime,
-) -> None:
-    """One audit row for each referral whose patient data an API client was shown."""
-    record_access(
-        uow, actor.ref, action=action, resource_type=resource_type, referral=referral, request_id=request_id, now=now
-    )
-
-
 def record_access(
     uow: UnitOfWork,
     actor: ActorRef,

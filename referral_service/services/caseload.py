@@ -8,13 +8,14 @@ referral gets NotFound, exactly as if it did not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.capacity import PRIORITY_RANK
+from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
-from referral_service.persistence.models import Organisation, Referral, Service
+from referral_service.persistence.models import Organisation, Patient, Referral, Service
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import record_access
 from referral_service.services.errors import NotFound
@@ -84,6 +85,10 @@ class CaseFile:
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
 
+    @property
+    def has_end_measures(self) -> bool:
+        return any(timepoint is OutcomeTimepoint.END for _, timepoint in self.measures)
+
 
 def audit(
     uow: UnitOfWork, user: SignedInUser, referral: Referral, action: str, request_id: str | None, now: datetime
@@ -93,20 +98,17 @@ def audit(
     )
 
 
-def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+def patient_name(patient: Patient) -> str:
+    return " ".join(part for part in (patient.given_name, patient.family_name) if part) or "(no name given)"
 
 
 def _patient(referral: Referral, today: date) -> PatientSummary:
     patient = referral.patient
-    name = " ".join(part for part in (patient.given_name, patient.family_name) if part) or "(no name given)"
     return PatientSummary(
-        name,
+        patient_name(patient),
         patient.nhs_number,
         patient.birth_date,
-        _age(patient.birth_date, today),
+        age_on(patient.birth_date, today),
         patient.sex,
         patient.phone,
         patient.email,
@@ -238,7 +240,3 @@ def open_case(
             for m in uow.outbox.for_referral(referral.id)
         ],
     )
-
-
-def time_left(respond_by: datetime | None, now: datetime) -> timedelta | None:
-    return None if respond_by is None else respond_by - now

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from referral_service.domain.access import UserRole
 from referral_service.persistence.models import CapacityPool, Organisation, Referral, Service
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.caseload import audit
+from referral_service.services.caseload import audit, patient_name
 from referral_service.services.errors import Invalid, NotFound
 from referral_service.services.offers import promote_service
 from referral_service.services.sessions import SignedInUser
@@ -68,7 +68,7 @@ def provider_places(
                 WaitingPatient(
                     position,
                     referral.public_id,
-                    " ".join(p for p in (patient.given_name, patient.family_name) if p) or "(no name given)",
+                    patient_name(patient),
                     referral.priority.value,
                     entry.joined_at,
                     (now - entry.joined_at).days,

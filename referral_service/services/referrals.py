@@ -11,7 +11,7 @@ from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.referral import ReferralStatus, TaskStatus
 from referral_service.persistence.models import Organisation, Referral, ReferralTask, Service
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ClientActor, record_read
+from referral_service.services.access import ClientActor, record_access
 from referral_service.services.errors import NotFound
 
 SEARCH_LIMIT = 100
@@ -94,8 +94,8 @@ def read_referral(
     referral = uow.referrals.by_public_id(public_id)
     if referral is None or not may_see(actor, referral):
         raise NotFound(f"no ServiceRequest {public_id}")
-    record_read(
-        uow, actor, action="read", resource_type="ServiceRequest", referral=referral, request_id=request_id, now=now
+    record_access(
+        uow, actor.ref, action="read", resource_type="ServiceRequest", referral=referral, request_id=request_id, now=now
     )
     return _view(uow, referral)
 
@@ -113,9 +113,9 @@ def search_referrals(
         api_client_id=actor.pk, identifier=identifier, nhs_number=nhs_number, limit=SEARCH_LIMIT
     )
     for referral in found:
-        record_read(
+        record_access(
             uow,
-            actor,
+            actor.ref,
             action="search",
             resource_type="ServiceRequest",
             referral=referral,
@@ -138,7 +138,9 @@ def read_task(
     task = uow.referrals.task_by_public_id(public_id)
     if task is None or not may_see(actor, task.referral):
         raise NotFound(f"no Task {public_id}")
-    record_read(uow, actor, action="read", resource_type="Task", referral=task.referral, request_id=request_id, now=now)
+    record_access(
+        uow, actor.ref, action="read", resource_type="Task", referral=task.referral, request_id=request_id, now=now
+    )
     return _task_view(uow, task.referral, task)
 
 
@@ -176,8 +178,14 @@ def search_tasks(
         limit=SEARCH_LIMIT,
     )
     for task in tasks:
-        record_read(
-            uow, actor, action="search", resource_type="Task", referral=task.referral, request_id=request_id, now=now
+        record_access(
+            uow,
+            actor.ref,
+            action="search",
+            resource_type="Task",
+            referral=task.referral,
+            request_id=request_id,
+            now=now,
         )
     views = [_task_view(uow, task.referral, task) for task in tasks]
     included = [_view(uow, task.referral) for task in tasks] if include_focus else []

@@ -86,11 +86,7 @@ def require_roles(*roles: UserRole) -> Callable[[Callable[P, R]], Callable[P, R 
 
 
 def home_url(user: SignedInUser) -> str:
-    endpoint = HOME_BY_ROLE[user.role]
-    try:
-        return url_for(endpoint)
-    except Exception:
-        return url_for("landing.landing")
+    return url_for(HOME_BY_ROLE[user.role])
 
 
 def _safe_next(target: str | None) -> str | None:

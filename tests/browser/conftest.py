@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
 from referral_service.app import create_app
 from referral_service.config import PROJECT_ROOT, Settings
@@ -31,8 +29,9 @@ from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
 from referral_service.services.demo_referrals import seed_demo_referrals
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
-from referral_service.web.context import EXTENSION_KEY, utcnow
+from referral_service.web.context import utcnow
 from tests.conftest import DEMO_DIRECTORY, throwaway_database
+from tests.live import serving
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 OTHER_PROVIDER = ("staff@goyt-valley.example.org", "other-provider-password", "goyt-valley-active")
@@ -79,17 +78,8 @@ def live_portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         settings = Settings.for_tests(
             url, instance_dir=tmp_path_factory.mktemp("instance"), demo=True, demo_allow_any_db=True
         )
-        app = create_app(settings)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
-        thread.start()
-        try:
-            yield LivePortal(f"http://127.0.0.1:{server.server_port}", url)
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
-            app.extensions[EXTENSION_KEY].require_engine().dispose()
+        with serving(create_app(settings), "live-portal") as root:
+            yield LivePortal(root, url)
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,11 @@ throwaway database holding a small synthetic history (the `demo generate` bulk p
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from referral_service.app import create_app
 from referral_service.config import PROJECT_ROOT, Settings
@@ -27,9 +25,10 @@ from referral_service.services.deprivation import apply_deprivation, store_decil
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
 from referral_service.services.synthetic.generate import finish_generation, generate_batch, prepare_catalogue
-from referral_service.web.context import EXTENSION_KEY, utcnow
+from referral_service.web.context import utcnow
 from tests.browser.conftest import login, screenshot
 from tests.conftest import DEMO_DIRECTORY, throwaway_database
+from tests.live import serving
 
 pytestmark = pytest.mark.browser
 COMMISSIONER = ("commissioner@example.org", "demo-commissioner-password")
@@ -57,16 +56,8 @@ def reports_root(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         finally:
             engine.dispose()
         app = create_app(Settings.for_tests(url, instance_dir=tmp_path_factory.mktemp("instance")))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-reports", daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
-            app.extensions[EXTENSION_KEY].require_engine().dispose()
+        with serving(app, "live-reports") as root:
+            yield root
 
 
 @pytest.fixture

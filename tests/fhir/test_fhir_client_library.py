@@ -9,7 +9,6 @@ thread, so this module builds its own app, as `flask run` would.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,6 @@ import pytest
 import requests
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import AuthorizationError
-from werkzeug.serving import make_server
 
 from referral_service.app import create_app
 from referral_service.config import Settings
@@ -28,9 +26,9 @@ from referral_service.persistence.engine import make_engine, make_session_factor
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accounts import register_api_client
 from referral_service.services.passwords import password_hasher
-from referral_service.web.context import EXTENSION_KEY
 from tests.conftest import throwaway_database
 from tests.fhir.conftest import VALID_NHS_NUMBER, entries_of, gp_referral_bundle, headers
+from tests.live import serving
 
 CLIENT_ID = "gp-system"
 CLIENT_SECRET = "gp-system-secret"
@@ -81,11 +79,7 @@ def live_service(live_database_url: str, tmp_path_factory: pytest.TempPathFactor
     finally:
         engine.dispose()
     app = create_app(Settings.for_tests(live_database_url, instance_dir=tmp_path_factory.mktemp("i")))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-fhir-server", daemon=True)
-    thread.start()
-    try:
-        root = f"http://127.0.0.1:{server.server_port}"
+    with serving(app, "live-fhir-server") as root:
         response = requests.post(
             f"{root}/oauth/token",
             data={"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
@@ -93,11 +87,6 @@ def live_service(live_database_url: str, tmp_path_factory: pytest.TempPathFactor
         )
         assert response.status_code == 200, response.text
         yield LiveService(root=root, token=str(response.json()["access_token"]))
-    finally:
-        server.shutdown()
-        thread.join(timeout=TIMEOUT)
-        server.server_close()
-        app.extensions[EXTENSION_KEY].require_engine().dispose()
 
 
 def post_referral(service: LiveService) -> PostedReferral:

@@ -161,3 +161,27 @@ def test_administrators_retry_and_resolve_parked_messages(
         statuses = [m.status for m in uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert statuses == [OutboxStatus.PENDING, OutboxStatus.RESOLVED]
     assert re.search(r"Parked messages \(0\)", client.get("/portal/admin").get_data(as_text=True))
+
+
+def test_retrying_a_message_someone_else_already_resolved_says_so(
+    client: FlaskClient, people: People, offered: Callable[..., str], uow: UnitOfWork
+) -> None:
+    with uow:
+        gp = uow.access.api_client("gp-system")
+        assert gp is not None
+        gp.callback_url = "http://127.0.0.1:9/referrer"
+    referral_id = offered()
+    sign_in(client, people.provider)
+    base = f"/portal/referrals/{referral_id}"
+    submit(client, base, {}, action=f"{base}/accept")
+    with uow:
+        uow.session.execute(update(OutboxMessage).values(status=OutboxStatus.RESOLVED, resolved_reason="phoned"))
+        message_id = uow.session.scalars(select(OutboxMessage.public_id)).one()
+    client.post("/logout")
+    sign_in(client, people.admin)
+    # a page opened before the message was resolved elsewhere: the session's CSRF token is the same
+    response = submit(client, "/login", {}, action=f"/portal/admin/messages/{message_id}/retry")
+    assert response.status_code == 302
+    assert "Not retried: message" in client.get("/portal/admin").get_data(as_text=True)
+    with uow:
+        assert uow.session.scalars(select(OutboxMessage.status)).one() is OutboxStatus.RESOLVED

@@ -161,10 +161,6 @@ def ethnic_group(code: str | None) -> str:
     return ETHNIC_GROUPS.get(code.strip().upper()[:1], UNKNOWN)
 
 
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 @dataclass(frozen=True)
 class ReportFilter:
     """Which referrals a report covers: received from `start` to `end` inclusive, and optional slices."""
