@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -22,3 +23,91 @@ class ActorKind(StrEnum):
     PORTAL_USER = "portal-user"
     SCHEDULER = "scheduler"
     OPERATOR = "operator"  # a person at the command line
+
+
+class Right(StrEnum):
+    """What a caller wants to do with one referral; each kind of caller holds some of these."""
+
+    READ = "read"  # see the referral and its patient's details
+    REFER = "refer"  # the referrer acting on what it sent: cancel, update
+    WORK = "work"  # the provider holding the referral: accept, decline, record its progress
+    DECIDE = "decide"  # a link worker deciding a referral that waits in the queue
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever acts on the service: a person in the portal, a system on the API, the scheduler, an
+    operator at the command line. The one caller type every service takes; `kind` and `id` are
+    what the history and the audit log record."""
+
+    kind: ActorKind
+    id: str
+    role: UserRole | None = None  # people in the portal
+    client_kind: ApiClientKind | None = None  # systems on the API
+    organisation_id: int | None = None  # the provider a provider user or provider system acts for
+    client_pk: int | None = None  # an API client's row, which the referrals it sent point to
+    user_id: int | None = None  # a portal user's row, for the rows they record
+    practices: frozenset[str] = frozenset()  # the practices a GP system refers for
+
+    @classmethod
+    def portal_user(cls, user_id: int, role: UserRole, organisation_id: int | None) -> Actor:
+        return cls(
+            ActorKind.PORTAL_USER, f"user:{user_id}", role=role, organisation_id=organisation_id, user_id=user_id
+        )
+
+    @classmethod
+    def api_client(
+        cls, pk: int, client_id: str, kind: ApiClientKind, organisation_id: int | None, practices: frozenset[str]
+    ) -> Actor:
+        return cls(
+            ActorKind.API_CLIENT,
+            client_id,
+            client_kind=kind,
+            organisation_id=organisation_id,
+            client_pk=pk,
+            practices=practices,
+        )
+
+    @classmethod
+    def operator(cls, name: str) -> Actor:
+        return cls(ActorKind.OPERATOR, f"operator:{name}")
+
+    @property
+    def is_gp_system(self) -> bool:
+        return self.client_kind is ApiClientKind.GP_SYSTEM
+
+    @property
+    def provider_organisation(self) -> int | None:
+        """The provider this caller works for (a provider user or a provider's system), else None."""
+        if self.role is UserRole.PROVIDER or self.client_kind is ApiClientKind.PROVIDER_SYSTEM:
+            return self.organisation_id
+        return None
+
+
+SCHEDULER = Actor(ActorKind.SCHEDULER, "scheduler")
+
+
+@dataclass(frozen=True)
+class ReferralScope:
+    """The facts about one referral that decide who may reach it."""
+
+    sent_by_client: int | None
+    owner_organisation_id: int | None
+    in_link_worker_queue: bool
+
+
+def may_reach(actor: Actor, scope: ReferralScope, right: Right) -> bool:
+    """The one rule for reaching a referral. A GP system reads and acts on the referrals it sent; a
+    provider (in the portal or through its own system) on those its organisation holds; a link
+    worker on those waiting in the queue; the service itself (scheduler, operator) on all. Anyone
+    else, for any other right, is refused, and the caller is told the referral does not exist."""
+    if actor.kind in (ActorKind.SCHEDULER, ActorKind.OPERATOR):
+        return True
+    if actor.is_gp_system:
+        return right in (Right.READ, Right.REFER) and scope.sent_by_client == actor.client_pk
+    provider = actor.provider_organisation
+    if provider is not None:
+        return right in (Right.READ, Right.WORK) and scope.owner_organisation_id == provider
+    if actor.role is UserRole.LINK_WORKER:
+        return right in (Right.READ, Right.DECIDE) and scope.in_link_worker_queue
+    return False

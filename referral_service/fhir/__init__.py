@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, Response, g, request
 
 from referral_service.domain.errors import DomainError
 from referral_service.fhir.outcomes import FhirError, Issue, outcome_response, render_http_error
-from referral_service.services.access import ClientActor, active_client
+from referral_service.services.access import Actor, active_client
 from referral_service.services.errors import ServiceError, Unauthorized
 from referral_service.web.context import unit_of_work
 from referral_service.web.errors import register_error_renderer
@@ -30,8 +30,8 @@ def _authenticate() -> None:
         g.fhir_actor = active_client(uow, client_id)
 
 
-def current_client() -> ClientActor:
-    actor: ClientActor = g.fhir_actor
+def current_client() -> Actor:
+    actor: Actor = g.fhir_actor
     return actor
 
 

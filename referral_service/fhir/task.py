@@ -11,8 +11,9 @@ from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.http import fhir_response, load_json_value, read_body, read_resource
 from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
+from referral_service.services.access import TaskFilter
 from referral_service.services.errors import NotFound
-from referral_service.services.referrals import TaskSearch, read_task, search_tasks
+from referral_service.services.referrals import read_task, search_tasks
 from referral_service.services.task_updates import TaskChange, update_task
 from referral_service.web.context import unit_of_work, utcnow
 from referral_service.web.requests import current_request_id
@@ -48,7 +49,7 @@ def search_task_resources() -> Response:
         if "/" in focus:
             raise FhirError.one(400, "value", "focus must be ServiceRequest/{id}")
     dates = search.date_filters("_lastUpdated")
-    criteria = TaskSearch(
+    criteria = TaskFilter(
         focus=focus,
         task_id=request.args.get("_id"),
         modified_after=dates.get("gt"),

@@ -20,7 +20,7 @@ from datetime import datetime
 from referral_service.jobs.messages import ServiceIdentity, render
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.outbox import AttemptResult, record_attempt
+from referral_service.services.outbox import AttemptResult, claim_message, due_messages, record_attempt
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {408, 425, 429}
@@ -119,7 +119,7 @@ def deliver_due(
     report = DeliveryReport()
     for _ in range(MAX_ROUNDS):
         with UnitOfWork(session_factory) as uow:
-            due = uow.outbox.due_ids(now(), batch)
+            due = due_messages(uow, now(), batch)
         delivered_before = len(report.delivered)
         for message_id in due:
             _deliver_one(session_factory, message_id, sender, identity, now, report)
@@ -137,7 +137,7 @@ def _deliver_one(
     report: DeliveryReport,
 ) -> None:
     with UnitOfWork(session_factory) as uow:
-        message = uow.outbox.claim(message_id, now())
+        message = claim_message(uow, message_id, now())
         if message is None:
             return
         request = outgoing(

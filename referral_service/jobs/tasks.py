@@ -18,7 +18,7 @@ from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import SCHEDULER
-from referral_service.services.offers import expire_offer, promote_service
+from referral_service.services.offers import due_offers, expire_offer, promote_service, services_to_promote
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -46,7 +46,7 @@ def expire_overdue_offers(session_factory: SessionFactory, *, now: Callable[[], 
     report = TickReport("expire-offers")
     moment = now()
     with UnitOfWork(session_factory) as uow:
-        due = uow.capacity.due_offer_ids(moment, BATCH)
+        due = due_offers(uow, moment, BATCH)
     for offer_id in due:
         try:
             with UnitOfWork(session_factory) as uow:
@@ -66,7 +66,7 @@ def promote_waiting_lists(session_factory: SessionFactory, *, now: Callable[[], 
     report = TickReport("promote-waiting-lists")
     moment = now()
     with UnitOfWork(session_factory) as uow:
-        service_ids = uow.capacity.services_with_room_and_queue(moment.date())
+        service_ids = services_to_promote(uow, moment)
     for service_id in service_ids:
         try:
             with UnitOfWork(session_factory) as uow:

@@ -7,13 +7,17 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from referral_service.persistence import migrations
 from referral_service.persistence.engine import SessionFactory
+from referral_service.persistence.read_models.reading import ReportReadModel
 from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
+from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
 from referral_service.persistence.repositories.progress import ProgressRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
+from referral_service.persistence.repositories.synthetic import SyntheticRepository
 
 
 class UnitOfWork:
@@ -30,6 +34,9 @@ class UnitOfWork:
     capacity: CapacityRepository
     outbox: OutboxRepository
     progress: ProgressRepository
+    lookups: LookupRepository
+    reports: ReportReadModel
+    synthetic: SyntheticRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -43,7 +50,14 @@ class UnitOfWork:
         self.capacity = CapacityRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.progress = ProgressRepository(self.session)
+        self.lookups = LookupRepository(self.session)
+        self.reports = ReportReadModel(self.session)
+        self.synthetic = SyntheticRepository(self.session)
         return self
+
+    def schema_revisions(self) -> frozenset[str]:
+        """Ping the database and read the migration revisions it is stamped with."""
+        return migrations.schema_revisions(self.session)
 
     def __exit__(
         self,

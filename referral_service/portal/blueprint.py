@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from referral_service.domain.access import Actor
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.caseload import open_case
-from referral_service.services.casework import Worker
 from referral_service.services.errors import ServiceError
 from referral_service.web.auth import current_user, home_url, require_user
 from referral_service.web.context import unit_of_work, utcnow
@@ -19,9 +19,9 @@ from referral_service.web.requests import current_request_id
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 
 
-def worker() -> Worker:
-    user = require_user()
-    return Worker(user.organisation_id, user.id, user.actor)
+def signed_in_actor() -> Actor:
+    """The signed-in person as the caller every service takes."""
+    return require_user().actor
 
 
 def attach_error(form: FlaskForm, error: ServiceError, fields: dict[str, str] | None = None) -> list[str]:
@@ -65,7 +65,7 @@ def form_page(
     elif form.is_submitted():
         status = 400
     with unit_of_work() as uow:
-        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
+        case = open_case(uow, referral_id, signed_in_actor(), now=utcnow(), request_id=current_request_id())
     return render_template(template, case=case, form=form, problems=problems, **(context or {})), status
 
 

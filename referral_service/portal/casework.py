@@ -16,7 +16,7 @@ from referral_service.domain.progress import (
     OutcomeTimepoint,
 )
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.portal.blueprint import bp, form_page, worker
+from referral_service.portal.blueprint import bp, form_page, signed_in_actor
 from referral_service.portal.forms import ContactForm, FinishForm, MeasuresForm, SessionForm
 from referral_service.services.casework import (
     finish_programme,
@@ -51,7 +51,7 @@ def contact(referral_id: str) -> ResponseReturnValue:
             method=ContactMethod(form.method.data),
             outcome=ContactOutcome(form.outcome.data),
             note=form.note.data,
-            worker=worker(),
+            actor=signed_in_actor(),
             now=utcnow(),
         )
 
@@ -80,7 +80,7 @@ def session_register(referral_id: str) -> ResponseReturnValue:
             referral_id,
             session_on=form.session_on.data,
             status=AttendanceStatus(form.status.data),
-            worker=worker(),
+            actor=signed_in_actor(),
             now=utcnow(),
         ),
         "Session added to the register.",
@@ -126,7 +126,7 @@ def measures(referral_id: str) -> ResponseReturnValue:
                 timepoint=OutcomeTimepoint(form.timepoint.data),
                 measured_on=form.measured_on.data,
                 answers=answers,
-                worker=worker(),
+                actor=signed_in_actor(),
                 now=utcnow(),
             )
 
@@ -154,7 +154,7 @@ def finish(referral_id: str) -> ResponseReturnValue:
             referral_id,
             completed=form.ending.data == "completed",
             reason=form.reason.data,
-            worker=worker(),
+            actor=signed_in_actor(),
             now=utcnow(),
         ),
         "Programme ended. The register is final and the referrer has been told.",

@@ -6,11 +6,11 @@ from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
-from referral_service.portal.blueprint import bp, form_page
+from referral_service.portal.blueprint import bp, form_page, signed_in_actor
 from referral_service.portal.forms import AskReferrerForm, CloseForm, PlaceByHandForm, options
 from referral_service.services.caseload import link_worker_queue as queue_of
 from referral_service.services.link_worker import ask_referrer, close_referral, place_by_hand, placeable_services
-from referral_service.web.auth import require_roles, require_user
+from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work, utcnow
 from referral_service.web.requests import current_request_id
 
@@ -21,7 +21,7 @@ LINK_WORKER = UserRole.LINK_WORKER
 @require_roles(LINK_WORKER)
 def link_worker_queue() -> ResponseReturnValue:
     with unit_of_work() as uow:
-        rows = queue_of(uow, require_user(), now=utcnow(), request_id=current_request_id())
+        rows = queue_of(uow, signed_in_actor(), now=utcnow(), request_id=current_request_id())
     return render_template("portal/link_worker_queue.html", rows=rows)
 
 
@@ -31,7 +31,7 @@ def place(referral_id: str) -> ResponseReturnValue:
     form = PlaceByHandForm()
     with unit_of_work() as uow:
         form.service.choices = options([("", "Choose a service"), *placeable_services(uow)])
-    user = require_user()
+    me = signed_in_actor()
     return form_page(
         referral_id,
         form,
@@ -41,7 +41,7 @@ def place(referral_id: str) -> ResponseReturnValue:
             referral_id,
             form.service.data,
             override_reason=form.override_reason.data,
-            actor=user.actor,
+            actor=me,
             now=utcnow(),
         ),
         "Place offered. The provider will see the referral in its inbox.",
@@ -53,12 +53,12 @@ def place(referral_id: str) -> ResponseReturnValue:
 @require_roles(LINK_WORKER)
 def ask(referral_id: str) -> ResponseReturnValue:
     form = AskReferrerForm()
-    user = require_user()
+    me = signed_in_actor()
     return form_page(
         referral_id,
         form,
         "portal/ask.html",
-        lambda uow: ask_referrer(uow, referral_id, question=form.question.data, actor=user.actor, now=utcnow()),
+        lambda uow: ask_referrer(uow, referral_id, question=form.question.data, actor=me, now=utcnow()),
         "Question sent to the referrer. The referral stays in the queue until you place or close it.",
     )
 
@@ -67,12 +67,12 @@ def ask(referral_id: str) -> ResponseReturnValue:
 @require_roles(LINK_WORKER)
 def close(referral_id: str) -> ResponseReturnValue:
     form = CloseForm()
-    user = require_user()
+    me = signed_in_actor()
     return form_page(
         referral_id,
         form,
         "portal/close.html",
-        lambda uow: close_referral(uow, referral_id, reason=form.reason.data, actor=user.actor, now=utcnow()),
+        lambda uow: close_referral(uow, referral_id, reason=form.reason.data, actor=me, now=utcnow()),
         "Referral closed. The referrer has been told why.",
         redirect_to=url_for("portal.link_worker_queue"),
     )

@@ -9,12 +9,12 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
-from referral_service.portal.blueprint import bp, form_page, worker
+from referral_service.portal.blueprint import bp, form_page, signed_in_actor
 from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
 from referral_service.services.errors import Conflict
 from referral_service.services.offers import accept_offer, decline_offer
-from referral_service.web.auth import require_roles, require_user
+from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work, utcnow
 from referral_service.web.requests import current_request_id
 
@@ -95,7 +95,7 @@ def nhs_number(value: str | None) -> str:
 @require_roles(*PROVIDER)
 def inbox() -> ResponseReturnValue:
     with unit_of_work() as uow:
-        caseload = provider_caseload(uow, require_user(), now=utcnow(), request_id=current_request_id())
+        caseload = provider_caseload(uow, signed_in_actor(), now=utcnow(), request_id=current_request_id())
     return render_template("portal/inbox.html", caseload=caseload)
 
 
@@ -103,7 +103,7 @@ def inbox() -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def referral(referral_id: str) -> ResponseReturnValue:
     with unit_of_work() as uow:
-        case = open_case(uow, referral_id, require_user(), now=utcnow(), request_id=current_request_id())
+        case = open_case(uow, referral_id, signed_in_actor(), now=utcnow(), request_id=current_request_id())
     return render_template("portal/referral.html", case=case)
 
 
@@ -111,10 +111,10 @@ def referral(referral_id: str) -> ResponseReturnValue:
 @require_roles(*PROVIDER)
 def accept(referral_id: str) -> ResponseReturnValue:
     """One button: CSRFProtect has checked its token before the view runs."""
-    me = worker()
+    me = signed_in_actor()
     try:
         with unit_of_work() as uow:
-            accept_offer(uow, referral_id, organisation_id=me.organisation_id, actor=me.actor, now=utcnow())
+            accept_offer(uow, referral_id, actor=me, now=utcnow())
     except Conflict as error:
         flash(f"Not accepted: {error.message}.")
         return redirect(url_for("portal.referral", referral_id=referral_id))
@@ -126,7 +126,7 @@ def accept(referral_id: str) -> ResponseReturnValue:
 @require_roles(*PROVIDER)
 def decline(referral_id: str) -> ResponseReturnValue:
     form = DeclineForm()
-    me = worker()
+    me = signed_in_actor()
     return form_page(
         referral_id,
         form,
@@ -136,8 +136,7 @@ def decline(referral_id: str) -> ResponseReturnValue:
             referral_id,
             reason_code=form.reason.data,
             reason_text=(form.reason_text.data or None),
-            organisation_id=me.organisation_id,
-            actor=me.actor,
+            actor=me,
             now=utcnow(),
         ),
         "Referral declined. It has gone back to triage for another service.",

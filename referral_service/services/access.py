@@ -1,62 +1,62 @@
-"""Who is calling, what they may see, and the audit record of every read of patient data."""
+"""Who is calling, and the one way to reach a referral: scoped to the caller, and audited.
+
+Every door (FHIR, the portal, the CLI, the jobs) reaches a referral for a caller through
+`referral_for`, `referral_for_task`, `referral_sent` or `referrals_for`. Each checks the caller
+against the domain's one rule (`may_reach`), answers NotFound to anyone without the right (so a
+referral's existence never leaks), and writes the audit row in the caller's transaction before
+the referral leaves the service layer. An architecture test keeps every other module from
+looking referrals up for a caller.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
 
-from referral_service.domain.access import ActorKind, ApiClientKind
+from referral_service.domain.access import SCHEDULER, Actor, ApiClientKind, ReferralScope, Right, may_reach
+from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.persistence.models import ApiClient, AuditEvent, Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.errors import Forbidden, Unauthorized
+from referral_service.services.errors import Forbidden, NotFound, Unauthorized
 from referral_service.services.passwords import verify_secret
 
+__all__ = [
+    "SCHEDULER",
+    "Actor",
+    "HeldReferrals",
+    "LinkWorkerQueue",
+    "Right",
+    "SentReferrals",
+    "TaskFilter",
+    "WaitingList",
+    "active_client",
+    "authenticate_client",
+    "referral_for",
+    "referral_for_task",
+    "referral_sent",
+    "referrals_for",
+    "require_gp_system",
+]
 
-@dataclass(frozen=True)
-class ActorRef:
-    """Who did something, as the event history records it."""
-
-    kind: ActorKind
-    id: str
-
-
-SCHEDULER = ActorRef(ActorKind.SCHEDULER, "scheduler")
-
-
-@dataclass(frozen=True)
-class ClientActor:
-    """An authenticated API client: a GP system (with the practices it refers for) or a provider's system."""
-
-    pk: int
-    client_id: str
-    kind: ApiClientKind
-    organisation_id: int | None
-    practices: frozenset[str]
-
-    @property
-    def actor_kind(self) -> ActorKind:
-        return ActorKind.API_CLIENT
-
-    @property
-    def ref(self) -> ActorRef:
-        return ActorRef(ActorKind.API_CLIENT, self.client_id)
+SEARCH_LIMIT = 100
 
 
-def _actor(client: ApiClient) -> ClientActor:
-    return ClientActor(
-        pk=client.id,
-        client_id=client.client_id,
-        kind=client.kind,
-        organisation_id=client.organisation_id,
-        practices=frozenset(p.ods_code for p in client.practices),
+def _actor(client: ApiClient) -> Actor:
+    return Actor.api_client(
+        client.id,
+        client.client_id,
+        client.kind,
+        client.organisation_id,
+        frozenset(p.ods_code for p in client.practices),
     )
 
 
 def authenticate_client(
     uow: UnitOfWork, client_id: str, secret: str, *, hasher: PasswordHasher, now: datetime
-) -> ClientActor:
+) -> Actor:
     """Check client credentials. The same answer for an unknown id and a wrong secret, so ids don't leak."""
     client = uow.access.api_client(client_id)
     if client is None or not client.is_active or not verify_secret(hasher, client.secret_hash, secret):
@@ -65,7 +65,7 @@ def authenticate_client(
     return _actor(client)
 
 
-def active_client(uow: UnitOfWork, client_id: str) -> ClientActor:
+def active_client(uow: UnitOfWork, client_id: str) -> Actor:
     """The client a bearer token names, if it is still active (deactivating a client revokes its tokens)."""
     client = uow.access.api_client(client_id)
     if client is None or not client.is_active:
@@ -73,32 +73,203 @@ def active_client(uow: UnitOfWork, client_id: str) -> ClientActor:
     return _actor(client)
 
 
-def require_gp_system(actor: ClientActor) -> None:
-    if actor.kind is not ApiClientKind.GP_SYSTEM:
+def require_gp_system(actor: Actor) -> None:
+    if not actor.is_gp_system:
         raise Forbidden("only a GP system client may send or cancel referrals")
 
 
-def record_access(
-    uow: UnitOfWork,
-    actor: ActorRef,
-    *,
-    action: str,
-    resource_type: str,
-    referral: Referral,
-    request_id: str | None,
-    now: datetime,
-) -> None:
-    """One audit row for each referral whose patient data anyone (a system or a person) was shown."""
+def scope_of(referral: Referral) -> ReferralScope:
+    task = referral.task
+    return ReferralScope(
+        sent_by_client=referral.api_client_id,
+        owner_organisation_id=task.owner_organisation_id,
+        in_link_worker_queue=task.business_status == BusinessStatus.LINK_WORKER,
+    )
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the audit row says of one reach: the action, what was shown, the request it came in."""
+
+    action: str
+    resource_type: str
+    request_id: str | None
+    now: datetime
+
+
+def _record(uow: UnitOfWork, actor: Actor, referral: Referral, audit: Audit) -> None:
     uow.referrals.add(
         AuditEvent(
-            occurred_at=now,
+            occurred_at=audit.now,
             actor_kind=actor.kind,
             actor_id=actor.id,
-            action=action,
-            resource_type=resource_type,
+            action=audit.action,
+            resource_type=audit.resource_type,
             resource_id=referral.public_id,
             referral_id=referral.id,
             patient_id=referral.patient_id,
-            request_id=request_id,
+            request_id=audit.request_id,
         )
     )
+
+
+def _checked(
+    uow: UnitOfWork, actor: Actor, referral: Referral | None, right: Right, audit: Audit, missing: str
+) -> Referral:
+    if referral is None or not may_reach(actor, scope_of(referral), right):
+        raise NotFound(missing)
+    _record(uow, actor, referral, audit)
+    return referral
+
+
+def referral_for(
+    uow: UnitOfWork,
+    actor: Actor,
+    referral_id: str,
+    *,
+    now: datetime,
+    right: Right = Right.READ,
+    action: str | None = None,
+    resource_type: str = "Referral",
+    request_id: str | None = None,
+) -> Referral:
+    """The referral with this id, if `actor` holds `right` on it; NotFound otherwise. Audited."""
+    audit = Audit(action or right.value, resource_type, request_id, now)
+    found = uow.referrals.by_public_id(referral_id)
+    return _checked(uow, actor, found, right, audit, f"no {resource_type} {referral_id} for you")
+
+
+def referral_for_task(
+    uow: UnitOfWork,
+    actor: Actor,
+    task_id: str,
+    *,
+    now: datetime,
+    right: Right = Right.READ,
+    action: str | None = None,
+    request_id: str | None = None,
+) -> Referral:
+    """The referral whose Task has this id, on the same terms as `referral_for`."""
+    audit = Audit(action or right.value, "Task", request_id, now)
+    task = uow.referrals.task_by_public_id(task_id)
+    return _checked(uow, actor, task.referral if task else None, right, audit, f"no Task {task_id} for you")
+
+
+def referral_sent(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    identifier: tuple[str | None, str] | None,
+    correlation_id: str,
+    now: datetime,
+    right: Right = Right.REFER,
+    request_id: str | None = None,
+) -> Referral:
+    """A referral its sender names by its own identifier, else by the conversation's X-Correlation-Id."""
+    audit = Audit(right.value, "ServiceRequest", request_id, now)
+    found: Referral | None = None
+    if actor.client_pk is not None:
+        if identifier is not None:
+            matches = uow.referrals.search(api_client_id=actor.client_pk, identifier=identifier, limit=1)
+            found = matches[0] if matches else None
+        else:
+            found = uow.referrals.latest_by_correlation_id(actor.client_pk, correlation_id)
+    return _checked(uow, actor, found, right, audit, "no referral of yours matches")
+
+
+@dataclass(frozen=True)
+class SentReferrals:
+    """ServiceRequests the calling referrer sent, by its identifier or the patient's NHS number."""
+
+    identifier: tuple[str | None, str] | None = None
+    nhs_number: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """The polling channel: a caller's Tasks by id, focus and last-modified time."""
+
+    task_id: str | None = None
+    focus: str | None = None
+    modified_after: datetime | None = None
+    modified_from: datetime | None = None
+    modified_before: datetime | None = None
+    modified_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HeldReferrals:
+    """The referrals a provider holds now: offered, waiting, accepted or in progress."""
+
+
+@dataclass(frozen=True)
+class LinkWorkerQueue:
+    """The referrals waiting for a person to decide."""
+
+
+@dataclass(frozen=True)
+class WaitingList:
+    """One service's waiting list, in order."""
+
+    service_id: int
+
+
+Listing = SentReferrals | TaskFilter | HeldReferrals | LinkWorkerQueue | WaitingList
+
+
+def _listed(uow: UnitOfWork, actor: Actor, listing: Listing) -> Sequence[Referral]:
+    provider = actor.provider_organisation
+    match listing:
+        case SentReferrals(identifier, nhs_number):
+            if actor.client_pk is None:
+                return []
+            return uow.referrals.search(
+                api_client_id=actor.client_pk, identifier=identifier, nhs_number=nhs_number, limit=SEARCH_LIMIT
+            )
+        case TaskFilter():
+            by_owner = actor.client_kind is ApiClientKind.PROVIDER_SYSTEM
+            tasks = uow.referrals.search_tasks(
+                api_client_id=None if by_owner else actor.client_pk,
+                owner_id=provider if by_owner else None,
+                public_id=listing.task_id,
+                focus_public_id=listing.focus,
+                modified_after=listing.modified_after,
+                modified_from=listing.modified_from,
+                modified_before=listing.modified_before,
+                modified_until=listing.modified_until,
+                limit=SEARCH_LIMIT,
+            )
+            return [task.referral for task in tasks]
+        case HeldReferrals():
+            if provider is None:
+                raise NotFound("no caseload for you")
+            return uow.progress.caseload(provider)
+        case LinkWorkerQueue():
+            if not may_reach(actor, ReferralScope(None, None, in_link_worker_queue=True), Right.DECIDE):
+                raise NotFound("no queue for you")
+            return uow.progress.link_worker_queue()
+        case WaitingList(service_id):
+            if provider is None:
+                raise NotFound("no waiting list for you")
+            return [uow.referrals.by_id(entry.referral_id) for entry in uow.progress.waiting_list(service_id)]
+
+
+def referrals_for(
+    uow: UnitOfWork,
+    actor: Actor,
+    listing: Listing,
+    *,
+    now: datetime,
+    action: str,
+    resource_type: str = "Referral",
+    request_id: str | None = None,
+) -> list[Referral]:
+    """The referrals a listing names that `actor` may read, in the listing's order, each audited.
+
+    The listing's own query is already scoped to the caller; the rule is applied again to every row,
+    so a query that went wrong shows nobody's patient to the wrong person."""
+    audit = Audit(action, resource_type, request_id, now)
+    shown = [referral for referral in _listed(uow, actor, listing) if may_reach(actor, scope_of(referral), Right.READ)]
+    for referral in shown:
+        _record(uow, actor, referral, audit)
+    return shown

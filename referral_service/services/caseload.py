@@ -10,16 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from referral_service.domain.access import UserRole
 from referral_service.domain.capacity import PRIORITY_RANK
 from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
-from referral_service.persistence.models import Organisation, Patient, Referral, Service
+from referral_service.persistence.models import Patient, Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import record_access
-from referral_service.services.errors import NotFound
-from referral_service.services.sessions import SignedInUser
+from referral_service.services.access import Actor, HeldReferrals, LinkWorkerQueue, referral_for, referrals_for
 
 
 @dataclass(frozen=True)
@@ -90,14 +87,6 @@ class CaseFile:
         return any(timepoint is OutcomeTimepoint.END for _, timepoint in self.measures)
 
 
-def audit(
-    uow: UnitOfWork, user: SignedInUser, referral: Referral, action: str, request_id: str | None, now: datetime
-) -> None:
-    record_access(
-        uow, user.actor, action=action, resource_type="Referral", referral=referral, request_id=request_id, now=now
-    )
-
-
 def patient_name(patient: Patient) -> str:
     return " ".join(part for part in (patient.given_name, patient.family_name) if part) or "(no name given)"
 
@@ -117,8 +106,8 @@ def _patient(referral: Referral, today: date) -> PatientSummary:
 
 
 def _names(uow: UnitOfWork, referral: Referral) -> tuple[str, str | None]:
-    sender = uow.session.get(Organisation, referral.sender_organisation_id)
-    service = uow.session.get(Service, referral.task.service_id) if referral.task.service_id else None
+    sender = uow.directory.organisation_by_id(referral.sender_organisation_id)
+    service = uow.directory.service_by_id(referral.task.service_id)
     return (sender.name if sender else "unknown referrer"), (service.name if service else None)
 
 
@@ -139,11 +128,9 @@ def _row(uow: UnitOfWork, referral: Referral, now: datetime, **extra: object) ->
     )
 
 
-def provider_caseload(uow: UnitOfWork, user: SignedInUser, *, now: datetime, request_id: str | None) -> Caseload:
+def provider_caseload(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id: str | None) -> Caseload:
     """Offers waiting for an answer (soonest deadline first), the waiting list, and patients in hand."""
-    if user.role is not UserRole.PROVIDER or user.organisation_id is None:
-        raise NotFound("no caseload for this user")
-    referrals = uow.progress.caseload(user.organisation_id)
+    referrals = referrals_for(uow, actor, HeldReferrals(), action="portal-list", now=now, request_id=request_id)
     offers = uow.progress.open_offers([referral.id for referral in referrals])
     offered, waiting, active = [], [], []
     for referral in referrals:
@@ -154,9 +141,6 @@ def provider_caseload(uow: UnitOfWork, user: SignedInUser, *, now: datetime, req
             waiting.append(_row(uow, referral, now, waiting_days=(now - referral.received_at).days))
         elif business != BusinessStatus.OFFERED:
             active.append(_row(uow, referral, now))
-        else:
-            continue
-        audit(uow, user, referral, "portal-list", request_id, now)
     offered.sort(key=lambda row: row.respond_by or now)
     return Caseload(offered, waiting, active)
 
@@ -169,41 +153,23 @@ def _missing(uow: UnitOfWork, referral: Referral) -> tuple[str, ...]:
     return ()
 
 
-def link_worker_queue(uow: UnitOfWork, user: SignedInUser, *, now: datetime, request_id: str | None) -> list[CaseRow]:
+def link_worker_queue(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id: str | None) -> list[CaseRow]:
     """Referrals waiting for a person, most urgent first, then longest waiting."""
-    if user.role is not UserRole.LINK_WORKER:
-        raise NotFound("no queue for this user")
-    referrals = sorted(uow.progress.link_worker_queue(), key=lambda r: (PRIORITY_RANK[r.priority], r.received_at, r.id))
-    rows = []
-    for referral in referrals:
-        rows.append(
-            _row(uow, referral, now, waiting_days=(now - referral.received_at).days, missing=_missing(uow, referral))
-        )
-        audit(uow, user, referral, "portal-list", request_id, now)
-    return rows
+    queued = referrals_for(uow, actor, LinkWorkerQueue(), action="portal-list", now=now, request_id=request_id)
+    return [
+        _row(uow, referral, now, waiting_days=(now - referral.received_at).days, missing=_missing(uow, referral))
+        for referral in sorted(queued, key=lambda r: (PRIORITY_RANK[r.priority], r.received_at, r.id))
+    ]
 
 
-def _may_open(user: SignedInUser, referral: Referral) -> bool:
-    if user.role is UserRole.PROVIDER:
-        return user.organisation_id is not None and referral.task.owner_organisation_id == user.organisation_id
-    if user.role is UserRole.LINK_WORKER:
-        return referral.task.business_status == BusinessStatus.LINK_WORKER
-    return False
-
-
-def open_case(
-    uow: UnitOfWork, referral_id: str, user: SignedInUser, *, now: datetime, request_id: str | None
-) -> CaseFile:
+def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime, request_id: str | None) -> CaseFile:
     """One referral in full, for the provider that holds it or a link worker while it is in the queue."""
-    referral = uow.referrals.by_public_id(referral_id)
-    if referral is None or not _may_open(user, referral):
-        raise NotFound(f"no referral {referral_id} for you")
+    referral = referral_for(uow, actor, referral_id, action="portal-read", now=now, request_id=request_id)
     task = referral.task
     offer = uow.capacity.open_offer(referral.id)
-    service = uow.session.get(Service, task.service_id) if task.service_id else None
+    service = uow.directory.service_by_id(task.service_id)
     register = uow.progress.register(referral.id)
     state = (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE))
-    audit(uow, user, referral, "portal-read", request_id, now)
     return CaseFile(
         row=_row(
             uow,

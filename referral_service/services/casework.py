@@ -9,7 +9,6 @@ messages are identical whichever way a provider works.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from referral_service.domain.lifecycle import STARTED, Action, BusinessStatus
@@ -23,26 +22,17 @@ from referral_service.domain.progress import (
 )
 from referral_service.persistence.models import ContactAttempt, OutcomeMeasure, Referral, SessionAttendance
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ActorRef
+from referral_service.services.access import Actor, Right, referral_for
 from referral_service.services.errors import Conflict, Invalid
-from referral_service.services.offers import Handled, owned_referral
+from referral_service.services.offers import Handled
 from referral_service.services.progress import record_step
 from referral_service.services.transitions import note_event
 
 MAX_NOTE_LENGTH = 2000
 
 
-@dataclass(frozen=True)
-class Worker:
-    """Who records a step: the organisation they act for, their user id (for the row), their actor."""
-
-    organisation_id: int | None
-    user_id: int | None
-    actor: ActorRef
-
-
-def _started(uow: UnitOfWork, referral_id: str, worker: Worker) -> Referral:
-    referral = owned_referral(uow, referral_id, worker.organisation_id)
+def _started(uow: UnitOfWork, referral_id: str, actor: Actor, now: datetime) -> Referral:
+    referral = referral_for(uow, actor, referral_id, right=Right.WORK, action="record-progress", now=now)
     task = referral.task
     if (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE)) not in STARTED:
         raise Conflict("accept the referral before recording its progress")
@@ -70,12 +60,12 @@ def record_contact_attempt(
     method: ContactMethod,
     outcome: ContactOutcome,
     note: str | None,
-    worker: Worker,
+    actor: Actor,
     now: datetime,
 ) -> Handled:
     """Every attempt is kept; the first that reaches the patient moves the Task to in-progress (5.1.1)."""
     _not_in_future(attempted_at, now, "attempted_at")
-    referral = _started(uow, referral_id, worker)
+    referral = _started(uow, referral_id, actor, now)
     uow.progress.add(
         ContactAttempt(
             referral_id=referral.id,
@@ -83,7 +73,7 @@ def record_contact_attempt(
             method=method,
             outcome=outcome,
             note=_note(note),
-            recorded_by_user_id=worker.user_id,
+            recorded_by_user_id=actor.user_id,
             recorded_at=now,
         )
     )
@@ -93,13 +83,12 @@ def record_contact_attempt(
             uow,
             referral_id,
             Action.CONTACT,
-            organisation_id=worker.organisation_id,
-            actor=worker.actor,
+            actor=actor,
             now=now,
             detail=detail,
         )
         return Handled(referral.public_id, "contacted")
-    note_event(uow, referral, "contact-attempt", actor=worker.actor, now=now, detail=detail)
+    note_event(uow, referral, "contact-attempt", actor=actor, now=now, detail=detail)
     return Handled(referral.public_id, "contact-attempt")
 
 
@@ -109,13 +98,13 @@ def record_session(
     *,
     session_on: date,
     status: AttendanceStatus,
-    worker: Worker,
+    actor: Actor,
     now: datetime,
 ) -> Handled:
     """One line of the register, numbered in order. Attended moves the Task to 5.1.4, a DNA to 5.1.2
     (and the referrer hears of DNAs and of the first attendance); a cancelled session moves nothing."""
     _not_in_future(session_on, now, "session_on")
-    referral = _started(uow, referral_id, worker)
+    referral = _started(uow, referral_id, actor, now)
     task = referral.task
     if task.service_id is None:
         raise Conflict("this referral has no service to attend")
@@ -130,18 +119,16 @@ def record_session(
             session_number=number,
             session_on=session_on,
             status=status,
-            recorded_by_user_id=worker.user_id,
+            recorded_by_user_id=actor.user_id,
             recorded_at=now,
         )
     )
     detail: dict[str, object] = {"session_number": number, "session_on": session_on.isoformat()}
     if status is AttendanceStatus.CANCELLED:
-        note_event(uow, referral, "session-cancelled", actor=worker.actor, now=now, detail=detail)
+        note_event(uow, referral, "session-cancelled", actor=actor, now=now, detail=detail)
         return Handled(referral.public_id, "session-cancelled")
     action = Action.ATTEND if status is AttendanceStatus.ATTENDED else Action.DNA
-    record_step(
-        uow, referral_id, action, organisation_id=worker.organisation_id, actor=worker.actor, now=now, detail=detail
-    )
+    record_step(uow, referral_id, action, actor=actor, now=now, detail=detail)
     return Handled(referral.public_id, action.value)
 
 
@@ -153,12 +140,12 @@ def record_outcome_measure(
     timepoint: OutcomeTimepoint,
     measured_on: date,
     answers: Mapping[str, float | None],
-    worker: Worker,
+    actor: Actor,
     now: datetime,
 ) -> Handled:
     """Score and keep a measure (one per instrument and timepoint; recording it again corrects it)."""
     _not_in_future(measured_on, now, "measured_on")
-    referral = _started(uow, referral_id, worker)
+    referral = _started(uow, referral_id, actor, now)
     try:
         scored = score_measure(instrument, answers)
     except MeasureError as error:
@@ -173,18 +160,18 @@ def record_outcome_measure(
                 measured_on=measured_on,
                 items=scored.items,
                 score=scored.score,
-                recorded_by_user_id=worker.user_id,
+                recorded_by_user_id=actor.user_id,
                 recorded_at=now,
             )
         )
     else:
         existing.measured_on, existing.items, existing.score = measured_on, scored.items, scored.score
-        existing.recorded_by_user_id, existing.recorded_at = worker.user_id, now
+        existing.recorded_by_user_id, existing.recorded_at = actor.user_id, now
     note_event(
         uow,
         referral,
         "outcome-measured",
-        actor=worker.actor,
+        actor=actor,
         now=now,
         detail={"instrument": instrument.value, "timepoint": timepoint.value, "corrected": existing is not None},
     )
@@ -207,12 +194,12 @@ def finish_programme(
     *,
     completed: bool,
     reason: str | None,
-    worker: Worker,
+    actor: Actor,
     now: datetime,
 ) -> Handled:
     """Completion or drop-out: the register is finalised, the place released, the referrer told
     (on completion with the attendance counts and the outcome measures recorded so far)."""
-    referral = _started(uow, referral_id, worker)
+    referral = _started(uow, referral_id, actor, now)
     text = (reason or "").strip()
     if not completed and not text:
         raise Invalid("say why the patient stopped", where="reason")
@@ -222,8 +209,7 @@ def finish_programme(
         uow,
         referral_id,
         action,
-        organisation_id=worker.organisation_id,
-        actor=worker.actor,
+        actor=actor,
         now=now,
         reason=text or None,
         detail=counts,

@@ -12,7 +12,6 @@ from datetime import datetime
 from itertools import islice
 from typing import TypeVar
 
-from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.reports import refresh_report_data
 
@@ -27,19 +26,19 @@ def batches(rows: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 
 
 def store_postcodes(uow: UnitOfWork, rows: list[tuple[str, str]]) -> None:
-    LookupRepository(uow.session).put_postcodes(rows)
+    uow.lookups.put_postcodes(rows)
 
 
 def store_deciles(uow: UnitOfWork, rows: list[tuple[str, int]]) -> None:
-    LookupRepository(uow.session).put_deciles(rows)
+    uow.lookups.put_deciles(rows)
 
 
 def store_practice_pcns(uow: UnitOfWork, rows: list[tuple[str, str, str]]) -> None:
-    LookupRepository(uow.session).put_practice_pcns(rows)
+    uow.lookups.put_practice_pcns(rows)
 
 
 def apply_deprivation(uow: UnitOfWork, *, now: datetime) -> int:
     """Give every patient the LSOA and decile of their postcode, and rebuild the reports' summary to match."""
-    with_decile = LookupRepository(uow.session).apply_to_patients()
+    with_decile = uow.lookups.apply_to_patients()
     refresh_report_data(uow, now=now, full=True)
     return with_decile

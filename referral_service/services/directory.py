@@ -80,7 +80,7 @@ def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, 
                 for service in uow.directory.services_of(organisation):
                     if service.is_listed:
                         _delist(service, summary)
-    uow.session.flush()
+    uow.directory.flush()
     return summary
 
 

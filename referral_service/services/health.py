@@ -21,7 +21,7 @@ def check_readiness(uow: UnitOfWork) -> Readiness:
     an answer here, not an error.
     """
     try:
-        current = migrations.schema_revisions(uow.session)
+        current = uow.schema_revisions()
     except migrations.DatabaseUnavailable as error:
         return Readiness(False, f"database unreachable ({error})")
     heads = migrations.head_revisions()

@@ -19,7 +19,7 @@ from referral_service.persistence.models import (
 )
 from referral_service.persistence.repositories.referrals import DuplicateRequest
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ClientActor, require_gp_system
+from referral_service.services.access import Actor, Right, referral_for, referral_sent, require_gp_system
 from referral_service.services.accounts import ensure_referrer
 from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from referral_service.services.progress import end_referral
@@ -57,9 +57,7 @@ def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
     )
 
 
-def receive_referral(
-    uow: UnitOfWork, incoming: IncomingReferral, *, actor: ClientActor, now: datetime
-) -> ReferralReceipt:
+def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Actor, now: datetime) -> ReferralReceipt:
     """Store a new referral and open its Task (status `requested`, business status `triage`).
 
     Never creates a referral twice: a replayed X-Request-Id is refused (409 duplicate, atomic on
@@ -76,7 +74,7 @@ def receive_referral(
     referral = Referral(
         patient=patient,
         sender_organisation_id=sender.id,
-        api_client_id=actor.pk,
+        api_client_id=actor.client_pk,
         identifier_system=incoming.identifier[0] if incoming.identifier else None,
         identifier_value=incoming.identifier[1] if incoming.identifier else None,
         source_bundle_id=incoming.bundle_id,
@@ -109,15 +107,15 @@ def receive_referral(
             event_type="received",
             occurred_at=now,
             recorded_at=now,
-            actor_kind=actor.actor_kind,
-            actor_id=actor.client_id,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
             to_status=TaskStatus.REQUESTED.value,
             to_business_status=BusinessStatus.TRIAGE.value,
             detail={"warnings": list(incoming.warnings)} if incoming.warnings else None,
         )
     )
     uow.referrals.flush()
-    triage_referral(uow, referral, actor=actor.ref, now=now)
+    triage_referral(uow, referral, actor=actor, now=now)
     return _receipt(referral, created=True)
 
 
@@ -143,7 +141,7 @@ def evidence_document(incoming: IncomingReferral) -> dict[str, object]:
 
 
 def cancel_referral(
-    uow: UnitOfWork, cancellation: IncomingCancellation, *, actor: ClientActor, now: datetime
+    uow: UnitOfWork, cancellation: IncomingCancellation, *, actor: Actor, now: datetime
 ) -> ReferralReceipt:
     """Withdraw a referral at its sender's request; refused once it is no longer current.
 
@@ -152,7 +150,7 @@ def cancel_referral(
     cancel it; for anyone else it does not exist.
     """
     require_gp_system(actor)
-    referral = _referral_to_cancel(uow, cancellation, actor)
+    referral = _referral_to_cancel(uow, cancellation, actor, now)
     if cancellation.nhs_number and referral.patient.nhs_number not in (None, cancellation.nhs_number):
         raise Invalid("the cancellation's NHS number is not the referral's patient", where="Patient.identifier")
     task = referral.task
@@ -163,12 +161,12 @@ def cancel_referral(
     )
     _record_inbound(uow, actor, cancellation.request_id, cancellation.correlation_id, "cancellation", referral)
     referral.status = ReferralStatus(cancellation.status)
-    end_referral(uow, referral, reason=reason, actor=actor.ref, now=now, event_type="cancelled-by-referrer")
+    end_referral(uow, referral, reason=reason, actor=actor, now=now, event_type="cancelled-by-referrer")
     uow.referrals.flush()
     return _receipt(referral, created=False)
 
 
-def _sender(uow: UnitOfWork, actor: ClientActor, sender_ods: str | None) -> Organisation:
+def _sender(uow: UnitOfWork, actor: Actor, sender_ods: str | None) -> Organisation:
     """The referring practice: the one the message names, which must be one this client refers for."""
     if sender_ods is None:
         if len(actor.practices) != 1:
@@ -194,7 +192,7 @@ def _existing(uow: UnitOfWork, sender: Organisation, incoming: IncomingReferral)
 
 def _record_inbound(
     uow: UnitOfWork,
-    actor: ClientActor,
+    actor: Actor,
     request_id: str,
     correlation_id: str,
     interaction: str,
@@ -203,7 +201,7 @@ def _record_inbound(
     message = InboundMessage(
         request_id=request_id,
         correlation_id=correlation_id,
-        api_client_id=actor.pk,
+        api_client_id=actor.client_pk,
         interaction=interaction,
         referral_id=referral.id if referral is not None else None,
     )
@@ -236,15 +234,14 @@ def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Pati
     return patient
 
 
-def _referral_to_cancel(uow: UnitOfWork, cancellation: IncomingCancellation, actor: ClientActor) -> Referral:
-    referral: Referral | None = None
-    if cancellation.referral_id:
-        referral = uow.referrals.by_public_id(cancellation.referral_id)
-    elif cancellation.identifier:
-        found = uow.referrals.search(api_client_id=actor.pk, identifier=cancellation.identifier, limit=1)
-        referral = found[0] if found else None
-    else:
-        referral = uow.referrals.latest_by_correlation_id(actor.pk, cancellation.correlation_id)
-    if referral is None or referral.api_client_id != actor.pk:
-        raise NotFound("no referral of yours matches this cancellation", where="ServiceRequest.id")
-    return referral
+def _referral_to_cancel(uow: UnitOfWork, cancellation: IncomingCancellation, actor: Actor, now: datetime) -> Referral:
+    try:
+        if cancellation.referral_id:
+            return referral_for(
+                uow, actor, cancellation.referral_id, right=Right.REFER, resource_type="ServiceRequest", now=now
+            )
+        return referral_sent(
+            uow, actor, identifier=cancellation.identifier, correlation_id=cancellation.correlation_id, now=now
+        )
+    except NotFound:
+        raise NotFound("no referral of yours matches this cancellation", where="ServiceRequest.id") from None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from referral_service.domain.lifecycle import Action, BusinessStatus
+from referral_service.domain.access import Actor
+from referral_service.domain.lifecycle import Action
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ActorRef
+from referral_service.services.access import Right, referral_for
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.offers import Handled
 from referral_service.services.transitions import note_event, transition
@@ -14,14 +15,12 @@ from referral_service.services.triage import make_offer
 
 
 def place_by_hand(
-    uow: UnitOfWork, referral_id: str, service_slug: str, *, override_reason: str, actor: ActorRef, now: datetime
+    uow: UnitOfWork, referral_id: str, service_slug: str, *, override_reason: str, actor: Actor, now: datetime
 ) -> Handled:
     """A link worker offers a place at a service of their choosing; the override reason is recorded."""
     if not override_reason.strip():
         raise Invalid("placing a referral by hand needs the reason for overriding triage", where="override_reason")
-    referral = uow.referrals.by_public_id(referral_id)
-    if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
-        raise NotFound(f"no referral {referral_id} in the link-worker queue")
+    referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="place", now=now)
     service = uow.directory.service_by_slug(service_slug)
     if service is None or not service.is_listed:
         raise NotFound(f"no listed service {service_slug}")
@@ -31,18 +30,16 @@ def place_by_hand(
     return Handled(referral.public_id, "offered")
 
 
-def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: ActorRef, now: datetime) -> Handled:
+def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Actor, now: datetime) -> Handled:
     """Nobody can take this referral: close it, with the reason the referrer will be told."""
-    referral = uow.referrals.by_public_id(referral_id)
-    if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
-        raise NotFound(f"no referral {referral_id} in the link-worker queue")
+    referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="close", now=now)
     transition(
         uow, referral, Action.CLOSE, actor=actor, now=now, reason=reason, status_reason=reason, event_type="closed"
     )
     return Handled(referral.public_id, "closed")
 
 
-def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: ActorRef, now: datetime) -> Handled:
+def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Actor, now: datetime) -> Handled:
     """Ask the referrer for what triage lacked; the referral stays in the queue until a person acts.
 
     The question reaches the referrer's system through the outbox (a CommunicationRequest in the
@@ -50,9 +47,7 @@ def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Act
     text = question.strip()
     if not text:
         raise Invalid("say what information you need", where="question")
-    referral = uow.referrals.by_public_id(referral_id)
-    if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
-        raise NotFound(f"no referral {referral_id} in the link-worker queue")
+    referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="ask-referrer", now=now)
     note_event(uow, referral, "information-requested", actor=actor, now=now, reason=text)
     return Handled(referral.public_id, "information-requested")
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from referral_service.domain.access import SCHEDULER, Actor
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.referral import OfferStatus, WaitlistStatus
 from referral_service.persistence.models import Offer, Referral, Service
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import SCHEDULER, ActorRef
-from referral_service.services.errors import Conflict, Invalid, NotFound
+from referral_service.services.access import Right, referral_for
+from referral_service.services.errors import Conflict, Invalid
 from referral_service.services.transitions import transition
 from referral_service.services.triage import make_offer, triage_referral
 
@@ -36,18 +37,9 @@ class Handled:
     outcome: str
 
 
-def owned_referral(uow: UnitOfWork, referral_id: str, organisation_id: int | None) -> Referral:
-    """A referral whose Task this provider owns; anyone else's answers NotFound (existence not leaked)."""
-    referral = uow.referrals.by_public_id(referral_id)
-    if referral is None or organisation_id is None or referral.task.owner_organisation_id != organisation_id:
-        raise NotFound(f"no referral {referral_id} for this provider")
-    return referral
-
-
-def accept_offer(
-    uow: UnitOfWork, referral_id: str, *, organisation_id: int | None, actor: ActorRef, now: datetime
-) -> Handled:
-    referral = owned_referral(uow, referral_id, organisation_id)
+def accept_offer(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> Handled:
+    """The provider holding the offer takes the referral on."""
+    referral = referral_for(uow, actor, referral_id, right=Right.WORK, action="accept", now=now)
     offer = uow.capacity.open_offer(referral.id)
     if offer is None:
         raise Conflict("there is no open offer to accept")
@@ -62,8 +54,7 @@ def decline_offer(
     *,
     reason_code: str,
     reason_text: str | None,
-    organisation_id: int | None,
-    actor: ActorRef,
+    actor: Actor,
     now: datetime,
 ) -> Handled:
     """The provider says no, with a coded reason; the referral is triaged again elsewhere."""
@@ -71,7 +62,7 @@ def decline_offer(
         raise Invalid(f"decline reason must be one of {', '.join(DECLINE_REASONS)}", where="reason")
     if reason_code == "other" and not (reason_text and reason_text.strip()):
         raise Invalid("say why, when the reason is 'other'", where="reason")
-    referral = owned_referral(uow, referral_id, organisation_id)
+    referral = referral_for(uow, actor, referral_id, right=Right.WORK, action="decline", now=now)
     offer = uow.capacity.open_offer(referral.id)
     if offer is None:
         raise Conflict("there is no open offer to decline")
@@ -86,15 +77,14 @@ def expire_offer(uow: UnitOfWork, offer_id: int, *, now: datetime) -> Handled | 
     offer = uow.capacity.claim_due_offer(offer_id, now)
     if offer is None:
         return None
-    referral = uow.session.get(Referral, offer.referral_id)
-    assert referral is not None
+    referral = uow.referrals.by_id(offer.referral_id)
     offer.status = OfferStatus.EXPIRED
     reason = f"the provider did not answer by {offer.respond_by.isoformat()}"
     return _pass_over(uow, referral, offer, reason, "offer-expired", actor=SCHEDULER, now=now)
 
 
 def _pass_over(
-    uow: UnitOfWork, referral: Referral, offer: Offer, reason: str, event: str, *, actor: ActorRef, now: datetime
+    uow: UnitOfWork, referral: Referral, offer: Offer, reason: str, event: str, *, actor: Actor, now: datetime
 ) -> Handled:
     transition(
         uow,
@@ -112,26 +102,25 @@ def _pass_over(
     return Handled(referral.public_id, f"{event}; now {decision.route.value}")
 
 
-def release_place(uow: UnitOfWork, offer: Offer, *, actor: ActorRef, now: datetime) -> None:
+def release_place(uow: UnitOfWork, offer: Offer, *, actor: Actor, now: datetime) -> None:
     """Give an offer's place back and offer it to the head of that service's waiting list."""
     if offer.place_released_at is not None:
         return
     offer.place_released_at = now
     uow.capacity.release(offer.capacity_pool_id)
-    service = uow.session.get(Service, offer.service_id)
+    service = uow.directory.service_by_id(offer.service_id)
     if service is not None:
         promote_waiting(uow, service, actor=actor, now=now)
 
 
-def promote_waiting(uow: UnitOfWork, service: Service, *, actor: ActorRef, now: datetime) -> list[str]:
+def promote_waiting(uow: UnitOfWork, service: Service, *, actor: Actor, now: datetime) -> list[str]:
     """Offer free places to waiting patients in order (priority, then arrival) until none is free."""
     promoted: list[str] = []
     while True:
         entry = uow.capacity.next_waiting(service.id)
         if entry is None:
             break
-        referral = uow.session.get(Referral, entry.referral_id)
-        assert referral is not None
+        referral = uow.referrals.by_id(entry.referral_id)
         if not make_offer(
             uow,
             referral,
@@ -147,7 +136,7 @@ def promote_waiting(uow: UnitOfWork, service: Service, *, actor: ActorRef, now: 
     return promoted
 
 
-def withdraw_from_service(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now: datetime, reason: str) -> None:
+def withdraw_from_service(uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime, reason: str) -> None:
     """A referral ends (cancelled, completed, dropped out): leave its queue, release its place."""
     entry = uow.capacity.waiting_entry(referral.id)
     if entry is not None:
@@ -160,6 +149,16 @@ def withdraw_from_service(uow: UnitOfWork, referral: Referral, *, actor: ActorRe
     release_place(uow, held, actor=actor, now=now)
 
 
-def promote_service(uow: UnitOfWork, service_id: int, *, actor: ActorRef, now: datetime) -> list[str]:
-    service = uow.session.get(Service, service_id)
+def promote_service(uow: UnitOfWork, service_id: int, *, actor: Actor, now: datetime) -> list[str]:
+    service = uow.directory.service_by_id(service_id)
     return promote_waiting(uow, service, actor=actor, now=now) if service is not None else []
+
+
+def due_offers(uow: UnitOfWork, now: datetime, limit: int) -> list[int]:
+    """The ids of offers past their deadline, for the scheduler to expire one by one."""
+    return list(uow.capacity.due_offer_ids(now, limit))
+
+
+def services_to_promote(uow: UnitOfWork, now: datetime) -> list[int]:
+    """Services with a free place and someone waiting (places freed outside a release)."""
+    return list(uow.capacity.services_with_room_and_queue(now.date()))

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from referral_service.domain.outbox import OutboxStatus
-from referral_service.persistence.models import ApiClient, Organisation, OutboxMessage, Referral
+from referral_service.persistence.models import OutboxMessage, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Conflict, Invalid, NotFound
 
@@ -47,7 +47,7 @@ def queue_for_event(uow: UnitOfWork, referral: Referral, event_type: str, *, now
         kind = "first-attendance"
     if kind is None or referral.api_client_id is None:
         return None
-    client = uow.session.get(ApiClient, referral.api_client_id)
+    client = uow.access.api_client_by_id(referral.api_client_id)
     if client is None or not client.callback_url:
         return None
     message = OutboxMessage(
@@ -75,7 +75,7 @@ def _first_attendance(uow: UnitOfWork, referral: Referral) -> bool:
 def _snapshot(uow: UnitOfWork, referral: Referral, kind: str, now: datetime) -> dict[str, Any]:
     """Everything the message says, as it was at the moment of the change."""
     task = referral.task
-    owner = uow.session.get(Organisation, task.owner_organisation_id) if task.owner_organisation_id else None
+    owner = uow.directory.organisation_by_id(task.owner_organisation_id)
     events = uow.referrals.events(referral)
     snapshot: dict[str, Any] = {
         "kind": kind,
@@ -178,3 +178,13 @@ def _message(uow: UnitOfWork, public_id: str) -> OutboxMessage:
     if message is None:
         raise NotFound(f"no outbox message {public_id}")
     return message
+
+
+def due_messages(uow: UnitOfWork, now: datetime, limit: int) -> list[int]:
+    """The ids of messages whose next attempt is due, oldest first (each referral's in its order)."""
+    return list(uow.outbox.due_ids(now, limit))
+
+
+def claim_message(uow: UnitOfWork, message_id: int, now: datetime) -> OutboxMessage | None:
+    """Take one due message for this attempt (skipped when another process holds it)."""
+    return uow.outbox.claim(message_id, now)

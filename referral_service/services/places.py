@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from referral_service.domain.access import UserRole
-from referral_service.persistence.models import CapacityPool, Organisation, Referral, Service
+from referral_service.domain.access import Actor, UserRole
+from referral_service.persistence.models import Organisation, Service
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.caseload import audit, patient_name
+from referral_service.services.access import WaitingList, referrals_for
+from referral_service.services.caseload import patient_name
 from referral_service.services.errors import Invalid, NotFound
 from referral_service.services.offers import promote_service
-from referral_service.services.sessions import SignedInUser
 
 
 @dataclass(frozen=True)
@@ -48,33 +48,35 @@ class ServicePlaces:
     waiting: list[WaitingPatient]
 
 
-def _organisation(user: SignedInUser) -> int:
-    if user.role is not UserRole.PROVIDER or user.organisation_id is None:
-        raise NotFound("no places for this user")
-    return user.organisation_id
+def _organisation(uow: UnitOfWork, actor: Actor) -> Organisation:
+    organisation = uow.directory.organisation_by_id(actor.provider_organisation)
+    if actor.role is not UserRole.PROVIDER or organisation is None:
+        raise NotFound("no places for you")
+    return organisation
 
 
-def provider_places(
-    uow: UnitOfWork, user: SignedInUser, *, now: datetime, request_id: str | None
-) -> list[ServicePlaces]:
-    organisation = uow.session.get_one(Organisation, _organisation(user))
+def _waiting(
+    uow: UnitOfWork, actor: Actor, service: Service, now: datetime, request_id: str | None
+) -> list[WaitingPatient]:
+    joined = {entry.referral_id: entry.joined_at for entry in uow.progress.waiting_list(service.id)}
+    listed = referrals_for(uow, actor, WaitingList(service.id), action="portal-list", now=now, request_id=request_id)
+    return [
+        WaitingPatient(
+            position,
+            referral.public_id,
+            patient_name(referral.patient),
+            referral.priority.value,
+            joined[referral.id],
+            (now - joined[referral.id]).days,
+        )
+        for position, referral in enumerate(listed, start=1)
+    ]
+
+
+def provider_places(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id: str | None) -> list[ServicePlaces]:
     result = []
-    for service in uow.directory.services_of(organisation):
-        waiting = []
-        for position, entry in enumerate(uow.progress.waiting_list(service.id), start=1):
-            referral = uow.session.get_one(Referral, entry.referral_id)
-            patient = referral.patient
-            waiting.append(
-                WaitingPatient(
-                    position,
-                    referral.public_id,
-                    patient_name(patient),
-                    referral.priority.value,
-                    entry.joined_at,
-                    (now - entry.joined_at).days,
-                )
-            )
-            audit(uow, user, referral, "portal-list", request_id, now)
+    for service in uow.directory.services_of(_organisation(uow, actor)):
+        waiting = _waiting(uow, actor, service, now, request_id)
         result.append(
             ServicePlaces(
                 service.slug,
@@ -92,16 +94,16 @@ def provider_places(
     return result
 
 
-def change_places(uow: UnitOfWork, pool_id: int, places: int, *, user: SignedInUser, now: datetime) -> list[str]:
+def change_places(uow: UnitOfWork, pool_id: int, places: int, *, actor: Actor, now: datetime) -> list[str]:
     """Set a pool's places (never below those taken); returns the referrals promoted into new room."""
-    pool = uow.session.get(CapacityPool, pool_id)
-    service = uow.session.get(Service, pool.service_id) if pool is not None else None
-    if pool is None or service is None or service.organisation_id != _organisation(user):
+    pool = uow.directory.capacity_pool(pool_id)
+    service = uow.directory.service_by_id(pool.service_id) if pool is not None else None
+    if pool is None or service is None or service.organisation_id != _organisation(uow, actor).id:
         raise NotFound(f"no places {pool_id} for this provider")
     if places < pool.reserved:
         raise Invalid(
             f"{pool.reserved} places are taken, so there cannot be fewer than {pool.reserved}", where="places"
         )
     pool.places = places
-    uow.session.flush()
-    return promote_service(uow, service.id, actor=user.actor, now=now)
+    uow.directory.flush()
+    return promote_service(uow, service.id, actor=actor, now=now)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from referral_service.domain.access import Actor
 from referral_service.domain.lifecycle import Action
 from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ActorRef
-from referral_service.services.offers import Handled, owned_referral, withdraw_from_service
+from referral_service.services.access import Right, referral_for
+from referral_service.services.offers import Handled, withdraw_from_service
 from referral_service.services.transitions import transition
 
 
@@ -21,8 +22,7 @@ def record_step(
     referral_id: str,
     action: Action,
     *,
-    organisation_id: int | None,
-    actor: ActorRef,
+    actor: Actor,
     now: datetime,
     reason: str | None = None,
     detail: dict[str, object] | None = None,
@@ -30,7 +30,7 @@ def record_step(
     """contact, attend, dna, complete or drop-out, by the provider that owns the referral."""
     if action not in {Action.CONTACT, Action.ATTEND, Action.DNA, Action.COMPLETE, Action.DROP_OUT}:
         raise ValueError(f"{action} is not a provider's progress step")
-    referral = owned_referral(uow, referral_id, organisation_id)
+    referral = referral_for(uow, actor, referral_id, right=Right.WORK, action=action.value, now=now)
     status_reason = reason if action is Action.DROP_OUT else None
     transition(uow, referral, action, actor=actor, now=now, reason=reason, status_reason=status_reason, detail=detail)
     if action in {Action.COMPLETE, Action.DROP_OUT}:
@@ -39,7 +39,7 @@ def record_step(
 
 
 def end_referral(
-    uow: UnitOfWork, referral: Referral, *, reason: str, actor: ActorRef, now: datetime, event_type: str = "cancelled"
+    uow: UnitOfWork, referral: Referral, *, reason: str, actor: Actor, now: datetime, event_type: str = "cancelled"
 ) -> None:
     """Cancellation (by the referrer, or a provider after the patient withdrew): leave queues, free places."""
     transition(

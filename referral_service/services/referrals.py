@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from referral_service.domain.access import ApiClientKind
 from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.referral import ReferralStatus, TaskStatus
-from referral_service.persistence.models import Organisation, Referral, ReferralTask, Service
+from referral_service.persistence.models import Organisation, Referral, ReferralTask
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ClientActor, record_access
+from referral_service.services.access import (
+    Actor,
+    SentReferrals,
+    TaskFilter,
+    referral_for,
+    referral_for_task,
+    referrals_for,
+)
 from referral_service.services.errors import NotFound
-
-SEARCH_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,14 @@ class ReferralView:
 
 
 def _organisation(uow: UnitOfWork, organisation_id: int | None) -> Organisation | None:
-    return uow.session.get(Organisation, organisation_id) if organisation_id is not None else None
+    return uow.directory.organisation_by_id(organisation_id)
 
 
 def _status_reason(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> str | None:
     """For a waiting referral, its place in the queue now (it moves as others are offered places)."""
     if task.business_status == BusinessStatus.WAITLISTED:
         entry = uow.capacity.waiting_entry(referral.id)
-        service = uow.session.get(Service, task.service_id) if task.service_id else None
+        service = uow.directory.service_by_id(task.service_id)
         if entry is not None and service is not None:
             return f"waiting list position {uow.capacity.position(entry)} at {service.name}"
     return task.status_reason
@@ -88,105 +91,67 @@ def _view(uow: UnitOfWork, referral: Referral) -> ReferralView:
 
 
 def read_referral(
-    uow: UnitOfWork, public_id: str, *, actor: ClientActor, now: datetime, request_id: str | None
+    uow: UnitOfWork, public_id: str, *, actor: Actor, now: datetime, request_id: str | None
 ) -> ReferralView:
     """One referral by our id; another client's referral answers NotFound, so its existence does not leak."""
-    referral = uow.referrals.by_public_id(public_id)
-    if referral is None or not may_see(actor, referral):
-        raise NotFound(f"no ServiceRequest {public_id}")
-    record_access(
-        uow, actor.ref, action="read", resource_type="ServiceRequest", referral=referral, request_id=request_id, now=now
-    )
+    try:
+        referral = referral_for(
+            uow, actor, public_id, resource_type="ServiceRequest", action="read", now=now, request_id=request_id
+        )
+    except NotFound:
+        raise NotFound(f"no ServiceRequest {public_id}") from None
     return _view(uow, referral)
 
 
 def search_referrals(
     uow: UnitOfWork,
     *,
-    actor: ClientActor,
+    actor: Actor,
     identifier: tuple[str | None, str] | None,
     nhs_number: str | None,
     now: datetime,
     request_id: str | None,
 ) -> list[ReferralView]:
-    found = uow.referrals.search(
-        api_client_id=actor.pk, identifier=identifier, nhs_number=nhs_number, limit=SEARCH_LIMIT
+    found = referrals_for(
+        uow,
+        actor,
+        SentReferrals(identifier=identifier, nhs_number=nhs_number),
+        action="search",
+        resource_type="ServiceRequest",
+        request_id=request_id,
+        now=now,
     )
-    for referral in found:
-        record_access(
-            uow,
-            actor.ref,
-            action="search",
-            resource_type="ServiceRequest",
-            referral=referral,
-            request_id=request_id,
-            now=now,
-        )
     return [_view(uow, referral) for referral in found]
 
 
-def may_see(actor: ClientActor, referral: Referral) -> bool:
-    """A GP system sees the referrals it sent; a provider's system, the Tasks its organisation owns."""
-    if actor.kind is ApiClientKind.PROVIDER_SYSTEM:
-        return actor.organisation_id is not None and referral.task.owner_organisation_id == actor.organisation_id
-    return referral.api_client_id == actor.pk
-
-
-def read_task(
-    uow: UnitOfWork, public_id: str, *, actor: ClientActor, now: datetime, request_id: str | None
-) -> TaskView:
-    task = uow.referrals.task_by_public_id(public_id)
-    if task is None or not may_see(actor, task.referral):
-        raise NotFound(f"no Task {public_id}")
-    record_access(
-        uow, actor.ref, action="read", resource_type="Task", referral=task.referral, request_id=request_id, now=now
-    )
-    return _task_view(uow, task.referral, task)
-
-
-@dataclass(frozen=True)
-class TaskSearch:
-    focus: str | None = None
-    modified_after: datetime | None = None
-    modified_from: datetime | None = None
-    modified_before: datetime | None = None
-    modified_until: datetime | None = None
-    task_id: str | None = None
+def read_task(uow: UnitOfWork, public_id: str, *, actor: Actor, now: datetime, request_id: str | None) -> TaskView:
+    try:
+        referral = referral_for_task(uow, actor, public_id, action="read", now=now, request_id=request_id)
+    except NotFound:
+        raise NotFound(f"no Task {public_id}") from None
+    return _task_view(uow, referral, referral.task)
 
 
 def search_tasks(
     uow: UnitOfWork,
-    criteria: TaskSearch,
+    criteria: TaskFilter,
     *,
-    actor: ClientActor,
+    actor: Actor,
     include_focus: bool,
     now: datetime,
     request_id: str | None,
 ) -> tuple[list[TaskView], list[ReferralView]]:
     """A client's Tasks by focus and last-modified time (the polling channel), optionally with their
     ServiceRequests (`_include=Task:focus`)."""
-    provider = actor.kind is ApiClientKind.PROVIDER_SYSTEM
-    tasks: Sequence[ReferralTask] = uow.referrals.search_tasks(
-        api_client_id=None if provider else actor.pk,
-        owner_id=actor.organisation_id if provider else None,
-        public_id=criteria.task_id,
-        focus_public_id=criteria.focus,
-        modified_after=criteria.modified_after,
-        modified_from=criteria.modified_from,
-        modified_before=criteria.modified_before,
-        modified_until=criteria.modified_until,
-        limit=SEARCH_LIMIT,
+    found = referrals_for(
+        uow,
+        actor,
+        criteria,
+        action="search",
+        resource_type="Task",
+        request_id=request_id,
+        now=now,
     )
-    for task in tasks:
-        record_access(
-            uow,
-            actor.ref,
-            action="search",
-            resource_type="Task",
-            referral=task.referral,
-            request_id=request_id,
-            now=now,
-        )
-    views = [_task_view(uow, task.referral, task) for task in tasks]
-    included = [_view(uow, task.referral) for task in tasks] if include_focus else []
+    views = [_task_view(uow, referral, referral.task) for referral in found]
+    included = [_view(uow, referral) for referral in found] if include_focus else []
     return views, included

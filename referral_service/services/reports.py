@@ -11,8 +11,7 @@ from datetime import datetime
 from referral_service.domain.reporting.assemble import build_report
 from referral_service.domain.reporting.definitions import ReportFilter
 from referral_service.domain.reporting.tables import Report
-from referral_service.persistence.read_models.journeys import refresh_journeys
-from referral_service.persistence.read_models.reports import FilterOptions, filter_options, report_figures
+from referral_service.persistence.read_models.reports import FilterOptions
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Invalid
 
@@ -33,16 +32,16 @@ def _check_filter(options: FilterOptions, report_filter: ReportFilter) -> None:
 
 def commissioner_report(uow: UnitOfWork, report_filter: ReportFilter, *, threshold: int, now: datetime) -> Report:
     """The whole report for the filter, every figure suppressed at `threshold` before it is returned."""
-    _check_filter(filter_options(uow.session), report_filter)
-    refresh_journeys(uow.session, now=now)
-    raw = report_figures(uow.session, report_filter, now=now)
+    _check_filter(uow.reports.filter_options(), report_filter)
+    uow.reports.refresh(now=now)
+    raw = uow.reports.figures(report_filter, now=now)
     return build_report(raw, report_filter, threshold=threshold, generated_at=now)
 
 
 def report_filter_choices(uow: UnitOfWork) -> FilterOptions:
-    return filter_options(uow.session)
+    return uow.reports.filter_options()
 
 
 def refresh_report_data(uow: UnitOfWork, *, now: datetime, full: bool = False) -> int:
     """Rebuild the report summary: the referrals whose history grew, or (full) every referral."""
-    return refresh_journeys(uow.session, now=now, full=full)
+    return uow.reports.refresh(now=now, full=full)

@@ -15,10 +15,9 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 
-from referral_service.domain.access import ActorKind, UserRole
+from referral_service.domain.access import Actor, UserRole
 from referral_service.persistence.models import PortalSession, PortalUser
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ActorRef
 from referral_service.services.passwords import verify_secret
 
 MAX_FAILURES = 5
@@ -40,8 +39,9 @@ class SignedInUser:
     organisation_id: int | None
 
     @property
-    def actor(self) -> ActorRef:
-        return ActorRef(ActorKind.PORTAL_USER, f"user:{self.id}")
+    def actor(self) -> Actor:
+        """The caller every service takes: what this person may reach follows from it alone."""
+        return Actor.portal_user(self.id, self.role, self.organisation_id)
 
 
 class SignInOutcome(StrEnum):

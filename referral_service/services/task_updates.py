@@ -11,9 +11,9 @@ from referral_service.domain.errors import InvalidTransition
 from referral_service.domain.lifecycle import Action, provider_action
 from referral_service.domain.referral import TaskStatus
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ClientActor
-from referral_service.services.errors import Forbidden, Invalid, NotFound
-from referral_service.services.offers import DECLINE_REASONS, accept_offer, decline_offer, owned_referral
+from referral_service.services.access import Actor, Right, referral_for_task
+from referral_service.services.errors import Forbidden, Invalid
+from referral_service.services.offers import DECLINE_REASONS, accept_offer, decline_offer
 from referral_service.services.progress import end_referral, record_step
 
 
@@ -28,28 +28,24 @@ class TaskChange:
     output: list[dict[str, Any]] | None
 
 
-def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: ClientActor, now: datetime) -> str:
+def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Actor, now: datetime) -> str:
     """Apply a provider system's Task update through the lifecycle; returns the referral's id.
 
     A decline (status rejected) offers the referral elsewhere at once, so the Task leaves this
     provider: it is rejected only from this provider's point of view.
     """
-    if actor.kind is not ApiClientKind.PROVIDER_SYSTEM:
+    if actor.client_kind is not ApiClientKind.PROVIDER_SYSTEM:
         raise Forbidden("only the provider's own system may update a referral's Task")
-    task = uow.referrals.task_by_public_id(task_id)
-    if task is None or task.owner_organisation_id != actor.organisation_id:
-        raise NotFound(f"no Task {task_id} for this provider")
-    referral_id = task.referral.public_id
+    referral = referral_for_task(uow, actor, task_id, right=Right.WORK, action="update", now=now)
+    task, referral_id = referral.task, referral.public_id
     if change.status is task.status and change.business_status == task.business_status:
         return referral_id  # nothing changes: an idempotent replay of the last update
     try:
         action = provider_action(change.status, change.business_status)
     except InvalidTransition as error:
         raise Invalid(error.message, where="Task.status") from None
-    organisation = actor.organisation_id
-    ref = actor.ref
     if action is Action.ACCEPT:
-        accept_offer(uow, referral_id, organisation_id=organisation, actor=ref, now=now)
+        accept_offer(uow, referral_id, actor=actor, now=now)
     elif action is Action.RETRIAGE:
         code = change.reason_code if change.reason_code in DECLINE_REASONS else "other"
         decline_offer(
@@ -57,23 +53,20 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Cli
             referral_id,
             reason_code=code,
             reason_text=change.reason_text,
-            organisation_id=organisation,
-            actor=ref,
+            actor=actor,
             now=now,
         )
     elif action is Action.CANCEL:
         if not change.reason_text:
             raise Invalid("a cancelled Task needs statusReason.text", where="Task.statusReason")
-        referral = owned_referral(uow, referral_id, organisation)
-        end_referral(uow, referral, reason=change.reason_text, actor=ref, now=now, event_type="cancelled-by-provider")
+        end_referral(uow, referral, reason=change.reason_text, actor=actor, now=now, event_type="cancelled-by-provider")
     else:
         detail: dict[str, object] | None = {"output": change.output} if change.output else None
         record_step(
             uow,
             referral_id,
             action,
-            organisation_id=organisation,
-            actor=ref,
+            actor=actor,
             now=now,
             reason=change.reason_text,
             detail=detail,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from referral_service.domain.access import Actor
 from referral_service.domain.errors import InvalidTransition
 from referral_service.domain.lifecycle import Action, BusinessStatus, next_state
 from referral_service.persistence.models import Referral, ReferralEvent
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ActorRef
 from referral_service.services.errors import Conflict
 from referral_service.services.outbox import queue_for_event
 
@@ -20,7 +20,7 @@ def transition(
     referral: Referral,
     action: Action,
     *,
-    actor: ActorRef,
+    actor: Actor,
     now: datetime,
     reason: str | None = None,
     status_reason: str | object | None = KEEP,
@@ -63,7 +63,7 @@ def note_event(
     referral: Referral,
     event_type: str,
     *,
-    actor: ActorRef,
+    actor: Actor,
     now: datetime,
     reason: str | None = None,
     detail: dict[str, object] | None = None,
@@ -90,7 +90,7 @@ def _record(
     event_type: str,
     before: tuple[str, str | None],
     *,
-    actor: ActorRef,
+    actor: Actor,
     now: datetime,
     reason: str | None,
     detail: dict[str, object] | None,

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from referral_service.domain.access import Actor
 from referral_service.domain.capacity import PRIORITY_RANK, respond_by
 from referral_service.domain.choice import Decision, Route, ServiceProfile, decide
 from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
@@ -22,7 +23,6 @@ from referral_service.domain.rules import Eligibility
 from referral_service.persistence.models import Offer, Referral, Service, UnmetDemand, WaitlistEntry
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.rules import load_eligibility
-from referral_service.services.access import ActorRef
 from referral_service.services.calendar import bank_holidays
 from referral_service.services.transitions import transition
 
@@ -115,7 +115,7 @@ def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[S
     return profiles, {row.slug: row.id for row in rows}
 
 
-def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now: datetime) -> Decision:
+def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime) -> Decision:
     """Decide and act: offer (place reserved), waiting list, or link worker; record unmet demand.
 
     A reservation can lose a race for the last place; then the service counts as full and the
@@ -156,7 +156,7 @@ def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: ActorRef, now
 
 
 def _service(uow: UnitOfWork, service_id: int) -> Service:
-    service = uow.session.get(Service, service_id)
+    service = uow.directory.service_by_id(service_id)
     assert service is not None
     return service
 
@@ -171,7 +171,7 @@ def make_offer(
     service: Service,
     decision: Decision | None,
     *,
-    actor: ActorRef,
+    actor: Actor,
     now: datetime,
     action: Action = Action.OFFER,
     reason: str | None = None,
@@ -211,7 +211,7 @@ def make_offer(
 
 
 def _join_waiting_list(
-    uow: UnitOfWork, referral: Referral, service: Service, decision: Decision, *, actor: ActorRef, now: datetime
+    uow: UnitOfWork, referral: Referral, service: Service, decision: Decision, *, actor: Actor, now: datetime
 ) -> None:
     entry = WaitlistEntry(
         referral_id=referral.id,

@@ -37,7 +37,7 @@ def token() -> Response:
     except Unauthorized:
         return _error(401, "invalid_client", "unknown client or wrong secret")
     response = jsonify(
-        access_token=issue_token(actor.client_id),
+        access_token=issue_token(actor.id),
         token_type="Bearer",  # noqa: S106  (the OAuth token type, not a secret)
         expires_in=TOKEN_LIFETIME_SECONDS,
     )

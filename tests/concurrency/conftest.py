@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from referral_service.domain.access import Actor
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import SessionFactory, make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
-from referral_service.services.access import ClientActor, active_client
+from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
@@ -47,7 +48,7 @@ class Committed:
     url: str
     engine: Engine
     session_factory: SessionFactory
-    gp: ClientActor
+    gp: Actor
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from referral_service.domain.access import Actor
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ClientActor, active_client
+from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
 from referral_service.services.intake import ReferralReceipt, receive_referral
 from referral_service.services.passwords import password_hasher
@@ -22,7 +23,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def gp_with_endpoint(uow: UnitOfWork, receiver: Receiver) -> ClientActor:
+def gp_with_endpoint(uow: UnitOfWork, receiver: Receiver) -> Actor:
     with uow:
         register_api_client(
             uow,
@@ -37,7 +38,7 @@ def gp_with_endpoint(uow: UnitOfWork, receiver: Receiver) -> ClientActor:
 
 
 @pytest.fixture
-def refer(uow: UnitOfWork, gp_with_endpoint: ClientActor, directory: None) -> Callable[..., ReferralReceipt]:  # noqa: F811
+def refer(uow: UnitOfWork, gp_with_endpoint: Actor, directory: None) -> Callable[..., ReferralReceipt]:  # noqa: F811
     def send(referral: object, now: object = NOW) -> ReferralReceipt:
         with uow:
             return receive_referral(uow, referral, actor=gp_with_endpoint, now=now)  # type: ignore[arg-type]

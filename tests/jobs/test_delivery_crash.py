@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from referral_service.domain.access import Actor, ActorKind, ApiClientKind
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence import migrations
@@ -17,7 +18,7 @@ from referral_service.persistence.engine import make_engine, make_session_factor
 from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
-from referral_service.services.access import ActorRef, active_client
+from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
@@ -53,15 +54,17 @@ def test_a_killed_delivery_loses_nothing(fresh_database_url: str, tmp_path: Path
             organisation = service.organisation_id
         with UnitOfWork(session_factory) as uow:
             gp = active_client(uow, "gp-crash")
-        staff = ActorRef(gp.ref.kind, "staff")
+        staff = Actor(
+            ActorKind.API_CLIENT, "staff", client_kind=ApiClientKind.PROVIDER_SYSTEM, organisation_id=organisation
+        )
         for _ in range(REFERRALS):
             with UnitOfWork(session_factory) as uow:
                 referral_id = receive_referral(uow, incoming(), actor=gp, now=now).referral_id
             with UnitOfWork(session_factory) as uow:
-                accept_offer(uow, referral_id, organisation_id=organisation, actor=staff, now=now)
+                accept_offer(uow, referral_id, actor=staff, now=now)
             for step in (Action.CONTACT, Action.ATTEND, Action.COMPLETE):
                 with UnitOfWork(session_factory) as uow:
-                    record_step(uow, referral_id, step, organisation_id=organisation, actor=staff, now=now)
+                    record_step(uow, referral_id, step, actor=staff, now=now)
         with UnitOfWork(session_factory) as uow:
             total = len(uow.session.scalars(select(OutboxMessage)).all())
         assert total == REFERRALS * 3  # accepted, first attendance, completed

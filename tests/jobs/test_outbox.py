@@ -30,12 +30,12 @@ Refer = Callable[..., ReferralReceipt]
 
 
 def work_the_programme(uow: UnitOfWork, referral_id: str) -> None:
-    organisation, staff = provider_of(uow, "mvl-exercise-referral")
+    staff = provider_of(uow, "mvl-exercise-referral")
     with uow:
-        accept_offer(uow, referral_id, organisation_id=organisation, actor=staff, now=NOW)
+        accept_offer(uow, referral_id, actor=staff, now=NOW)
     for step in (Action.CONTACT, Action.ATTEND, Action.DNA, Action.ATTEND, Action.COMPLETE):
         with uow:
-            record_step(uow, referral_id, step, organisation_id=organisation, actor=staff, now=NOW)
+            record_step(uow, referral_id, step, actor=staff, now=NOW)
 
 
 def outbox(uow: UnitOfWork) -> list[OutboxMessage]:
@@ -77,9 +77,9 @@ def test_each_material_change_queues_one_message_in_its_transaction(refer: Refer
 
 def test_a_change_that_rolls_back_queues_nothing(refer: Refer, uow: UnitOfWork) -> None:
     receipt = refer(incoming())
-    organisation, staff = provider_of(uow, "mvl-exercise-referral")
+    staff = provider_of(uow, "mvl-exercise-referral")
     with pytest.raises(RuntimeError), uow:  # noqa: PT012  (the change, then a failure in the same unit of work)
-        accept_offer(uow, receipt.referral_id, organisation_id=organisation, actor=staff, now=NOW)
+        accept_offer(uow, receipt.referral_id, actor=staff, now=NOW)
         raise RuntimeError("the request failed after the change")
     assert outbox(uow) == []
 
@@ -146,9 +146,9 @@ def test_409_duplicate_ends_and_other_4xx_park(
     status: OutboxStatus,
 ) -> None:
     receipt = refer(incoming())
-    organisation, staff = provider_of(uow, "mvl-exercise-referral")
+    staff = provider_of(uow, "mvl-exercise-referral")
     with uow:
-        accept_offer(uow, receipt.referral_id, organisation_id=organisation, actor=staff, now=NOW)
+        accept_offer(uow, receipt.referral_id, actor=staff, now=NOW)
     receiver.script = [answer]
     deliver_due(session_factory, http_sender(timeout=0.5), IDENTITY, now=lambda: NOW)
     [message] = outbox(uow)

@@ -30,7 +30,7 @@ from referral_service.domain.progress import (
 )
 from referral_service.persistence.models import LsoaDeprivation, PostcodeLsoa
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.casework import Worker, record_contact_attempt, record_outcome_measure, record_session
+from referral_service.services.casework import record_contact_attempt, record_outcome_measure, record_session
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer, decline_offer, expire_offer
 from referral_service.services.progress import record_step
@@ -76,26 +76,24 @@ def build_history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt]) -> dic
     not_stated = dataclasses.replace(not_stated, patient=dataclasses.replace(not_stated.patient, ethnicity_code="Z"))
     f = refer(not_stated, now=START).referral_id
 
-    mvl_org, mvl = provider_of(uow, MVL)
+    mvl = provider_of(uow, MVL)
     day = lambda n: START + timedelta(days=n)  # noqa: E731
     with uow:
-        accept_offer(uow, a, organisation_id=mvl_org, actor=mvl, now=day(2))
-        accept_offer(uow, b, organisation_id=mvl_org, actor=mvl, now=day(1))
-        decline_offer(
-            uow, c, reason_code="patient-declined", reason_text=None, organisation_id=mvl_org, actor=mvl, now=day(3)
-        )
-        worker = Worker(mvl_org, None, mvl)
-        reach = {"method": ContactMethod.PHONE, "note": None, "worker": worker}
+        accept_offer(uow, a, actor=mvl, now=day(2))
+        accept_offer(uow, b, actor=mvl, now=day(1))
+        decline_offer(uow, c, reason_code="patient-declined", reason_text=None, actor=mvl, now=day(3))
+        worker = mvl
+        reach = {"method": ContactMethod.PHONE, "note": None, "actor": worker}
         record_contact_attempt(uow, b, attempted_at=day(2), outcome=ContactOutcome.NO_ANSWER, now=day(2), **reach)
         record_contact_attempt(uow, b, attempted_at=day(3), outcome=ContactOutcome.REACHED, now=day(3), **reach)
         record_contact_attempt(uow, a, attempted_at=day(5), outcome=ContactOutcome.REACHED, now=day(5), **reach)
         for session in range(24):
             at = day(10) + timedelta(hours=session)
-            record_session(uow, a, session_on=at.date(), status=AttendanceStatus.ATTENDED, worker=worker, now=at)
+            record_session(uow, a, session_on=at.date(), status=AttendanceStatus.ATTENDED, actor=worker, now=at)
         for session in range(14):
             at = day(7) + timedelta(hours=session)
             status = AttendanceStatus.DNA if session in (3, 5) else AttendanceStatus.ATTENDED
-            record_session(uow, b, session_on=at.date(), status=status, worker=worker, now=at)
+            record_session(uow, b, session_on=at.date(), status=status, actor=worker, now=at)
         for referral, timepoint, raw, on in ((a, BEFORE, 23, 10), (a, AFTER, 27, 19), (b, BEFORE, 20, 7)):
             record_outcome_measure(
                 uow,
@@ -104,11 +102,11 @@ def build_history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt]) -> dic
                 timepoint=timepoint,
                 measured_on=day(on).date(),
                 answers=_swemwbs(raw),
-                worker=worker,
+                actor=worker,
                 now=day(on),
             )
-        record_step(uow, a, Action.COMPLETE, organisation_id=mvl_org, actor=mvl, now=day(19))
-        record_step(uow, b, Action.DROP_OUT, organisation_id=mvl_org, actor=mvl, now=day(19), reason="moved away")
+        record_step(uow, a, Action.COMPLETE, actor=mvl, now=day(19))
+        record_step(uow, b, Action.DROP_OUT, actor=mvl, now=day(19), reason="moved away")
         offer = uow.capacity.open_offer(_referral_pk(uow, d))
         assert offer is not None
         offer_id = offer.id

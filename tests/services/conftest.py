@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from referral_service.domain.access import ActorKind
+from referral_service.domain.access import Actor, ActorKind, UserRole
 from referral_service.domain.intake import IncomingReferral
 from referral_service.persistence.models import CapacityPool, Service
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
-from referral_service.services.access import ActorRef, ClientActor, active_client
+from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import ReferralReceipt, receive_referral
@@ -31,7 +31,7 @@ def directory(uow: UnitOfWork) -> None:
 
 
 @pytest.fixture
-def gp(uow: UnitOfWork) -> ClientActor:
+def gp(uow: UnitOfWork) -> Actor:
     with uow:
         register_api_client(
             uow,
@@ -45,7 +45,7 @@ def gp(uow: UnitOfWork) -> ClientActor:
 
 
 @pytest.fixture
-def refer(uow: UnitOfWork, gp: ClientActor, directory: None) -> Callable[..., ReferralReceipt]:
+def refer(uow: UnitOfWork, gp: Actor, directory: None) -> Callable[..., ReferralReceipt]:
     def send(referral: IncomingReferral, now: datetime = NOW) -> ReferralReceipt:
         with uow:
             return receive_referral(uow, referral, actor=gp, now=now)
@@ -64,12 +64,14 @@ def set_places(uow: UnitOfWork) -> Callable[[str, int], None]:
     return set_to
 
 
-def provider_of(uow: UnitOfWork, slug: str) -> tuple[int, ActorRef]:
-    """The organisation id owning a service, and an actor acting for it."""
+def provider_of(uow: UnitOfWork, slug: str) -> Actor:
+    """Someone at the provider that runs a service, as the caller the services take."""
     with uow:
         service = uow.directory.service_by_slug(slug)
         assert isinstance(service, Service)
-        return service.organisation_id, ActorRef(ActorKind.PORTAL_USER, f"staff-of-{slug}")
+        return Actor(
+            ActorKind.PORTAL_USER, f"staff-of-{slug}", role=UserRole.PROVIDER, organisation_id=service.organisation_id
+        )
 
 
 def task_of(uow: UnitOfWork, referral_id: str) -> dict[str, Any]:

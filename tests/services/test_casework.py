@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from referral_service.domain.access import Actor
 from referral_service.domain.progress import AttendanceStatus, ContactMethod, ContactOutcome, OutcomeInstrument
 from referral_service.domain.progress import OutcomeTimepoint as T
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.casework import (
-    Worker,
     finish_programme,
     record_contact_attempt,
     record_outcome_measure,
@@ -27,16 +27,16 @@ DAY = NOW.date() - timedelta(days=1)
 
 
 @pytest.fixture
-def started(refer: Callable[..., ReferralReceipt], uow: UnitOfWork) -> tuple[str, Worker]:
+def started(refer: Callable[..., ReferralReceipt], uow: UnitOfWork) -> tuple[str, Actor]:
     referral_id = refer(incoming()).referral_id
-    organisation_id, actor = provider_of(uow, "mvl-exercise-referral")
+    actor = provider_of(uow, "mvl-exercise-referral")
     with uow:
-        accept_offer(uow, referral_id, organisation_id=organisation_id, actor=actor, now=NOW)
-    return referral_id, Worker(organisation_id, None, actor)
+        accept_offer(uow, referral_id, actor=actor, now=NOW)
+    return referral_id, actor
 
 
 def test_an_attempt_that_does_not_reach_the_patient_is_recorded_but_moves_nothing(
-    started: tuple[str, Worker], uow: UnitOfWork
+    started: tuple[str, Actor], uow: UnitOfWork
 ) -> None:
     referral_id, worker = started
     with uow:
@@ -47,7 +47,7 @@ def test_an_attempt_that_does_not_reach_the_patient_is_recorded_but_moves_nothin
             method=ContactMethod.PHONE,
             outcome=ContactOutcome.NO_ANSWER,
             note=None,
-            worker=worker,
+            actor=worker,
             now=NOW,
         )
     task = task_of(uow, referral_id)
@@ -60,19 +60,19 @@ def test_an_attempt_that_does_not_reach_the_patient_is_recorded_but_moves_nothin
             method=ContactMethod.SMS,
             outcome=ContactOutcome.REACHED,
             note="booked",
-            worker=worker,
+            actor=worker,
             now=NOW,
         )
     assert task_of(uow, referral_id)["business"] == "5.1.1"
 
 
 def test_sessions_are_numbered_in_order_and_a_cancelled_one_moves_nothing(
-    started: tuple[str, Worker], uow: UnitOfWork
+    started: tuple[str, Actor], uow: UnitOfWork
 ) -> None:
     referral_id, worker = started
     for status in (AttendanceStatus.ATTENDED, AttendanceStatus.CANCELLED, AttendanceStatus.DNA):
         with uow:
-            record_session(uow, referral_id, session_on=DAY, status=status, worker=worker, now=NOW)
+            record_session(uow, referral_id, session_on=DAY, status=status, actor=worker, now=NOW)
     task = task_of(uow, referral_id)
     assert task["events"][-3:] == ["attend", "session-cancelled", "dna"]
     assert task["business"] == "5.1.2"
@@ -82,7 +82,7 @@ def test_sessions_are_numbered_in_order_and_a_cancelled_one_moves_nothing(
         assert [line.session_number for line in uow.progress.register(referral.id)] == [1, 2, 3]
 
 
-def test_recording_a_measure_again_corrects_it(started: tuple[str, Worker], uow: UnitOfWork) -> None:
+def test_recording_a_measure_again_corrects_it(started: tuple[str, Actor], uow: UnitOfWork) -> None:
     referral_id, worker = started
     for minutes in (20, 35):
         with uow:
@@ -93,7 +93,7 @@ def test_recording_a_measure_again_corrects_it(started: tuple[str, Worker], uow:
                 timepoint=T.START,
                 measured_on=DAY,
                 answers={"minutes": minutes},
-                worker=worker,
+                actor=worker,
                 now=NOW,
             )
     with uow:
@@ -102,7 +102,7 @@ def test_recording_a_measure_again_corrects_it(started: tuple[str, Worker], uow:
         assert [(m.score, m.items) for m in uow.progress.measures(referral.id)] == [(35.0, {"minutes": 35.0})]
 
 
-def test_an_invalid_answer_names_its_item(started: tuple[str, Worker], uow: UnitOfWork) -> None:
+def test_an_invalid_answer_names_its_item(started: tuple[str, Actor], uow: UnitOfWork) -> None:
     referral_id, worker = started
     with pytest.raises(Invalid) as refused, uow:
         record_outcome_measure(
@@ -112,32 +112,32 @@ def test_an_invalid_answer_names_its_item(started: tuple[str, Worker], uow: Unit
             timepoint=T.START,
             measured_on=DAY,
             answers={"life_satisfaction": 4, "worthwhile": 12, "happiness": 3, "anxiety": 2},
-            worker=worker,
+            actor=worker,
             now=NOW,
         )
     assert refused.value.where == "worthwhile"
 
 
 def test_the_end_of_the_programme_finalises_the_register_and_frees_the_place(
-    started: tuple[str, Worker], uow: UnitOfWork
+    started: tuple[str, Actor], uow: UnitOfWork
 ) -> None:
     referral_id, worker = started
     with uow:
-        record_session(uow, referral_id, session_on=DAY, status=AttendanceStatus.ATTENDED, worker=worker, now=NOW)
+        record_session(uow, referral_id, session_on=DAY, status=AttendanceStatus.ATTENDED, actor=worker, now=NOW)
     with pytest.raises(Invalid), uow:
-        finish_programme(uow, referral_id, completed=False, reason="", worker=worker, now=NOW)
+        finish_programme(uow, referral_id, completed=False, reason="", actor=worker, now=NOW)
     with uow:
-        finish_programme(uow, referral_id, completed=False, reason="moved away", worker=worker, now=NOW)
+        finish_programme(uow, referral_id, completed=False, reason="moved away", actor=worker, now=NOW)
     task = task_of(uow, referral_id)
     assert (task["status"], task["business"], task["reason"]) == ("failed", "dropped-out", "moved away")
     with pytest.raises(Conflict), uow:
-        record_session(uow, referral_id, session_on=DAY, status=AttendanceStatus.ATTENDED, worker=worker, now=NOW)
+        record_session(uow, referral_id, session_on=DAY, status=AttendanceStatus.ATTENDED, actor=worker, now=NOW)
 
 
-def test_dates_in_the_future_are_refused(started: tuple[str, Worker], uow: UnitOfWork) -> None:
+def test_dates_in_the_future_are_refused(started: tuple[str, Actor], uow: UnitOfWork) -> None:
     referral_id, worker = started
     with pytest.raises(Invalid) as refused, uow:
         record_session(
-            uow, referral_id, session_on=date(2030, 1, 1), status=AttendanceStatus.ATTENDED, worker=worker, now=NOW
+            uow, referral_id, session_on=date(2030, 1, 1), status=AttendanceStatus.ATTENDED, actor=worker, now=NOW
         )
     assert refused.value.where == "session_on"

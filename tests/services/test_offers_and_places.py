@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from referral_service.domain.access import ActorKind
+from referral_service.domain.access import Actor, ActorKind, UserRole
 from referral_service.domain.intake import IncomingCancellation
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.referral import OfferStatus
@@ -16,7 +16,6 @@ from referral_service.jobs.tasks import expire_overdue_offers, promote_waiting_l
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import CapacityPool, Offer
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import ActorRef, ClientActor
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.intake import ReferralReceipt, cancel_referral
 from referral_service.services.link_worker import close_referral, place_by_hand
@@ -45,7 +44,7 @@ def one_place(set_places: Callable[[str, int], None]) -> None:
 
 def test_declining_frees_the_place_for_the_first_in_the_queue(refer: Refer, uow: UnitOfWork, one_place: None) -> None:
     first, second, third = (refer(incoming()) for _ in range(3))
-    organisation, staff = provider_of(uow, SERVICE)
+    staff = provider_of(uow, SERVICE)
 
     with uow:
         decline_offer(
@@ -53,7 +52,6 @@ def test_declining_frees_the_place_for_the_first_in_the_queue(refer: Refer, uow:
             first.referral_id,
             reason_code="patient-declined",
             reason_text=None,
-            organisation_id=organisation,
             actor=staff,
             now=NOW,
         )
@@ -69,21 +67,20 @@ def test_declining_frees_the_place_for_the_first_in_the_queue(refer: Refer, uow:
 
 def test_a_provider_can_only_answer_its_own_offers(refer: Refer, uow: UnitOfWork) -> None:
     receipt = refer(incoming())
-    other_organisation, other_staff = provider_of(uow, "gva-exercise-referral")
+    other_staff = provider_of(uow, "gva-exercise-referral")
     with pytest.raises(NotFound), uow:
-        accept_offer(uow, receipt.referral_id, organisation_id=other_organisation, actor=other_staff, now=NOW)
+        accept_offer(uow, receipt.referral_id, actor=other_staff, now=NOW)
 
 
 def test_decline_needs_a_known_reason(refer: Refer, uow: UnitOfWork) -> None:
     receipt = refer(incoming())
-    organisation, staff = provider_of(uow, SERVICE)
+    staff = provider_of(uow, SERVICE)
     with pytest.raises(Invalid), uow:
         decline_offer(
             uow,
             receipt.referral_id,
             reason_code="busy",
             reason_text=None,
-            organisation_id=organisation,
             actor=staff,
             now=NOW,
         )
@@ -93,7 +90,6 @@ def test_decline_needs_a_known_reason(refer: Refer, uow: UnitOfWork) -> None:
             receipt.referral_id,
             reason_code="other",
             reason_text=" ",
-            organisation_id=organisation,
             actor=staff,
             now=NOW,
         )
@@ -101,38 +97,37 @@ def test_decline_needs_a_known_reason(refer: Refer, uow: UnitOfWork) -> None:
 
 def test_the_whole_programme_then_completion_frees_the_place(refer: Refer, uow: UnitOfWork, one_place: None) -> None:
     patient, waiting = refer(incoming()), refer(incoming())
-    organisation, staff = provider_of(uow, SERVICE)
+    staff = provider_of(uow, SERVICE)
     with uow:
-        accept_offer(uow, patient.referral_id, organisation_id=organisation, actor=staff, now=NOW)
+        accept_offer(uow, patient.referral_id, actor=staff, now=NOW)
     for step in (Action.CONTACT, Action.ATTEND, Action.DNA, Action.ATTEND):
         with uow:
-            record_step(uow, patient.referral_id, step, organisation_id=organisation, actor=staff, now=NOW)
+            record_step(uow, patient.referral_id, step, actor=staff, now=NOW)
     assert task_of(uow, waiting.referral_id)["business"] == "waitlisted"  # the place is still held
 
     with uow:
-        record_step(uow, patient.referral_id, Action.COMPLETE, organisation_id=organisation, actor=staff, now=NOW)
+        record_step(uow, patient.referral_id, Action.COMPLETE, actor=staff, now=NOW)
 
     done = task_of(uow, patient.referral_id)
     assert (done["status"], done["business"]) == ("completed", "7.0")
     assert done["events"] == ["received", "offered", "accepted", "contact", "attend", "dna", "attend", "complete"]
     assert task_of(uow, waiting.referral_id)["business"] == "offered"
     with pytest.raises(Conflict, match="cannot attend"), uow:
-        record_step(uow, patient.referral_id, Action.ATTEND, organisation_id=organisation, actor=staff, now=NOW)
+        record_step(uow, patient.referral_id, Action.ATTEND, actor=staff, now=NOW)
 
 
 def test_dropping_out_needs_a_reason_and_frees_the_place(refer: Refer, uow: UnitOfWork) -> None:
     receipt = refer(incoming())
-    organisation, staff = provider_of(uow, SERVICE)
+    staff = provider_of(uow, SERVICE)
     with uow:
-        accept_offer(uow, receipt.referral_id, organisation_id=organisation, actor=staff, now=NOW)
+        accept_offer(uow, receipt.referral_id, actor=staff, now=NOW)
     with pytest.raises(Conflict, match="needs a reason"), uow:
-        record_step(uow, receipt.referral_id, Action.DROP_OUT, organisation_id=organisation, actor=staff, now=NOW)
+        record_step(uow, receipt.referral_id, Action.DROP_OUT, actor=staff, now=NOW)
     with uow:
         record_step(
             uow,
             receipt.referral_id,
             Action.DROP_OUT,
-            organisation_id=organisation,
             actor=staff,
             now=NOW,
             reason="moved away",
@@ -143,7 +138,7 @@ def test_dropping_out_needs_a_reason_and_frees_the_place(refer: Refer, uow: Unit
 
 
 def test_cancelling_a_waiting_or_offered_referral_frees_its_place(
-    refer: Refer, uow: UnitOfWork, gp: ClientActor, one_place: None
+    refer: Refer, uow: UnitOfWork, gp: Actor, one_place: None
 ) -> None:
     offered, waiting = refer(incoming()), refer(incoming())
     with uow:
@@ -198,7 +193,7 @@ def test_raising_capacity_promotes_waiting_patients(
 
 def test_the_link_worker_places_by_hand_or_closes(refer: Refer, uow: UnitOfWork) -> None:
     needs_person, cannot_place = refer(incoming(bp=None)), refer(incoming(bp=None))
-    link_worker = ActorRef(ActorKind.PORTAL_USER, "link-worker-1")
+    link_worker = Actor(ActorKind.PORTAL_USER, "link-worker-1", role=UserRole.LINK_WORKER)
     with pytest.raises(Invalid), uow:
         place_by_hand(uow, needs_person.referral_id, SERVICE, override_reason=" ", actor=link_worker, now=NOW)
     with uow:

@@ -15,6 +15,9 @@ class AccessRepository:
     def api_client(self, client_id: str) -> ApiClient | None:
         return self.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
 
+    def api_client_by_id(self, pk: int) -> ApiClient | None:
+        return self.session.get(ApiClient, pk)
+
     def portal_user_by_email(self, email: str) -> PortalUser | None:
         return self.session.scalar(select(PortalUser).where(func.lower(PortalUser.email) == email.strip().lower()))
 

@@ -40,6 +40,18 @@ class DirectoryRepository:
             select(Service).where(Service.organisation_id == organisation.id).order_by(Service.slug)
         ).all()
 
+    def service_by_id(self, service_id: int | None) -> Service | None:
+        return self.session.get(Service, service_id) if service_id is not None else None
+
+    def organisation_by_id(self, organisation_id: int | None) -> Organisation | None:
+        return self.session.get(Organisation, organisation_id) if organisation_id is not None else None
+
+    def capacity_pool(self, pool_id: int) -> CapacityPool | None:
+        return self.session.get(CapacityPool, pool_id)
+
+    def flush(self) -> None:
+        self.session.flush()
+
     def service_by_public_id(self, public_id: str) -> Service | None:
         return self.session.scalar(select(Service).where(Service.public_id == public_id))
 

@@ -59,6 +59,10 @@ class ReferralRepository:
     def flush(self) -> None:
         self.session.flush()
 
+    def by_id(self, referral_id: int) -> Referral:
+        """A referral by our internal key, for the service's own work (never a caller's lookup)."""
+        return self.session.get_one(Referral, referral_id)
+
     def by_public_id(self, public_id: str) -> Referral | None:
         return self.session.scalar(select(Referral).where(Referral.public_id == public_id))
 

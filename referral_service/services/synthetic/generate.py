@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
-
 from referral_service.domain.directory import postcode_district
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.referral import (
@@ -19,20 +17,15 @@ from referral_service.domain.referral import (
     UnmetDemandReason,
     WaitlistStatus,
 )
-from referral_service.persistence.bulk import analyse_tables, insert_rows
 from referral_service.persistence.models import (
-    CapacityPool,
     ContactAttempt,
-    LsoaDeprivation,
     Offer,
     OutboxMessage,
     OutcomeMeasure,
     Patient,
-    PostcodeLsoa,
     Referral,
     ReferralEvent,
     ReferralTask,
-    Service,
     SessionAttendance,
     UnmetDemand,
     WaitlistEntry,
@@ -85,11 +78,10 @@ class Catalogue:
 def prepare_catalogue(uow: UnitOfWork) -> Catalogue:
     """The demo practices (created if missing), the loaded directory and deprivation lookup."""
     practices = tuple(ensure_referrer(uow, code, f"Demo practice {code}") for code in DEMO_PRACTICES)
-    uow.session.flush()
-    first_pools = select(CapacityPool.service_id, func.min(CapacityPool.id)).group_by(CapacityPool.service_id)
-    pools: dict[int, int] = {service: pool for service, pool in uow.session.execute(first_pools)}  # noqa: C416
+    uow.referrals.flush()
+    pools = uow.synthetic.first_pools()
     services: dict[str, list[ServiceRow]] = {}
-    for service in uow.session.scalars(select(Service).where(Service.is_listed)):
+    for service in uow.synthetic.listed_services():
         if service.id in pools:
             services.setdefault(service.pathway_code, []).append(
                 ServiceRow(
@@ -104,11 +96,7 @@ def prepare_catalogue(uow: UnitOfWork) -> Catalogue:
                     service.offer_response_days,
                 )
             )
-    postcodes = uow.session.execute(
-        select(PostcodeLsoa.postcode, LsoaDeprivation.imd_decile).outerjoin(
-            LsoaDeprivation, LsoaDeprivation.lsoa_code == PostcodeLsoa.lsoa_code
-        )
-    )
+    postcodes = uow.synthetic.postcodes_with_deciles()
     spaced = tuple((f"{code[:-3]} {code[-3:]}", decile) for code, decile in postcodes)
     if not services:
         raise ValueError("load a provider directory first (flask providers load providers/demo)")
@@ -117,13 +105,6 @@ def prepare_catalogue(uow: UnitOfWork) -> Catalogue:
         {k: tuple(v) for k, v in services.items()},
         spaced or (("SK1 1AA", None), ("SK4 1AA", None), ("SK7 1AA", None)),
     )
-
-
-def _next_ids(uow: UnitOfWork) -> dict[str, int]:
-    return {
-        name: int(uow.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
-        for name, model in MODELS.items()
-    }
 
 
 def _weighted(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
@@ -300,29 +281,23 @@ def generate_batch(
     With `settled_days`, every referral arrived at least that long ago, so nearly every journey has
     ended by now and the demo's inboxes are left to the demo referrals."""
     rng = random.Random(f"{seed}:{batch}")  # noqa: S311  (synthetic data, reproducible by seed; not security)
-    rows = Rows(_next_ids(uow))
+    rows = Rows(uow.synthetic.next_ids(MODELS))
     for _ in range(count):
         _referral(rows, rng, catalogue, now, settled_days)
     for table in INSERT_ORDER:
-        insert_rows(uow.session, MODELS[table].__table__, rows.tables.get(table, []))
+        uow.synthetic.insert(MODELS[table], rows.tables.get(table, []))
     return len(rows.tables.get("referral_events", ()))
 
 
 def finish_generation(uow: UnitOfWork, *, now: datetime) -> int:
     """Move PostgreSQL's id sequences past the ids written, rebuild the reports' summary, and refresh
     the planner's statistics (after a bulk load they describe empty tables, and plans go wrong)."""
-    if uow.session.get_bind().dialect.name == "postgresql":
-        for table in INSERT_ORDER:
-            # table names come from INSERT_ORDER above, never from input
-            top = f"SELECT COALESCE(MAX(id), 1) FROM {table}"  # noqa: S608
-            sequence = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ({top}))"
-            uow.session.execute(text(sequence))
-    analyse_tables(uow.session)  # the rebuild's plan needs them
+    uow.synthetic.after_bulk_load(INSERT_ORDER)  # the rebuild's plan needs fresh statistics
     summarised = refresh_report_data(uow, now=now, full=True)
-    analyse_tables(uow.session)
+    uow.synthetic.analyse()
     return summarised
 
 
 def has_history(uow: UnitOfWork, *, at_least: int) -> bool:
     """Whether the database already holds `at_least` referrals (make run generates only once)."""
-    return int(uow.session.scalar(select(func.count(Referral.id))) or 0) >= at_least
+    return uow.synthetic.referral_count() >= at_least

@@ -1,0 +1,26 @@
+"""The reports' read models as the unit of work offers them to services (no session outside persistence)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from referral_service.domain.reporting.definitions import ReportFilter
+from referral_service.domain.reporting.raw import RawFigures
+from referral_service.persistence.read_models.journeys import refresh_journeys
+from referral_service.persistence.read_models.reports import FilterOptions, filter_options, report_figures
+
+
+class ReportReadModel:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def filter_options(self) -> FilterOptions:
+        return filter_options(self.session)
+
+    def figures(self, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
+        return report_figures(self.session, report_filter, now=now)
+
+    def refresh(self, *, now: datetime, full: bool = False) -> int:
+        return refresh_journeys(self.session, now=now, full=full)
