@@ -52,9 +52,12 @@ ACCESS_MODULE = "referral_service/services/access.py"
 def _caller_lookups(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
-            if node.attr in CALLER_LOOKUPS.get(node.value.attr, set()):
-                found.append(f"{node.value.attr}.{node.attr}:{node.lineno}")
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.attr in CALLER_LOOKUPS.get(node.value.attr, set())
+        ):
+            found.append(f"{node.value.attr}.{node.attr}:{node.lineno}")
     return found
 
 

@@ -57,8 +57,8 @@ def _domain_error(error: DomainError) -> Response:
 
 
 def register(app: Flask) -> None:
-    from referral_service.fhir import directory, messaging, metadata, servicerequest, task  # noqa: F401  (routes)
     from referral_service.fhir.http import echo_message_headers
+    from referral_service.fhir.routes import directory, messaging, metadata, servicerequest, task  # noqa: F401
 
     app.register_blueprint(bp)
     register_error_renderer(app, "/fhir", render_http_error)

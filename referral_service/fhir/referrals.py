@@ -1,4 +1,4 @@
-"""A ServiceRequest and the resources around it, read into an IncomingReferral.
+"""A ServiceRequest and the resources around it, read into the content of an IncomingReferral.
 
 Shared by the BaRS message (resources are Bundle entries) and the plain POST (resources are
 contained), which differ only in how a reference is resolved.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from referral_service.domain.intake import Coding, ConditionEvidence, IncomingReferral, Measurement
+from referral_service.domain.intake import Coding, ConditionEvidence, Measurement, PatientDetails
 from referral_service.domain.referral import Priority
 from referral_service.fhir import extract
-from referral_service.fhir.outcomes import FhirError, Issue
+from referral_service.fhir.findings import Findings
+from referral_service.fhir.outcomes import Issue
 from referral_service.fhir.profiles import BARS_USE_CASE_SYSTEM, USE_CASE_SYSTEM, use_case_codes
 from referral_service.fhir.ukcore import ods_code
 
@@ -22,35 +24,23 @@ Resolver = Callable[[str | None], tuple[Any, str] | None]  # reference -> (resou
 BARS_REFERRAL_CATEGORY = ("https://fhir.nhs.uk/CodeSystem/message-category-servicerequest", "referral")
 
 
-@dataclass
-class Reading:
-    """Issues found so far; errors stop intake, warnings are kept with the referral."""
+@dataclass(frozen=True)
+class ReferralContent:
+    """What a ServiceRequest and the resources around it say, before the envelope (bytes, ids) is added."""
 
-    issues: list[Issue]
-
-    def has_errors(self) -> bool:
-        return any(issue.severity in ("error", "fatal") for issue in self.issues)
-
-    def error(self) -> FhirError:
-        """400 when anything is malformed; 422 when it is well formed but not something we take."""
-        errors = [issue for issue in self.issues if issue.severity in ("error", "fatal")]
-        unprocessable = {"not-supported", "business-rule", "processing"}
-        status = 422 if all(issue.code in unprocessable for issue in errors) else 400
-        return FhirError(status, errors + [i for i in self.issues if i.severity == "warning"])
-
-    def fail_if_errors(self) -> None:
-        if self.has_errors():
-            raise self.error()
-
-    def warnings(self) -> tuple[str, ...]:
-        return tuple(
-            f"{issue.expression}: {issue.diagnostics}" if issue.expression else issue.diagnostics
-            for issue in self.issues
-            if issue.severity == "warning"
-        )
+    patient: PatientDetails
+    sender_ods: str | None
+    authored_at: datetime | None  # None only alongside the error that says so
+    priority: Priority
+    pathway: Coding | None
+    use_case: str | None
+    identifier: tuple[str, str] | None
+    conditions: tuple[ConditionEvidence, ...]
+    measurements: tuple[Measurement, ...]
+    preferences: tuple[str, ...]
 
 
-def use_case(service_request: Any, path: str, reading: Reading, *, required: bool) -> str | None:
+def use_case(service_request: Any, path: str, findings: Findings, *, required: bool) -> str | None:
     """Our use-case category; a BaRS use case (pharmacy, UEC, …) is one we do not serve: 422."""
     others = []
     for index, concept in enumerate(service_request.category or ()):
@@ -59,7 +49,7 @@ def use_case(service_request: Any, path: str, reading: Reading, *, required: boo
             if coding.system == USE_CASE_SYSTEM:
                 if coding.code in use_case_codes():
                     return str(coding.code)
-                reading.issues.append(Issue("not-supported", f"unknown use case {coding.code!r}", where))
+                findings.issues.append(Issue("not-supported", f"unknown use case {coding.code!r}", where))
                 return None
             if coding.system == BARS_USE_CASE_SYSTEM:
                 others.append((coding.code, coding.display, where))
@@ -67,7 +57,7 @@ def use_case(service_request: Any, path: str, reading: Reading, *, required: boo
     if others:
         code, display, where = others[0]
         label = f"{code} ({display})" if display else str(code)
-        reading.issues.append(
+        findings.issues.append(
             Issue(
                 "not-supported",
                 f"use case {label} is not one this service serves; it takes {served} ({USE_CASE_SYSTEM})",
@@ -75,7 +65,7 @@ def use_case(service_request: Any, path: str, reading: Reading, *, required: boo
             )
         )
     elif required:
-        reading.issues.append(
+        findings.issues.append(
             Issue(
                 "not-supported",
                 f"no use-case category: this service takes {served} ({USE_CASE_SYSTEM})",
@@ -85,58 +75,59 @@ def use_case(service_request: Any, path: str, reading: Reading, *, required: boo
     return None
 
 
-def read_referral(
+def parse_service_request(
     service_request: Any,
     path: str,
     resolve: Resolver,
     everything: list[tuple[Any, str]],
-    reading: Reading,
+    findings: Findings,
     *,
     sender_ods: str | None,
     requested_fallback: Coding | None,
     use_case_required: bool,
-) -> tuple[Any, dict[str, Any]]:
-    """Check the ServiceRequest and gather what intake stores. Returns the Patient and the values."""
+) -> ReferralContent:
+    """Check the ServiceRequest and gather what intake stores; a subject that is not a carried
+    Patient stops here (nothing else can be read without it)."""
     if service_request.status != "active":
-        reading.issues.append(Issue("value", "a new referral's status must be active", f"{path}.status"))
+        findings.issues.append(Issue("value", "a new referral's status must be active", f"{path}.status"))
     if service_request.authoredOn is None:
-        reading.issues.append(
+        findings.issues.append(
             Issue("required", "authoredOn is required: when the referral was made", f"{path}.authoredOn")
         )
     subject = resolve(service_request.subject.reference if service_request.subject else None)
     if subject is None or subject[0].get_resource_type() != "Patient":
-        reading.issues.append(
+        findings.issues.append(
             Issue("invalid", "subject must reference the Patient carried with the referral", f"{path}.subject")
         )
-        raise reading.error()
-    patient_resource, patient_path = subject
-    patient = extract.patient_details(patient_resource, patient_path, reading.issues)
-    the_use_case = use_case(service_request, path, reading, required=use_case_required)
+        raise findings.error()
+    patient = extract.patient_details(subject[0], subject[1], findings.issues)
+    the_use_case = use_case(service_request, path, findings, required=use_case_required)
     pathway = (
-        extract.requested_coding(service_request.code, f"{path}.code", reading.issues) if service_request.code else None
+        extract.requested_coding(service_request.code, f"{path}.code", findings.issues)
+        if service_request.code
+        else None
     )
-    measurements, conditions = extract.evidence(everything, reading.issues)
+    measurements, conditions = extract.evidence(everything, findings.issues)
     authored = service_request.authoredOn
     if authored is not None:
-        conditions = extract.reason_codes(service_request, path, reading.issues, authored.date()) + conditions
+        conditions = extract.reason_codes(service_request, path, findings.issues, authored.date()) + conditions
     identifier = next(((i.system or "", i.value) for i in service_request.identifier or () if i.value), None)
     if identifier is not None:
-        system = extract.fit(identifier[0], 200, f"{path}.identifier.system", reading.issues)
-        value = extract.fit(identifier[1], 100, f"{path}.identifier.value", reading.issues)
+        system = extract.fit(identifier[0], 200, f"{path}.identifier.system", findings.issues)
+        value = extract.fit(identifier[1], 100, f"{path}.identifier.value", findings.issues)
         identifier = (system, value) if system is not None and value is not None else None
-    values = {
-        "preferences": _performer_preferences(service_request, resolve),
-        "patient": patient,
-        "sender_ods": sender_ods or _requester_ods(service_request, path, resolve, reading),
-        "authored_at": authored,
-        "priority": Priority(service_request.priority or "routine"),
-        "pathway": pathway or requested_fallback,
-        "use_case": the_use_case,
-        "identifier": identifier,
-        "conditions": tuple(conditions),
-        "measurements": tuple(measurements),
-    }
-    return patient_resource, values
+    return ReferralContent(
+        patient=patient,
+        sender_ods=sender_ods or _requester_ods(service_request, path, resolve, findings),
+        authored_at=authored,
+        priority=Priority(service_request.priority or "routine"),
+        pathway=pathway or requested_fallback,
+        use_case=the_use_case,
+        identifier=identifier,
+        conditions=tuple(conditions),
+        measurements=tuple(measurements),
+        preferences=_performer_preferences(service_request, resolve),
+    )
 
 
 def _performer_preferences(service_request: Any, resolve: Resolver) -> tuple[str, ...]:
@@ -155,39 +146,20 @@ def _performer_preferences(service_request: Any, resolve: Resolver) -> tuple[str
     return tuple(dict.fromkeys(value[:200] for value in found))
 
 
-def _requester_ods(service_request: Any, path: str, resolve: Resolver, reading: Reading) -> str | None:
+def _requester_ods(service_request: Any, path: str, resolve: Resolver, findings: Findings) -> str | None:
     requester = service_request.requester
     if requester is None:
         return None
     if requester.identifier is not None:
-        return ods_code([requester.identifier], f"{path}.requester", reading.issues)
+        return ods_code([requester.identifier], f"{path}.requester", findings.issues)
     target = resolve(requester.reference)
     if target is None:
         return None
     resource, where = target
     if resource.get_resource_type() == "Organization":
-        return ods_code(resource.identifier, where, reading.issues)
+        return ods_code(resource.identifier, where, findings.issues)
     if resource.get_resource_type() == "PractitionerRole" and resource.organization is not None:
         organisation = resolve(resource.organization.reference)
         if organisation is not None and organisation[0].get_resource_type() == "Organization":
-            return ods_code(organisation[0].identifier, organisation[1], reading.issues)
+            return ods_code(organisation[0].identifier, organisation[1], findings.issues)
     return None
-
-
-def incoming(values: dict[str, Any], reading: Reading, **more: Any) -> IncomingReferral:
-    measurements: tuple[Measurement, ...] = values["measurements"]
-    conditions: tuple[ConditionEvidence, ...] = values["conditions"]
-    return IncomingReferral(
-        patient=values["patient"],
-        sender_ods=values["sender_ods"],
-        authored_at=values["authored_at"],
-        priority=values["priority"],
-        pathway=values["pathway"],
-        use_case=values["use_case"],
-        identifier=values["identifier"],
-        conditions=conditions,
-        measurements=measurements,
-        preferences=values["preferences"],
-        warnings=reading.warnings(),
-        **more,
-    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, request, url_for
 
 from referral_service.fhir import bp, current_client, render, search
@@ -14,25 +12,14 @@ from referral_service.fhir.http import (
     prefer_return,
     read_resource,
 )
+from referral_service.fhir.intake import referral_from_service_request
 from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
-from referral_service.fhir.referrals import Reading, incoming, read_referral
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM
 from referral_service.services.intake import receive_referral
 from referral_service.services.referrals import read_referral as read_referral_view
 from referral_service.services.referrals import search_referrals
 from referral_service.web.context import unit_of_work, utcnow
 from referral_service.web.requests import current_request_id
-
-
-def _contained(service_request: Any) -> tuple[dict[str, tuple[Any, str]], list[tuple[Any, str]]]:
-    by_reference: dict[str, tuple[Any, str]] = {}
-    items = []
-    for index, resource in enumerate(service_request.contained or ()):
-        item = (resource, f"ServiceRequest.contained[{index}]")
-        items.append(item)
-        if resource.id:
-            by_reference[f"#{resource.id}"] = item
-    return by_reference, items
 
 
 @bp.post("/ServiceRequest")
@@ -42,50 +29,10 @@ def create_service_request() -> Response:
     from the same practice returns the first referral (200) and creates nothing."""
     request_id, correlation_id = message_ids(required=False)
     raw, _document, service_request = read_resource("ServiceRequest")
-    reading = Reading([])
-    if not any(identifier.value for identifier in service_request.identifier or ()):
-        reading.issues.append(
-            Issue(
-                "required",
-                "identifier is required: the referral's id in the sending system",
-                "ServiceRequest.identifier",
-            )
-        )
-    by_reference, contained = _contained(service_request)
-    for index, reference in enumerate(
-        [*(service_request.supportingInfo or ()), *(service_request.reasonReference or ())]
-    ):
-        if reference.reference and not reference.reference.startswith("#"):
-            reading.issues.append(
-                Issue(
-                    "not-supported",
-                    "only contained resources are read; this reference was not",
-                    f"ServiceRequest.supportingInfo[{index}]",
-                    "warning",
-                )
-            )
-    _patient, values = read_referral(
-        service_request,
-        "ServiceRequest",
-        lambda reference: by_reference.get(reference or ""),
-        contained,
-        reading,
-        sender_ods=None,
-        requested_fallback=None,
-        use_case_required=False,
-    )
-    reading.fail_if_errors()
-    parts = incoming(
-        values,
-        reading,
-        payload=raw,
-        payload_format="ServiceRequest",
-        request_id=request_id,
-        correlation_id=correlation_id,
-    )
+    received = referral_from_service_request(raw, service_request, request_id=request_id, correlation_id=correlation_id)
     preference = prefer_return()
     with unit_of_work() as uow:
-        receipt = receive_referral(uow, parts, actor=current_client(), now=utcnow())
+        receipt = receive_referral(uow, received.value, actor=current_client(), now=utcnow())
         # Only a representation shows patient data back (and is audited as a read).
         view = (
             read_referral_view(
@@ -100,7 +47,7 @@ def create_service_request() -> Response:
     if preference == "minimal":
         return fhir_response("", status, headers)
     if preference == "OperationOutcome" or view is None:
-        warnings = [issue for issue in reading.issues if issue.severity == "warning"]
+        warnings = list(received.warnings)
         information = [Issue("informational", f"ServiceRequest/{receipt.referral_id} stored", severity="information")]
         return fhir_response(operation_outcome(status, warnings or information), status, headers)
     return fhir_response(render.service_request(view), status, headers)
