@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, request
 
+from referral_service.domain.clock import utcnow
 from referral_service.domain.directory import postcode_district
 from referral_service.fhir import bp, render, search
 from referral_service.fhir.capabilities import supports
@@ -22,7 +23,7 @@ from referral_service.services.publication import (
     published_service,
     published_services,
 )
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 CATEGORY_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/service-categories"
 CAPACITY_EXTENSION = (

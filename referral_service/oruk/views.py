@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from referral_service.domain.clock import utcnow
 from referral_service.oruk import render
 from referral_service.oruk.openapi import openapi_document
 from referral_service.services.errors import NotFound
 from referral_service.services.publication import PublishedService, published_service, published_services
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 bp = Blueprint("oruk", __name__, url_prefix="/oruk")
 PROFILE = "https://openreferraluk.org/profile/3.0"  # the ORUK profile of HSDS 3.0
