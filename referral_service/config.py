@@ -11,7 +11,6 @@ from typing import Any, Self
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
-DEFAULT_PROVIDERS_DIR = PROJECT_ROOT / "providers" / "demo"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})

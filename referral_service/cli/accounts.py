@@ -6,9 +6,10 @@ import click
 from flask.cli import with_appcontext
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.services.accounts import create_portal_user, register_api_client
 from referral_service.services.errors import ServiceError
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 
 
 @click.group("clients")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from referral_service.domain.clock import utcnow
 from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
 from referral_service.services.demo_referrals import seed_demo_referrals
 from referral_service.services.errors import ServiceError
@@ -14,7 +15,7 @@ from referral_service.services.synthetic.generate import (
     has_history,
     prepare_catalogue,
 )
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 
 
 @click.group("demo")

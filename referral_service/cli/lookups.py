@@ -9,6 +9,7 @@ from typing import TypeVar
 import click
 from flask.cli import with_appcontext
 
+from referral_service.domain.clock import utcnow
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.lookups import (
     LookupFileError,
@@ -23,7 +24,7 @@ from referral_service.services.deprivation import (
     store_postcodes,
     store_practice_pcns,
 )
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 T = TypeVar("T")
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)

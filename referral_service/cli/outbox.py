@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from referral_service.domain.clock import utcnow
 from referral_service.services.errors import ServiceError
 from referral_service.services.integration import integration_health, parked_messages
 from referral_service.services.outbox import resolve_parked, retry_parked
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 
 @click.group("outbox")

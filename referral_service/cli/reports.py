@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from referral_service.domain.clock import utcnow
 from referral_service.services.reports import refresh_report_data
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 
 @click.group("reports")

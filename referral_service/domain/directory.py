@@ -118,9 +118,6 @@ class ProviderDefinition:
     description: str | None = None
     endpoint: str | None = None
 
-    def accredited_on(self, day: date) -> bool:
-        return any(accreditation.is_valid_on(day) for accreditation in self.accreditations)
-
 
 def postcode_district(postcode: str) -> str:
     """The outward code of a UK postcode ("SK1 3TA" -> "SK1"), upper case, spacing tolerated."""

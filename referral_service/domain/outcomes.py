@@ -78,7 +78,6 @@ ONS4_ITEMS: tuple[tuple[str, str], ...] = (
         "overall, how anxious did you feel yesterday?",
     ),
 )
-ONS4_LOWER_IS_BETTER: frozenset[str] = frozenset({"anxiety"})
 QUESTIONS: Mapping[str, str] = MappingProxyType(dict(ONS4_ITEMS) | dict(SWEMWBS_ITEMS))
 
 
@@ -89,10 +88,6 @@ class Improvement:
     threshold: float
     lower_is_better: bool
     source: str
-
-    def is_meaningful(self, start: float, end: float) -> bool:
-        change = start - end if self.lower_is_better else end - start
-        return change >= self.threshold
 
 
 # Individual meaningful change for SWEMWBS is 1-3 metric points (Shah et al., Health Qual Life

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 
+from referral_service.domain.clock import utcnow
 from referral_service.jobs.delivery import Sender, deliver_due
 from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence.engine import SessionFactory
@@ -35,10 +36,6 @@ class TickReport:
 
 
 # A parked outbox message counts as "failed" in its tick's report: a person must look.
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def expire_overdue_offers(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:

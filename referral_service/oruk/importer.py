@@ -152,15 +152,6 @@ def draft_service(service: dict[str, Any], taken: set[str], review: list[str]) -
     return draft
 
 
-def _weeks(service: dict[str, Any]) -> int:
-    """Programme length from a schedule's description ("…: 12 weeks"), else 12 (to review)."""
-    for schedule in service.get("schedules") or []:
-        match = re.search(r"(\d+) weeks", str(schedule.get("description", "")))
-        if match:
-            return int(match.group(1))
-    return 12
-
-
 def draft_directory(services: Iterator[dict[str, Any]]) -> list[DraftProvider]:
     providers: dict[str, DraftProvider] = {}
     organisation_slugs: set[str] = set()

@@ -3,25 +3,24 @@ derived from them (uuid5), so they survive every reload of the directory. No pat
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+from referral_service.domain.taxonomy import (
+    CATEGORY_TAXONOMY,
+    SNOMED,
+    category_term_id,
+    pathway_taxonomy,
+    pathway_term_id,
+    stable_id,
+)
 from referral_service.services.publication import CapacityStatus, PublishedService
-
-NAMESPACE = uuid.UUID("6f1c2f4e-9d0a-4c8e-8b3a-1f2e3d4c5b6a")  # ours; fixes the derived ids for good
-CATEGORY_TAXONOMY = "https://referral-service.example.org/fhir/CodeSystem/service-categories"
-SNOMED = "http://snomed.info/sct"
-
-
-def derived(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "|".join(parts)))
 
 
 def taxonomy_terms(service: PublishedService) -> list[dict[str, Any]]:
     """The category (our taxonomy) and the pathway (SNOMED CT) a service answers."""
     return [
         {
-            "id": derived("category", service.category),
+            "id": category_term_id(service.category),
             "code": service.category,
             "name": service.category.replace("-", " ").capitalize(),
             "description": f"Service category {service.category}",
@@ -29,11 +28,11 @@ def taxonomy_terms(service: PublishedService) -> list[dict[str, Any]]:
             "term_uri": f"{CATEGORY_TAXONOMY}#{service.category}",
         },
         {
-            "id": derived("pathway", service.pathway_system, service.pathway_code),
+            "id": pathway_term_id(service.pathway_system, service.pathway_code),
             "code": service.pathway_code,
             "name": f"SNOMED CT {service.pathway_code}",
             "description": "The referral (SNOMED CT procedure) this service answers",
-            "taxonomy": "SNOMED CT" if service.pathway_system == SNOMED else service.pathway_system,
+            "taxonomy": pathway_taxonomy(service.pathway_system),
             "term_uri": f"{SNOMED}/{service.pathway_code}"
             if service.pathway_system == SNOMED
             else service.pathway_code,
@@ -58,7 +57,7 @@ def organization(service: PublishedService) -> dict[str, Any]:
         "description": org.description or org.name,
         "organization_identifiers": [
             {
-                "id": derived(org.id, system, value),
+                "id": stable_id(org.id, system, value),
                 "organization_id": org.id,
                 "identifier_scheme": system,
                 "identifier_type": "ODS code" if value == org.ods_code else "identifier",
@@ -72,10 +71,6 @@ def organization(service: PublishedService) -> dict[str, Any]:
     if org.website:
         document["website"] = org.website
     return document
-
-
-def taxonomy_ids(service: PublishedService) -> set[str]:
-    return {CATEGORY_TAXONOMY, "SNOMED CT" if service.pathway_system == SNOMED else service.pathway_system}
 
 
 def summary(service: PublishedService) -> dict[str, Any]:
@@ -114,7 +109,7 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
     document["organization"] = organization(service)
     document["service_areas"] = [
         {
-            "id": derived(service.id, "area", district),
+            "id": stable_id(service.id, "area", district),
             "service_id": service.id,
             "name": district,
             "description": f"Postcode district {district}",
@@ -123,7 +118,7 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
     ]
     document["service_at_locations"] = [
         {
-            "id": derived(service.id, location.id),
+            "id": stable_id(service.id, location.id),
             "service_id": service.id,
             "location_id": location.id,
             "location": {
@@ -132,7 +127,7 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
                 "name": location.name,
                 "addresses": [
                     {
-                        "id": derived(location.id, "address"),
+                        "id": stable_id(location.id, "address"),
                         "location_id": location.id,
                         "address_1": location.address or location.name,
                         "city": location.town or "",
@@ -149,11 +144,11 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
     # The UK profile removes email and phones from contact (and phones everywhere): the service
     # carries the email; the contact names who takes referrals.
     document["contacts"] = [
-        {"id": derived(org.id, "contact"), "service_id": service.id, "name": f"Referrals, {org.name}"}
+        {"id": stable_id(org.id, "contact"), "service_id": service.id, "name": f"Referrals, {org.name}"}
     ]
     document["schedules"] = [
         {
-            "id": derived(service.id, "intake", intake.isoformat()),
+            "id": stable_id(service.id, "intake", intake.isoformat()),
             "service_id": service.id,
             "valid_from": intake.isoformat(),
             "dtstart": intake.isoformat(),
@@ -164,7 +159,7 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
     ]
     document["attributes"] = [
         {
-            "id": derived(service.id, term["id"]),
+            "id": stable_id(service.id, term["id"]),
             "link_id": service.id,
             "link_type": "service",
             "link_entity": "service",

@@ -12,15 +12,23 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from referral_service.domain.clock import utcnow
 from referral_service.oruk import render
 from referral_service.oruk.openapi import openapi_document
+from referral_service.services.directory_search import Compare, DirectorySearch, search_directory
 from referral_service.services.errors import NotFound
-from referral_service.services.publication import PublishedService, published_service, published_services
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.services.publication import published_service
+from referral_service.web.context import unit_of_work
 
 bp = Blueprint("oruk", __name__, url_prefix="/oruk")
 PROFILE = "https://openreferraluk.org/profile/3.0"  # the ORUK profile of HSDS 3.0
 MAX_PER_PAGE = 100
+NUMBERS = (  # name, default, lowest, highest; -1: not asked
+    ("page", 1, 1, 1_000_000),
+    ("per_page", 50, 1, MAX_PER_PAGE),
+    ("minimum_age", -1, 0, 130),  # the person is at least this old
+    ("maximum_age", -1, 0, 130),  # the person is at most this old
+)
 
 
 @bp.after_request
@@ -33,11 +41,6 @@ def _error(status: int, message: str) -> Response:
     response = jsonify(error=message)
     response.status_code = status
     return response
-
-
-def _published() -> list[PublishedService]:
-    with unit_of_work() as uow:
-        return [s for s in published_services(uow, today=utcnow().date()) if s.active]
 
 
 @bp.get("/")
@@ -59,48 +62,52 @@ def _int(name: str, default: int, low: int, high: int) -> int | Response:
     return int(raw)
 
 
-@bp.get("/services")
-def services() -> Response:
-    page = _int("page", 1, 1, 1_000_000)
-    per_page = _int("per_page", 50, 1, MAX_PER_PAGE)
-    if isinstance(page, Response):
-        return page
-    if isinstance(per_page, Response):
-        return per_page
-    found = _published()
-    text = (request.args.get("search") or request.args.get("text") or "").strip().lower()
-    if text:
-        found = [s for s in found if text in f"{s.name} {s.description or ''} {s.organisation.name}".lower()]
-    term = request.args.get("taxonomy_term_id")
-    if term:
-        found = [s for s in found if term in {t["id"] for t in render.taxonomy_terms(s)}]
-    taxonomy = request.args.get("taxonomy_id")
-    if taxonomy:
-        found = [s for s in found if taxonomy in render.taxonomy_ids(s)]
-    ages = {name: _int(name, -1, 0, 130) for name in ("minimum_age", "maximum_age")}
-    for value in ages.values():
+def _search() -> DirectorySearch | Response:
+    """The query as a directory search of accredited services only, or the 400 that explains it."""
+    numbers: dict[str, int] = {}
+    for name, default, lowest, highest in NUMBERS:
+        value = _int(name, default, lowest, highest)
         if isinstance(value, Response):
             return value
-    low, high = ages["minimum_age"], ages["maximum_age"]
-    if isinstance(low, int) and low >= 0:  # the person is at least this old: the service must take them
-        found = [s for s in found if s.maximum_age is None or s.maximum_age >= low]
-    if isinstance(high, int) and high >= 0:  # the person is at most this old
-        found = [s for s in found if s.minimum_age is None or s.minimum_age <= high]
+        numbers[name] = value
+    low, high = numbers["minimum_age"], numbers["maximum_age"]
+    updated: tuple[tuple[Compare, datetime], ...] = ()
     if "modified_after" in request.args:
         try:
             after = datetime.fromisoformat(request.args["modified_after"].replace("Z", "+00:00"))
         except ValueError:
             return _error(400, "modified_after must be an ISO 8601 date-time")
-        found = [s for s in found if s.updated_at > (after if after.tzinfo else after.replace(tzinfo=UTC))]
-    total_pages = max(1, math.ceil(len(found) / per_page))
-    contents = [render.summary(s) for s in found[(page - 1) * per_page : page * per_page]]
+        updated = ((Compare.AFTER, after if after.tzinfo else after.replace(tzinfo=UTC)),)
+    return DirectorySearch(
+        active=True,  # the feed's rule: accredited services only
+        text=request.args.get("search") or request.args.get("text"),
+        taxonomy_term_id=request.args.get("taxonomy_term_id"),
+        taxonomy_id=request.args.get("taxonomy_id"),
+        age_from=low if low >= 0 else None,
+        age_to=high if high >= 0 else None,
+        updated=updated,
+        page=numbers["page"],
+        per_page=numbers["per_page"],
+    )
+
+
+@bp.get("/services")
+def services() -> Response:
+    search = _search()
+    if isinstance(search, Response):
+        return search
+    with unit_of_work() as uow:
+        found = search_directory(uow, search, today=utcnow().date())
+    per_page = search.per_page or MAX_PER_PAGE
+    total_pages = max(1, math.ceil(found.total / per_page))
+    contents = [render.summary(s) for s in found.services]
     body: dict[str, Any] = {
-        "total_items": len(found),
+        "total_items": found.total,
         "total_pages": total_pages,
-        "page_number": page,
+        "page_number": search.page,
         "size": len(contents),
-        "first_page": page == 1,
-        "last_page": page >= total_pages,
+        "first_page": search.page == 1,
+        "last_page": search.page >= total_pages,
         "empty": not contents,
         "contents": contents,
     }

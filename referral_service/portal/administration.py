@@ -7,13 +7,14 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.portal.blueprint import attach_error, bp
 from referral_service.portal.forms import ResolveForm
 from referral_service.services.errors import Conflict, ServiceError
 from referral_service.services.integration import integration_health, parked_messages
 from referral_service.services.outbox import resolve_parked, retry_parked
 from referral_service.web.auth import require_roles
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 
 def _page(resolve_form: ResolveForm | None = None, failed: str | None = None, status: int = 200) -> ResponseReturnValue:

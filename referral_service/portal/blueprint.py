@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from referral_service.domain.access import Actor
+from referral_service.domain.clock import utcnow
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.caseload import open_case
 from referral_service.services.errors import ServiceError
 from referral_service.web.auth import current_user, home_url, require_user
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")

@@ -6,12 +6,13 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.forms import PlacesForm
 from referral_service.services.errors import ServiceError
 from referral_service.services.places import change_places, provider_places
 from referral_service.web.auth import require_roles
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
 

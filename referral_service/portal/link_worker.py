@@ -6,12 +6,13 @@ from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.portal.blueprint import bp, form_page, signed_in_actor
 from referral_service.portal.forms import AskReferrerForm, CloseForm, PlaceByHandForm, options
 from referral_service.services.caseload import link_worker_queue as queue_of
 from referral_service.services.link_worker import ask_referrer, close_referral, place_by_hand, placeable_services
 from referral_service.web.auth import require_roles
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
 LINK_WORKER = UserRole.LINK_WORKER

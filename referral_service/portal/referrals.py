@@ -9,13 +9,14 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.portal.blueprint import bp, form_page, signed_in_actor
 from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
 from referral_service.services.errors import Conflict
 from referral_service.services.offers import accept_offer, decline_offer
 from referral_service.web.auth import require_roles
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
 UK_TIME = ZoneInfo("Europe/London")

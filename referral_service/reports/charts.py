@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from referral_service.domain.reporting.tables import Value
 
-BLUE, DARK, GREY, PALE = "#005eb8", "#212b32", "#4c6272", "#d8dde0"
+BLUE, DARK, GREY = "#005eb8", "#212b32", "#4c6272"
 SERIES_COLOURS = ("#005eb8", "#007f3b", "#ae2573", "#ed8b00")
 _ids = count(1)
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.domain.reporting.definitions import PATHWAY_LABELS, ReportFilter
 from referral_service.domain.reporting.export import SCHEMA, VERSION, export_document
 from referral_service.domain.reporting.tables import FigureTable, Report
@@ -19,7 +20,7 @@ from referral_service.schemas.reports import describe_errors, parse_report_filte
 from referral_service.services.errors import Invalid
 from referral_service.services.reports import commissioner_report, report_filter_choices
 from referral_service.web.auth import require_roles
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 READERS = (UserRole.COMMISSIONER, UserRole.ADMIN)

@@ -197,11 +197,6 @@ def parse_rule(value: Any) -> Rule:
         raise ValidationError({key: error.messages}) from None
 
 
-class RuleField(fields.Field[Rule]):
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Rule:
-        return parse_rule(value)
-
-
 class RuleListField(fields.Field[tuple[Rule, ...]]):
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any

@@ -98,7 +98,8 @@ def _organisation(organisation: Organisation, today: date) -> PublishedOrganisat
     )
 
 
-def _publish(uow: UnitOfWork, service: Service, today: date) -> PublishedService:
+def publish(uow: UnitOfWork, service: Service, today: date) -> PublishedService:
+    """A service row as the world may see it on `today`: live capacity, accreditation, plain-words rules."""
     rules = remember_rules(service.id, service.source_hash, service.eligibility)
     low, high = age_range(rules)
     organisation = _organisation(service.organisation, today)
@@ -141,14 +142,14 @@ def _publish(uow: UnitOfWork, service: Service, today: date) -> PublishedService
 
 
 def published_services(uow: UnitOfWork, *, today: date, listed_only: bool = True) -> list[PublishedService]:
-    return [_publish(uow, service, today) for service in uow.directory.services(listed_only=listed_only)]
+    return [publish(uow, service, today) for service in uow.directory.services(listed_only=listed_only)]
 
 
 def published_service(uow: UnitOfWork, public_id: str, *, today: date) -> PublishedService:
     service = uow.directory.service_by_public_id(public_id)
     if service is None:
         raise NotFound(f"no HealthcareService {public_id}")
-    return _publish(uow, service, today)
+    return publish(uow, service, today)
 
 
 def published_organisation(uow: UnitOfWork, public_id: str, *, today: date) -> PublishedOrganisation:

@@ -11,10 +11,11 @@ from dataclasses import asdict
 from flask import Blueprint, Response, jsonify, request
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.services.accounts import authenticate_user
 from referral_service.services.errors import Unauthorized
 from referral_service.services.integration import integration_health
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -18,8 +18,9 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.services.sessions import SignedInUser, SignInOutcome, session_user, sign_in, sign_out
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 from referral_service.web.security import csrf
 
 bp = Blueprint("auth", __name__, template_folder="templates")

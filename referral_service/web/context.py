@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from flask import Flask, current_app
 from sqlalchemy import Engine
 
 from referral_service.config import Settings
+from referral_service.domain.clock import utcnow as utcnow  # re-exported: some adapters still import it from here
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.passwords import password_hasher
@@ -51,7 +51,3 @@ def service_context() -> ServiceContext:
 def unit_of_work() -> UnitOfWork:
     """A new unit of work for the current request or command; use it in a `with` block."""
     return service_context().unit_of_work()
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

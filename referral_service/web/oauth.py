@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from referral_service.domain.clock import utcnow
 from referral_service.services.access import authenticate_client
 from referral_service.services.errors import Unauthorized
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 from referral_service.web.tokens import TOKEN_LIFETIME_SECONDS, issue_token
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from referral_service.app import create_app
 from referral_service.config import PROJECT_ROOT, Settings
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
@@ -29,7 +30,6 @@ from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
 from referral_service.services.demo_referrals import seed_demo_referrals
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
-from referral_service.web.context import utcnow
 from tests.conftest import DEMO_DIRECTORY, throwaway_database
 from tests.live import serving
 

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from referral_service.app import create_app
 from referral_service.config import PROJECT_ROOT, Settings
+from referral_service.domain.clock import utcnow
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
@@ -25,7 +26,6 @@ from referral_service.services.deprivation import apply_deprivation, store_decil
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
 from referral_service.services.synthetic.generate import finish_generation, generate_batch, prepare_catalogue
-from referral_service.web.context import utcnow
 from tests.browser.conftest import login, screenshot
 from tests.conftest import DEMO_DIRECTORY, throwaway_database
 from tests.live import serving

@@ -10,12 +10,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from referral_service.config import PROJECT_ROOT
+from referral_service.domain.clock import utcnow
 from referral_service.domain.reporting.definitions import ReportFilter
 from referral_service.persistence.models import Patient, PracticePcn, Referral, ReferralEvent, ReferralTask
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.reports import commissioner_report
-from referral_service.web.context import utcnow
 from tests.factories import incoming
 from tests.reports.conftest import directory, gp, refer  # noqa: F401  (fixtures)
 

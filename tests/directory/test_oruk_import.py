@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from referral_service.domain.clock import utcnow
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
 from referral_service.services.publication import published_services
-from referral_service.web.context import utcnow
 
 V1_SERVICE = {
     "id": "v1-service-1",

@@ -69,7 +69,7 @@ def test_demo_directory_reads_without_problems() -> None:
         ServiceCategory.MONEY_AND_HOUSING,
     }
     assert any(s.capacity.model is CapacityModel.COHORT for s in services)
-    lapsed = [p for p in providers if not p.accredited_on(date(2026, 11, 26))]
+    lapsed = [p for p in providers if not any(a.is_valid_on(date(2026, 11, 26)) for a in p.accreditations)]
     assert len(lapsed) == 1
 
 

@@ -2,48 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, request
 
-from referral_service.domain.directory import postcode_district
+from referral_service.domain.clock import utcnow
 from referral_service.fhir import bp, render, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.directory import CATEGORY_SYSTEM, healthcare_service, location, organization
 from referral_service.fhir.http import fhir_response
 from referral_service.fhir.outcomes import FhirError
+from referral_service.services.directory_search import Compare, DirectorySearch, search_directory
 from referral_service.services.publication import (
     PublishedService,
     published_location,
     published_organisation,
     published_service,
-    published_services,
 )
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 
 
-def _matches(service: PublishedService, dates: dict[str, datetime]) -> bool:
+def _search() -> DirectorySearch | None:
+    """The query as a directory search; None when it can match nothing (a category system not ours)."""
+    search.only({"_id", "active", "service-category", "organization", "location.address-postalcode", "_lastUpdated"})
     arguments = request.args
-    if "_id" in arguments and service.id not in arguments["_id"].split(","):
-        return False
-    if "active" in arguments and str(service.active).lower() != arguments["active"].lower():
-        return False
-    category = search.token("service-category")
-    if category is not None and (category[1] != service.category or category[0] not in (None, CATEGORY_SYSTEM)):
-        return False
-    if (
-        "organization" in arguments
-        and arguments["organization"].removeprefix("Organization/") != service.organisation.id
-    ):
-        return False
-    district = arguments.get("location.address-postalcode")
-    if district is not None:
-        wanted = district.replace(" ", "").upper()
-        places = {(postcode_district(p.postcode), p.postcode.replace(" ", "").upper()) for p in service.locations}
-        if not any(wanted in place for place in places):
-            return False
-    checks = {"gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
-    return all(checks[prefix](service.updated_at, moment) for prefix, moment in dates.items())
+    if "active" in arguments and arguments["active"].lower() not in {"true", "false"}:
+        raise FhirError.one(400, "value", "active is true or false")
+    updated = tuple((Compare(prefix), moment) for prefix, moment in search.date_filters("_lastUpdated").items())
+    category, organisation = search.token("service-category"), arguments.get("organization")
+    if category is not None and category[0] not in (None, CATEGORY_SYSTEM):
+        return None
+    return DirectorySearch(
+        ids=frozenset(arguments["_id"].split(",")) if "_id" in arguments else None,
+        active=arguments["active"].lower() == "true" if "active" in arguments else None,
+        category=category[1] if category is not None else None,
+        organisation_id=organisation.removeprefix("Organization/") if organisation is not None else None,
+        postcode=arguments.get("location.address-postalcode"),
+        updated=updated,
+    )
 
 
 @bp.get("/HealthcareService")
@@ -60,13 +54,12 @@ def _matches(service: PublishedService, dates: dict[str, datetime]) -> bool:
     },
 )
 def search_healthcare_services() -> Response:
-    search.only({"_id", "active", "service-category", "organization", "location.address-postalcode", "_lastUpdated"})
-    if "active" in request.args and request.args["active"].lower() not in {"true", "false"}:
-        raise FhirError.one(400, "value", "active is true or false")
-    dates = search.date_filters("_lastUpdated")
-    with unit_of_work() as uow:
-        services = published_services(uow, today=utcnow().date())
-    entries = [(healthcare_service(s), "match") for s in services if _matches(s, dates)]
+    wanted = _search()
+    services: list[PublishedService] = []
+    if wanted is not None:
+        with unit_of_work() as uow:
+            services = search_directory(uow, wanted, today=utcnow().date()).services
+    entries = [(healthcare_service(s), "match") for s in services]
     return fhir_response(render.searchset(entries, request.url))
 
 

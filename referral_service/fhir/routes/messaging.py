@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Response
 
+from referral_service.domain.clock import utcnow
 from referral_service.domain.intake import IncomingReferral
 from referral_service.fhir import bp, current_client, render
 from referral_service.fhir.capabilities import operation
 from referral_service.fhir.http import fhir_response, message_ids, read_resource
 from referral_service.fhir.intake import Recipient, request_from_message
 from referral_service.services.intake import cancel_referral, receive_referral
-from referral_service.web.context import service_context, unit_of_work, utcnow
+from referral_service.web.context import service_context, unit_of_work
 
 PROCESS_MESSAGE_DEFINITION = "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
+from referral_service.domain.clock import utcnow
 from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.http import (
@@ -18,7 +19,7 @@ from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM
 from referral_service.services.intake import receive_referral
 from referral_service.services.referrals import read_referral as read_referral_view
 from referral_service.services.referrals import search_referrals
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
 

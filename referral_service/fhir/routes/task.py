@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, request
 
+from referral_service.domain.clock import utcnow
 from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.http import fhir_response, load_json_value, read_body, read_resource
@@ -15,7 +16,7 @@ from referral_service.services.access import TaskFilter
 from referral_service.services.errors import NotFound
 from referral_service.services.referrals import read_task, search_tasks
 from referral_service.services.task_updates import update_task
-from referral_service.web.context import unit_of_work, utcnow
+from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
 

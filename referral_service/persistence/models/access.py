@@ -8,8 +8,9 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral_service.domain.access import ActorKind, ApiClientKind, UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.persistence.base import Base, JSONDocument, string_enum
-from referral_service.persistence.models._columns import created_at_column, utcnow
+from referral_service.persistence.models._columns import created_at_column
 
 
 class ApiClient(Base):

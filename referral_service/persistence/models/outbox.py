@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from referral_service.domain.clock import utcnow
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence.base import Base, string_enum
-from referral_service.persistence.models._columns import public_id_column, utcnow
+from referral_service.persistence.models._columns import public_id_column
 
 
 class OutboxMessage(Base):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from referral_service.domain.clock import utcnow
 from referral_service.domain.progress import (
     AttendanceStatus,
     ContactMethod,
@@ -15,7 +16,6 @@ from referral_service.domain.progress import (
     OutcomeTimepoint,
 )
 from referral_service.persistence.base import Base, JSONDocument, string_enum
-from referral_service.persistence.models._columns import utcnow
 
 
 class ContactAttempt(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral_service.domain.access import ActorKind
+from referral_service.domain.clock import utcnow
 from referral_service.domain.referral import (
     Priority,
     ReferralStatus,
@@ -20,7 +21,6 @@ from referral_service.persistence.models._columns import (
     created_at_column,
     public_id_column,
     updated_at_column,
-    utcnow,
 )
 
 

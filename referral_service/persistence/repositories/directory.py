@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from referral_service.domain.directory import OrganisationKind
+from referral_service.domain.directory import OrganisationKind, ServiceCategory
 from referral_service.persistence.models import Accreditation, CapacityPool, Organisation, Service, ServiceLocation
 
 
@@ -76,11 +76,7 @@ class DirectoryRepository:
     def candidates(self, pathway_system: str, pathway_code: str, on: date) -> Sequence[Any]:
         """Listed services answering a pathway, as light rows (no ORM objects): triage reads these
         for every referral, so they must stay cheap with thousands of services."""
-        accredited = exists().where(
-            Accreditation.organisation_id == Service.organisation_id,
-            Accreditation.valid_until >= on,
-            or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
-        )
+        accredited = _accredited_on(on)
         return self.session.execute(
             select(
                 Service.id,
@@ -104,3 +100,47 @@ class DirectoryRepository:
     def eligibility_documents(self, service_ids: Sequence[int]) -> dict[int, dict[str, object]]:
         rows = self.session.execute(select(Service.id, Service.eligibility).where(Service.id.in_(service_ids)))
         return {int(row[0]): row[1] for row in rows}
+
+    def find_services(
+        self,
+        *,
+        on: date,
+        public_ids: Collection[str] | None = None,
+        organisation_public_id: str | None = None,
+        category: ServiceCategory | None = None,
+        active: bool | None = None,
+        postcode: str | None = None,
+    ) -> Sequence[Service]:
+        """Listed services narrowed by what their own rows say, by slug. `active`: the provider is
+        listed and accredited `on` that day. `postcode`: a district (SK1) or a whole postcode."""
+        query = select(Service).join(Organisation, Organisation.id == Service.organisation_id)
+        query = query.where(Service.is_listed.is_(True))
+        if public_ids is not None:
+            query = query.where(Service.public_id.in_(public_ids))
+        if organisation_public_id is not None:
+            query = query.where(Organisation.public_id == organisation_public_id)
+        if category is not None:
+            query = query.where(Service.category == category)
+        if active is not None:
+            provider_active = and_(Organisation.is_listed.is_(True), _accredited_on(on))
+            query = query.where(provider_active if active else ~provider_active)
+        if postcode is not None:
+            query = query.where(_has_location_in(postcode))
+        return self.session.scalars(query.order_by(Service.slug)).all()
+
+
+def _accredited_on(on: date) -> ColumnElement[bool]:
+    """The service's provider holds an accreditation valid on that day."""
+    return exists().where(
+        Accreditation.organisation_id == Service.organisation_id,
+        Accreditation.valid_until >= on,
+        or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
+    )
+
+
+def _has_location_in(postcode: str) -> ColumnElement[bool]:
+    """A location whose whole postcode or district (domain.directory.postcode_district) is this one."""
+    wanted = postcode.replace(" ", "").upper()
+    compact = func.upper(func.replace(ServiceLocation.postcode, " ", ""))
+    district = case((func.length(compact) <= 4, compact), else_=func.substr(compact, 1, func.length(compact) - 3))
+    return exists().where(ServiceLocation.service_id == Service.id, or_(compact == wanted, district == wanted))

@@ -1,0 +1,13 @@
+"""The one clock: every "now" in the service is an aware UTC datetime from here.
+
+Use cases take `now` as an argument so tests can fix it; only the edges (requests, commands,
+jobs, column defaults) ask this function.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
