@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.capacity import PRIORITY_RANK
+from referral_service.domain.events import EventType
 from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
@@ -163,7 +164,7 @@ def provider_caseload(uow: UnitOfWork, user: SignedInUser, *, now: datetime, req
 
 def _missing(uow: UnitOfWork, referral: Referral) -> tuple[str, ...]:
     for event in reversed(uow.referrals.events(referral)):
-        if event.event_type == "to-link-worker":
+        if event.event_type == EventType.TO_LINK_WORKER:
             missing = (event.detail or {}).get("missing")
             return tuple(str(item) for item in missing) if isinstance(missing, list) else ()
     return ()

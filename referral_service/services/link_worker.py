@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action, BusinessStatus
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ActorRef
@@ -37,7 +38,14 @@ def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Act
     if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
         raise NotFound(f"no referral {referral_id} in the link-worker queue")
     transition(
-        uow, referral, Action.CLOSE, actor=actor, now=now, reason=reason, status_reason=reason, event_type="closed"
+        uow,
+        referral,
+        Action.CLOSE,
+        actor=actor,
+        now=now,
+        reason=reason,
+        status_reason=reason,
+        event_type=EventType.CLOSED,
     )
     return Handled(referral.public_id, "closed")
 
@@ -53,7 +61,7 @@ def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Act
     referral = uow.referrals.by_public_id(referral_id)
     if referral is None or referral.task.business_status != BusinessStatus.LINK_WORKER:
         raise NotFound(f"no referral {referral_id} in the link-worker queue")
-    note_event(uow, referral, "information-requested", actor=actor, now=now, reason=text)
+    note_event(uow, referral, EventType.INFORMATION_REQUESTED, actor=actor, now=now, reason=text)
     return Handled(referral.public_id, "information-requested")
 
 
