@@ -8,13 +8,14 @@ from typing import Any
 
 from referral_service.domain.access import ApiClientKind
 from referral_service.domain.errors import InvalidTransition
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action, provider_action
 from referral_service.domain.referral import TaskStatus
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ClientActor
+from referral_service.services.casework import end_referral, record_step
 from referral_service.services.errors import Forbidden, Invalid, NotFound
 from referral_service.services.offers import DECLINE_REASONS, accept_offer, decline_offer, owned_referral
-from referral_service.services.progress import end_referral, record_step
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Cli
         if not change.reason_text:
             raise Invalid("a cancelled Task needs statusReason.text", where="Task.statusReason")
         referral = owned_referral(uow, referral_id, organisation)
-        end_referral(uow, referral, reason=change.reason_text, actor=ref, now=now, event_type="cancelled-by-provider")
+        end_referral(
+            uow, referral, reason=change.reason_text, actor=ref, now=now, event_type=EventType.CANCELLED_BY_PROVIDER
+        )
     else:
         detail: dict[str, object] | None = {"output": change.output} if change.output else None
         record_step(
