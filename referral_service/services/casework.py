@@ -157,6 +157,7 @@ def record_session(
     status: AttendanceStatus,
     worker: Worker,
     now: datetime,
+    detail: dict[str, object] | None = None,
 ) -> Handled:
     """One line of the register, numbered in order. Attended moves the Task to 5.1.4, a DNA to 5.1.2
     (and the referrer hears of DNAs and of the first attendance); a cancelled session moves nothing."""
@@ -180,7 +181,7 @@ def record_session(
             recorded_at=now,
         )
     )
-    detail: dict[str, object] = {"session_number": number, "session_on": session_on.isoformat()}
+    detail = {"session_number": number, "session_on": session_on.isoformat()} | (detail or {})
     if status is AttendanceStatus.CANCELLED:
         note_event(uow, referral, EventType.SESSION_CANCELLED, actor=worker.actor, now=now, detail=detail)
         return Handled(referral.public_id, "session-cancelled")

@@ -37,10 +37,10 @@ def queue_for_event(
     """Queue the referrer's message for a material event; None when the event is not material or the
     referrer has no endpoint (it polls GET /fhir/Task instead)."""
     meaning = EVENTS[event_type]
-    message = meaning.message
+    news = meaning.message
     if meaning.first_message is not None and _first_time(uow, referral, event_type):
-        message = meaning.first_message
-    kind = message.kind if message is not None else None
+        news = meaning.first_message
+    kind = news.kind if news is not None else None
     if kind is None or referral.api_client_id is None:
         return None
     client = uow.session.get(ApiClient, referral.api_client_id)

@@ -1,4 +1,8 @@
-"""Providers' own systems moving their Tasks over FHIR: the same functions as the portal."""
+"""Providers' own systems moving their Tasks over FHIR: the same functions as the portal.
+
+A session attended or missed (5.1.4, 5.1.2) is a line of the register, dated the day of the update,
+so a programme ended over FHIR has the same register, finalised, as one ended in the portal.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from referral_service.domain.access import ApiClientKind
 from referral_service.domain.errors import InvalidTransition
 from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action, provider_action
+from referral_service.domain.progress import AttendanceStatus
 from referral_service.domain.referral import TaskStatus
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ClientActor
-from referral_service.services.casework import end_referral, record_step
+from referral_service.services.casework import Worker, end_referral, record_session, record_step
 from referral_service.services.errors import Forbidden, Invalid, NotFound
 from referral_service.services.offers import DECLINE_REASONS, accept_offer, decline_offer, owned_referral
+
+SESSION_STEPS = frozenset({Action.ATTEND, Action.DNA})  # a line of the register, as the portal writes it
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Cli
         raise Invalid(error.message, where="Task.status") from None
     organisation = actor.organisation_id
     ref = actor.ref
+    detail: dict[str, object] | None = {"output": change.output} if change.output else None
     if action is Action.ACCEPT:
         accept_offer(uow, referral_id, organisation_id=organisation, actor=ref, now=now)
     elif action is Action.RETRIAGE:
@@ -69,8 +77,11 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Cli
         end_referral(
             uow, referral, reason=change.reason_text, actor=ref, now=now, event_type=EventType.CANCELLED_BY_PROVIDER
         )
+    elif action in SESSION_STEPS:
+        status = AttendanceStatus.ATTENDED if action is Action.ATTEND else AttendanceStatus.DNA
+        worker = Worker(organisation_id=organisation, user_id=None, actor=ref)
+        record_session(uow, referral_id, session_on=now.date(), status=status, worker=worker, now=now, detail=detail)
     else:
-        detail: dict[str, object] | None = {"output": change.output} if change.output else None
         record_step(
             uow,
             referral_id,
