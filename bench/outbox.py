@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' referral factory
 
+from referral_service.domain.access import Actor, ActorKind, ApiClientKind
 from referral_service.domain.lifecycle import Action
 from referral_service.jobs.delivery import deliver_due, http_sender
 from referral_service.jobs.messages import ServiceIdentity
@@ -30,13 +31,13 @@ from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
-from referral_service.services.access import ActorRef, active_client
+from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
+from referral_service.services.casework import record_step
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
 from referral_service.services.offers import accept_offer
 from referral_service.services.passwords import password_hasher
-from referral_service.services.progress import record_step
 from tests.factories import incoming
 
 DEMO = Path(__file__).resolve().parent.parent / "providers" / "demo"
@@ -83,14 +84,16 @@ def prepare(url: str, referrals: int, callback: str) -> int:
         uow.session.execute(text("UPDATE capacity_pools SET places = :n"), {"n": referrals + 10})
     with UnitOfWork(session_factory) as uow:
         gp = active_client(uow, "bench-gp")
-    staff = ActorRef(gp.ref.kind, "bench-staff")
+    staff = Actor(
+        ActorKind.API_CLIENT, "bench-staff", client_kind=ApiClientKind.PROVIDER_SYSTEM, organisation_id=organisation
+    )
     for _ in range(referrals):
         with UnitOfWork(session_factory) as uow:
             referral_id = receive_referral(uow, incoming(), actor=gp, now=now).referral_id
         with UnitOfWork(session_factory) as uow:
-            accept_offer(uow, referral_id, organisation_id=organisation, actor=staff, now=now)
+            accept_offer(uow, referral_id, actor=staff, now=now)
             for step in (Action.CONTACT, Action.ATTEND, Action.COMPLETE):
-                record_step(uow, referral_id, step, organisation_id=organisation, actor=staff, now=now)
+                record_step(uow, referral_id, step, actor=staff, now=now)
     with UnitOfWork(session_factory) as uow:
         queued = uow.outbox.count_by_status().get("pending", 0)
     engine.dispose()

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from referral_service.domain.events import MESSAGES, Attachment, MessageKind
 from referral_service.domain.lifecycle import business_status_system
 
 EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars"
@@ -18,22 +19,7 @@ REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars"
 ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 SNOMED = "http://snomed.info/sct"
-SOCIAL_PRESCRIBING_REFERRAL = "871731000000106"  # Referral to social prescribing service (procedure)
-SOCIAL_PRESCRIBING_DECLINED = "871711000000103"  # Social prescribing declined (situation)
 ATTENDED, MISSED = "298057009", "298058004"  # Number of appointments attended / missed
-
-NARRATIVE = {
-    "accepted": "The provider accepted the referral and will contact the patient.",
-    "waitlisted": "No place is free yet: the patient is on the provider's waiting list.",
-    "sent-to-link-worker": "No service could take the referral as sent; a link worker will review it.",
-    "declined": "No service can take this referral.",
-    "first-attendance": "The patient attended their first session.",
-    "did-not-attend": "The patient did not attend a booked session.",
-    "completed": "The patient completed the programme.",
-    "dropped-out": "The patient started but did not finish the programme.",
-    "cancelled": "The referral was cancelled.",
-    "information-requested": "A link worker needs more information before the referral can be placed.",
-}
 
 
 @dataclass(frozen=True)
@@ -74,9 +60,10 @@ def render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
     ]
     if snapshot.get("owner"):
         entries.append(_entry(_owner(snapshot["owner"], ids)))
-    if kind == "completed":
+    attachment = MESSAGES[MessageKind(kind)].attachment
+    if attachment is Attachment.OUTCOME_REPORT:
         entries.append(_entry(_feedback(snapshot, ids)))
-    if kind == "information-requested":
+    if attachment is Attachment.INFORMATION_REQUEST:
         entries.append(_entry(_information_request(snapshot, ids)))
         header["focus"].append({"reference": f"urn:uuid:{ids['document']}"})
     bundle = {
@@ -128,11 +115,10 @@ def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     if snapshot.get("owner"):
         resource["owner"] = {"reference": f"urn:uuid:{ids['owner']}", "display": snapshot["owner"]["name"]}
     outputs = []
-    if referral["use_case"] == "social-prescribing" and kind == "accepted":
-        outputs.append(_coded_output(SOCIAL_PRESCRIBING_REFERRAL, "Referral to social prescribing service"))
-    if kind in {"declined", "dropped-out"} and referral["use_case"] == "social-prescribing":
-        outputs.append(_coded_output(SOCIAL_PRESCRIBING_DECLINED, "Social prescribing declined"))
-    if kind == "completed":
+    message = MESSAGES[MessageKind(kind)]
+    if message.activity is not None and referral["use_case"] == "social-prescribing":
+        outputs.append(_coded_output(*message.activity))
+    if message.attachment is Attachment.OUTCOME_REPORT:
         outputs.append(
             {"type": {"text": "outcome report"}, "valueReference": {"reference": f"urn:uuid:{ids['document']}"}}
         )
@@ -229,7 +215,8 @@ def _feedback(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
                 ],
             }
         )
-    narrative = f"{NARRATIVE['completed']} Sessions attended: {outcome['attended']}; missed: {outcome['missed']}." + (
+    counts = f"Sessions attended: {outcome['attended']}; missed: {outcome['missed']}."
+    narrative = f"{MESSAGES[MessageKind.COMPLETED].narrative} {counts}" + (
         f" Outcome measures recorded: {len(outcome['measures'])}." if outcome["measures"] else ""
     )
     composition = {

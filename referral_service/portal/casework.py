@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import utcnow
 from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWBS_ITEMS
 from referral_service.domain.progress import (
     AttendanceStatus,
@@ -26,7 +27,6 @@ from referral_service.services.casework import (
 )
 from referral_service.services.errors import Invalid
 from referral_service.web.auth import require_roles
-from referral_service.web.context import utcnow
 
 MEASURE_FIELDS = (
     {name: f"ons4_{name}" for name, _ in ONS4_ITEMS}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from referral_service.domain.capacity import PRIORITY_RANK
+from referral_service.domain.events import EventType
 from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
@@ -147,7 +148,7 @@ def provider_caseload(uow: UnitOfWork, actor: Actor, *, now: datetime, request_i
 
 def _missing(uow: UnitOfWork, referral: Referral) -> tuple[str, ...]:
     for event in reversed(uow.referrals.events(referral)):
-        if event.event_type == "to-link-worker":
+        if event.event_type == EventType.TO_LINK_WORKER:
             missing = (event.detail or {}).get("missing")
             return tuple(str(item) for item in missing) if isinstance(missing, list) else ()
     return ()

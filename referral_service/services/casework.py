@@ -1,9 +1,9 @@
-"""A provider working a referral from the portal: contact attempts, the session register, outcome
-measures, completion and drop-out.
+"""A provider working a referral: contact attempts, the session register, outcome measures,
+completion and drop-out, and cancellation after the patient withdrew.
 
-Each step that moves the Task goes through `progress.record_step`, the same function provider
-systems reach with `PATCH /fhir/Task`, so the lifecycle, the event history and the referrer's
-messages are identical whichever way a provider works.
+Each lifecycle step is one function here, whichever way a provider works: the portal calls
+them, and so does `PATCH /fhir/Task` (services/task_updates), so the lifecycle, the register,
+the event history and the referrer's messages are identical by either door.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import STARTED, Action, BusinessStatus
 from referral_service.domain.outcomes import MeasureError, score_measure
 from referral_service.domain.progress import (
@@ -24,11 +25,12 @@ from referral_service.persistence.models import ContactAttempt, OutcomeMeasure, 
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for
 from referral_service.services.errors import Conflict, Invalid
-from referral_service.services.offers import Handled
-from referral_service.services.progress import record_step
-from referral_service.services.transitions import note_event
+from referral_service.services.offers import Handled, withdraw_from_service
+from referral_service.services.transitions import note_event, transition
 
 MAX_NOTE_LENGTH = 2000
+STEPS = frozenset({Action.CONTACT, Action.ATTEND, Action.DNA, Action.COMPLETE, Action.DROP_OUT})
+ENDINGS = frozenset({Action.COMPLETE, Action.DROP_OUT})
 
 
 def _started(uow: UnitOfWork, referral_id: str, actor: Actor, now: datetime) -> Referral:
@@ -50,6 +52,49 @@ def _note(note: str | None) -> str | None:
     if len(text) > MAX_NOTE_LENGTH:
         raise Invalid(f"a note can be at most {MAX_NOTE_LENGTH} characters", where="note")
     return text or None
+
+
+def record_step(
+    uow: UnitOfWork,
+    referral_id: str,
+    action: Action,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+    detail: dict[str, object] | None = None,
+) -> Handled:
+    """contact, attend, dna, complete or drop-out, by the provider that owns the referral.
+
+    The end of a programme (complete or drop-out) finalises the session register, keeps its counts
+    in the event and releases the place.
+    """
+    if action not in STEPS:
+        raise ValueError(f"{action} is not a provider's progress step")
+    referral = referral_for(uow, actor, referral_id, right=Right.WORK, action=action.value, now=now)
+    status_reason = reason if action is Action.DROP_OUT else None
+    if action in ENDINGS:
+        detail = _finalise_register(uow, referral) | (detail or {})
+    transition(uow, referral, action, actor=actor, now=now, reason=reason, status_reason=status_reason, detail=detail)
+    if action in ENDINGS:
+        withdraw_from_service(uow, referral, actor=actor, now=now, reason=action.value)
+    return Handled(referral.public_id, action.value)
+
+
+def end_referral(
+    uow: UnitOfWork,
+    referral: Referral,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    event_type: EventType = EventType.CANCELLED,
+) -> None:
+    """Cancellation (by the referrer, or a provider after the patient withdrew): leave queues, free places."""
+    transition(
+        uow, referral, Action.CANCEL, actor=actor, now=now, reason=reason, status_reason=reason, event_type=event_type
+    )
+    withdraw_from_service(uow, referral, actor=actor, now=now, reason="cancelled")
 
 
 def record_contact_attempt(
@@ -88,7 +133,7 @@ def record_contact_attempt(
             detail=detail,
         )
         return Handled(referral.public_id, "contacted")
-    note_event(uow, referral, "contact-attempt", actor=actor, now=now, detail=detail)
+    note_event(uow, referral, EventType.CONTACT_ATTEMPT, actor=actor, now=now, detail=detail)
     return Handled(referral.public_id, "contact-attempt")
 
 
@@ -100,6 +145,7 @@ def record_session(
     status: AttendanceStatus,
     actor: Actor,
     now: datetime,
+    detail: dict[str, object] | None = None,
 ) -> Handled:
     """One line of the register, numbered in order. Attended moves the Task to 5.1.4, a DNA to 5.1.2
     (and the referrer hears of DNAs and of the first attendance); a cancelled session moves nothing."""
@@ -123,9 +169,9 @@ def record_session(
             recorded_at=now,
         )
     )
-    detail: dict[str, object] = {"session_number": number, "session_on": session_on.isoformat()}
+    detail = {"session_number": number, "session_on": session_on.isoformat()} | (detail or {})
     if status is AttendanceStatus.CANCELLED:
-        note_event(uow, referral, "session-cancelled", actor=actor, now=now, detail=detail)
+        note_event(uow, referral, EventType.SESSION_CANCELLED, actor=actor, now=now, detail=detail)
         return Handled(referral.public_id, "session-cancelled")
     action = Action.ATTEND if status is AttendanceStatus.ATTENDED else Action.DNA
     record_step(uow, referral_id, action, actor=actor, now=now, detail=detail)
@@ -170,7 +216,7 @@ def record_outcome_measure(
     note_event(
         uow,
         referral,
-        "outcome-measured",
+        EventType.OUTCOME_MEASURED,
         actor=actor,
         now=now,
         detail={"instrument": instrument.value, "timepoint": timepoint.value, "corrected": existing is not None},
@@ -197,13 +243,12 @@ def finish_programme(
     actor: Actor,
     now: datetime,
 ) -> Handled:
-    """Completion or drop-out: the register is finalised, the place released, the referrer told
-    (on completion with the attendance counts and the outcome measures recorded so far)."""
-    referral = _started(uow, referral_id, actor, now)
+    """Completion or drop-out from the portal (a drop-out needs its reason); see `record_step`.
+    The referrer is told, on completion with the attendance counts and the outcome measures so far."""
+    _started(uow, referral_id, actor, now)
     text = (reason or "").strip()
     if not completed and not text:
         raise Invalid("say why the patient stopped", where="reason")
-    counts = _finalise_register(uow, referral)
     action = Action.COMPLETE if completed else Action.DROP_OUT
     return record_step(
         uow,
@@ -212,5 +257,4 @@ def finish_programme(
         actor=actor,
         now=now,
         reason=text or None,
-        detail=counts,
     )

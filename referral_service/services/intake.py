@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from referral_service.domain.directory import postcode_district
+from referral_service.domain.events import EventType
 from referral_service.domain.intake import IncomingCancellation, IncomingReferral, PatientDetails
 from referral_service.domain.lifecycle import BusinessStatus, is_current
 from referral_service.domain.referral import ReferralStatus, TaskStatus
@@ -21,8 +22,8 @@ from referral_service.persistence.repositories.referrals import DuplicateRequest
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for, referral_sent, require_gp_system
 from referral_service.services.accounts import ensure_referrer
+from referral_service.services.casework import end_referral
 from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
-from referral_service.services.progress import end_referral
 from referral_service.services.triage import triage_referral
 
 
@@ -104,7 +105,7 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     uow.referrals.add(
         ReferralEvent(
             referral_id=referral.id,
-            event_type="received",
+            event_type=EventType.RECEIVED,
             occurred_at=now,
             recorded_at=now,
             actor_kind=actor.kind,
@@ -161,7 +162,7 @@ def cancel_referral(
     )
     _record_inbound(uow, actor, cancellation.request_id, cancellation.correlation_id, "cancellation", referral)
     referral.status = ReferralStatus(cancellation.status)
-    end_referral(uow, referral, reason=reason, actor=actor, now=now, event_type="cancelled-by-referrer")
+    end_referral(uow, referral, reason=reason, actor=actor, now=now, event_type=EventType.CANCELLED_BY_REFERRER)
     uow.referrals.flush()
     return _receipt(referral, created=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from referral_service.domain.access import Actor
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Right, referral_for
@@ -34,7 +35,14 @@ def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Act
     """Nobody can take this referral: close it, with the reason the referrer will be told."""
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="close", now=now)
     transition(
-        uow, referral, Action.CLOSE, actor=actor, now=now, reason=reason, status_reason=reason, event_type="closed"
+        uow,
+        referral,
+        Action.CLOSE,
+        actor=actor,
+        now=now,
+        reason=reason,
+        status_reason=reason,
+        event_type=EventType.CLOSED,
     )
     return Handled(referral.public_id, "closed")
 
@@ -48,7 +56,7 @@ def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Act
     if not text:
         raise Invalid("say what information you need", where="question")
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="ask-referrer", now=now)
-    note_event(uow, referral, "information-requested", actor=actor, now=now, reason=text)
+    note_event(uow, referral, EventType.INFORMATION_REQUESTED, actor=actor, now=now, reason=text)
     return Handled(referral.public_id, "information-requested")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from referral_service.domain.access import SCHEDULER, Actor
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.referral import OfferStatus, WaitlistStatus
 from referral_service.persistence.models import Offer, Referral, Service
@@ -43,7 +44,7 @@ def accept_offer(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: dateti
     offer = uow.capacity.open_offer(referral.id)
     if offer is None:
         raise Conflict("there is no open offer to accept")
-    transition(uow, referral, Action.ACCEPT, actor=actor, now=now, status_reason=None, event_type="accepted")
+    transition(uow, referral, Action.ACCEPT, actor=actor, now=now, status_reason=None, event_type=EventType.ACCEPTED)
     offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
     return Handled(referral.public_id, "accepted")
 
@@ -69,7 +70,7 @@ def decline_offer(
     offer.status, offer.responded_at = OfferStatus.DECLINED, now
     offer.decline_reason_code, offer.decline_reason_text = reason_code, reason_text
     reason = DECLINE_REASONS[reason_code] + (f": {reason_text}" if reason_text else "")
-    return _pass_over(uow, referral, offer, reason, "declined", actor=actor, now=now)
+    return _pass_over(uow, referral, offer, reason, EventType.DECLINED, actor=actor, now=now)
 
 
 def expire_offer(uow: UnitOfWork, offer_id: int, *, now: datetime) -> Handled | None:
@@ -80,11 +81,11 @@ def expire_offer(uow: UnitOfWork, offer_id: int, *, now: datetime) -> Handled | 
     referral = uow.referrals.by_id(offer.referral_id)
     offer.status = OfferStatus.EXPIRED
     reason = f"the provider did not answer by {offer.respond_by.isoformat()}"
-    return _pass_over(uow, referral, offer, reason, "offer-expired", actor=SCHEDULER, now=now)
+    return _pass_over(uow, referral, offer, reason, EventType.OFFER_EXPIRED, actor=SCHEDULER, now=now)
 
 
 def _pass_over(
-    uow: UnitOfWork, referral: Referral, offer: Offer, reason: str, event: str, *, actor: Actor, now: datetime
+    uow: UnitOfWork, referral: Referral, offer: Offer, reason: str, event: EventType, *, actor: Actor, now: datetime
 ) -> Handled:
     transition(
         uow,

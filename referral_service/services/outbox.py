@@ -11,40 +11,36 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from referral_service.domain.events import EVENTS, MESSAGES, Attachment, EventType, MessageKind
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence.models import OutboxMessage, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Conflict, Invalid, NotFound
 
-# event type in the history -> the message kind the referrer receives
-MATERIAL = {
-    "accepted": "accepted",
-    "waitlisted": "waitlisted",
-    "to-link-worker": "sent-to-link-worker",
-    "closed": "declined",
-    "dna": "did-not-attend",
-    "complete": "completed",
-    "drop-out": "dropped-out",
-    "cancelled": "cancelled",
-    "cancelled-by-referrer": "cancelled",
-    "cancelled-by-provider": "cancelled",
-    "information-requested": "information-requested",
+# event type in the history -> the message kind the referrer receives (attend: the first only)
+MATERIAL: Mapping[str, MessageKind] = {
+    event: meaning.message.kind for event, meaning in EVENTS.items() if meaning.message is not None
 }
 MAX_ATTEMPTS = 10
 BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 6 * 3600
 
 
-def queue_for_event(uow: UnitOfWork, referral: Referral, event_type: str, *, now: datetime) -> OutboxMessage | None:
+def queue_for_event(
+    uow: UnitOfWork, referral: Referral, event_type: EventType, *, now: datetime
+) -> OutboxMessage | None:
     """Queue the referrer's message for a material event; None when the event is not material or the
     referrer has no endpoint (it polls GET /fhir/Task instead)."""
-    kind = MATERIAL.get(event_type)
-    if event_type == "attend" and _first_attendance(uow, referral):
-        kind = "first-attendance"
+    meaning = EVENTS[event_type]
+    news = meaning.message
+    if meaning.first_message is not None and _first_time(uow, referral, event_type):
+        news = meaning.first_message
+    kind = news.kind if news is not None else None
     if kind is None or referral.api_client_id is None:
         return None
     client = uow.access.api_client_by_id(referral.api_client_id)
@@ -67,12 +63,12 @@ def queue_for_event(uow: UnitOfWork, referral: Referral, event_type: str, *, now
     return message
 
 
-def _first_attendance(uow: UnitOfWork, referral: Referral) -> bool:
-    attended = [event for event in uow.referrals.events(referral) if event.event_type == "attend"]
-    return len(attended) == 1  # the event just recorded is the only one
+def _first_time(uow: UnitOfWork, referral: Referral, event_type: str) -> bool:
+    same = [event for event in uow.referrals.events(referral) if event.event_type == event_type]
+    return len(same) == 1  # the event just recorded is the only one
 
 
-def _snapshot(uow: UnitOfWork, referral: Referral, kind: str, now: datetime) -> dict[str, Any]:
+def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datetime) -> dict[str, Any]:
     """Everything the message says, as it was at the moment of the change."""
     task = referral.task
     owner = uow.directory.organisation_by_id(task.owner_organisation_id)
@@ -104,13 +100,14 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: str, now: datetime) -> 
         },
         "owner": {"name": owner.name, "ods": owner.ods_code} if owner else None,
     }
-    if kind == "information-requested":
-        asked = next(e for e in reversed(events) if e.event_type == "information-requested")
+    attachment = MESSAGES[kind].attachment
+    if attachment is Attachment.INFORMATION_REQUEST:
+        asked = next(e for e in reversed(events) if e.event_type == EventType.INFORMATION_REQUESTED)
         snapshot["request"] = {"question": asked.reason, "at": asked.occurred_at.isoformat()}
-    if kind == "completed":
+    if attachment is Attachment.OUTCOME_REPORT:
         snapshot["outcome"] = {
-            "attended": sum(1 for e in events if e.event_type == "attend"),
-            "missed": sum(1 for e in events if e.event_type == "dna"),
+            "attended": sum(1 for e in events if e.event_type == EventType.ATTEND),
+            "missed": sum(1 for e in events if e.event_type == EventType.DNA),
             "measures": [
                 {
                     "instrument": m.instrument.value,

@@ -1,4 +1,8 @@
-"""Providers' own systems moving their Tasks over FHIR: the same functions as the portal."""
+"""Providers' own systems moving their Tasks over FHIR: the same functions as the portal.
+
+A session attended or missed (5.1.4, 5.1.2) is a line of the register, dated the day of the update,
+so a programme ended over FHIR has the same register, finalised, as one ended in the portal.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,17 @@ from typing import Any
 
 from referral_service.domain.access import ApiClientKind
 from referral_service.domain.errors import InvalidTransition
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action, provider_action
+from referral_service.domain.progress import AttendanceStatus
 from referral_service.domain.referral import TaskStatus
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for_task
+from referral_service.services.casework import end_referral, record_session, record_step
 from referral_service.services.errors import Forbidden, Invalid
 from referral_service.services.offers import DECLINE_REASONS, accept_offer, decline_offer
-from referral_service.services.progress import end_referral, record_step
+
+SESSION_STEPS = frozenset({Action.ATTEND, Action.DNA})  # a line of the register, as the portal writes it
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Act
         action = provider_action(change.status, change.business_status)
     except InvalidTransition as error:
         raise Invalid(error.message, where="Task.status") from None
+    detail: dict[str, object] | None = {"output": change.output} if change.output else None
     if action is Action.ACCEPT:
         accept_offer(uow, referral_id, actor=actor, now=now)
     elif action is Action.RETRIAGE:
@@ -59,9 +68,13 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Act
     elif action is Action.CANCEL:
         if not change.reason_text:
             raise Invalid("a cancelled Task needs statusReason.text", where="Task.statusReason")
-        end_referral(uow, referral, reason=change.reason_text, actor=actor, now=now, event_type="cancelled-by-provider")
+        end_referral(
+            uow, referral, reason=change.reason_text, actor=actor, now=now, event_type=EventType.CANCELLED_BY_PROVIDER
+        )
+    elif action in SESSION_STEPS:
+        status = AttendanceStatus.ATTENDED if action is Action.ATTEND else AttendanceStatus.DNA
+        record_session(uow, referral_id, session_on=now.date(), status=status, actor=actor, now=now, detail=detail)
     else:
-        detail: dict[str, object] | None = {"output": change.output} if change.output else None
         record_step(
             uow,
             referral_id,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from referral_service.domain.access import Actor
 from referral_service.domain.errors import InvalidTransition
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action, BusinessStatus, next_state
 from referral_service.persistence.models import Referral, ReferralEvent
 from referral_service.persistence.uow import UnitOfWork
@@ -27,7 +28,7 @@ def transition(
     owner_id: int | object | None = KEEP,
     service_id: int | object | None = KEEP,
     detail: dict[str, object] | None = None,
-    event_type: str | None = None,
+    event_type: EventType | None = None,
 ) -> None:
     """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it),
     append the event (who, when, from, to, why) and, for a material change, queue the referrer's
@@ -49,7 +50,7 @@ def transition(
     _record(
         uow,
         referral,
-        event_type or action.value,
+        event_type or EventType(action.value),
         (current[0].value, current[1].value),
         actor=actor,
         now=now,
@@ -61,7 +62,7 @@ def transition(
 def note_event(
     uow: UnitOfWork,
     referral: Referral,
-    event_type: str,
+    event_type: EventType,
     *,
     actor: Actor,
     now: datetime,
@@ -87,7 +88,7 @@ def note_event(
 def _record(
     uow: UnitOfWork,
     referral: Referral,
-    event_type: str,
+    event_type: EventType,
     before: tuple[str, str | None],
     *,
     actor: Actor,

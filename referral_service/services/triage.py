@@ -15,6 +15,7 @@ from typing import Any
 from referral_service.domain.access import Actor
 from referral_service.domain.capacity import PRIORITY_RANK, respond_by
 from referral_service.domain.choice import Decision, Route, ServiceProfile, decide
+from referral_service.domain.events import EventType
 from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
 from referral_service.domain.intake import ConditionEvidence, Measurement
 from referral_service.domain.lifecycle import Action
@@ -148,7 +149,7 @@ def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: Actor, now: d
             owner_id=None,
             service_id=None,
             detail={"missing": sorted(decision.missing)},
-            event_type="to-link-worker",
+            event_type=EventType.TO_LINK_WORKER,
         )
     if decision.unmet is not None:
         _record_unmet(uow, referral, decision, facts, now)
@@ -205,7 +206,7 @@ def make_offer(
             "respond_by": offer.respond_by.isoformat(),
             "intake": pool.intake_on.isoformat() if pool.intake_on else None,
         },
-        event_type="offered",
+        event_type=EventType.OFFERED,
     )
     return True
 
@@ -233,7 +234,7 @@ def _join_waiting_list(
         owner_id=service.organisation_id,
         service_id=service.id,
         detail={"position": position},
-        event_type="waitlisted",
+        event_type=EventType.WAITLISTED,
     )
 
 

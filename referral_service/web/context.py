@@ -9,7 +9,6 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 
 from referral_service.config import Settings
-from referral_service.domain.clock import utcnow as utcnow  # re-exported: some adapters still import it from here
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.passwords import password_hasher

@@ -20,11 +20,11 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
 from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
+from referral_service.services.casework import record_step
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
 from referral_service.services.offers import accept_offer
 from referral_service.services.passwords import password_hasher
-from referral_service.services.progress import record_step
 from tests.conftest import DEMO_DIRECTORY, jobs_run_once
 from tests.factories import incoming
 from tests.jobs.receiver import running_receiver

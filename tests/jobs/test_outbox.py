@@ -18,9 +18,9 @@ from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.casework import record_step
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer
-from referral_service.services.progress import record_step
 from tests.factories import incoming
 from tests.jobs.receiver import Receiver
 from tests.services.conftest import NOW, provider_of

@@ -30,10 +30,14 @@ from referral_service.domain.progress import (
 )
 from referral_service.persistence.models import LsoaDeprivation, PostcodeLsoa
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.casework import record_contact_attempt, record_outcome_measure, record_session
+from referral_service.services.casework import (
+    record_contact_attempt,
+    record_outcome_measure,
+    record_session,
+    record_step,
+)
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer, decline_offer, expire_offer
-from referral_service.services.progress import record_step
 from tests.factories import incoming
 from tests.services.conftest import NOW, provider_of
 

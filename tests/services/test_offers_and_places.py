@@ -16,11 +16,11 @@ from referral_service.jobs.tasks import expire_overdue_offers, promote_waiting_l
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import CapacityPool, Offer
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.casework import record_step
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.intake import ReferralReceipt, cancel_referral
 from referral_service.services.link_worker import close_referral, place_by_hand
 from referral_service.services.offers import accept_offer, decline_offer
-from referral_service.services.progress import record_step
 from tests.factories import incoming
 from tests.services.conftest import NOW, provider_of, task_of
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from referral_service.domain.events import MessageKind, Milestone, read_as
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.domain.progress import ContactOutcome, OutcomeInstrument, OutcomeTimepoint
 from referral_service.domain.referral import UnmetDemandReason
@@ -55,44 +56,42 @@ DELIVERY_LOOKBACK = timedelta(hours=1)  # deliveries this long before the last r
 CHUNK = 500  # referral ids per statement (SQLite allows a limited number of bound parameters)
 FULL_REBUILD_ABOVE = 50_000  # beyond this many changed referrals, rebuilding everything is cheaper
 
-ROUTING_EVENTS = ("offered", "waitlisted", "to-link-worker")
+ELIGIBLE_EVENTS = read_as(Milestone.ROUTED_ELIGIBLE)
+M = Milestone
 NO_SERVICE = (UnmetDemandReason.NO_ELIGIBLE_SERVICE.value, UnmetDemandReason.NO_CAPACITY.value)
-CANCELLED_EVENTS = ("cancelled", "cancelled-by-referrer", "cancelled-by-provider")
 
 
-def _first(event_type: str | Sequence[str], column: Any = ReferralEvent.occurred_at) -> Any:
-    types = (event_type,) if isinstance(event_type, str) else tuple(event_type)
+def _first(*milestones: Milestone, column: Any = ReferralEvent.occurred_at) -> Any:
+    types = tuple(event for milestone in milestones for event in read_as(milestone))
     return func.min(case((ReferralEvent.event_type.in_(types), column)))
 
 
-def _any(*event_types: str) -> Any:
-    return func.max(case((ReferralEvent.event_type.in_(event_types), 1), else_=0))
+def _any(milestone: Milestone) -> Any:
+    return func.max(case((ReferralEvent.event_type.in_(read_as(milestone)), 1), else_=0))
 
 
-def _count(event_type: str) -> Any:
-    return func.sum(case((ReferralEvent.event_type == event_type, 1), else_=0))
+def _count(milestone: Milestone) -> Any:
+    return func.sum(case((ReferralEvent.event_type.in_(read_as(milestone)), 1), else_=0))
 
 
 def _history(ids: Sequence[int] | None) -> Any:
     """Per referral: its milestones and counts, from the append-only events."""
     query = select(
         ReferralEvent.referral_id.label("referral_id"),
-        _first("offered").label("offered_at"),
-        _first("accepted").label("accepted_at"),
-        _first(("accepted", "declined")).label("responded_at"),
-        _first("contact").label("contacted_at"),
-        _first("attend").label("attended_at"),
-        _any("declined").label("declined"),
-        _any("offer-expired").label("expired"),
-        _any("complete").label("completed"),
-        _any("drop-out").label("dropped_out"),
-        _any(*CANCELLED_EVENTS).label("cancelled"),
-        _count("attend").label("sessions_attended"),
-        _count("dna").label("sessions_missed"),
-        _first(ROUTING_EVENTS, ReferralEvent.id).label("first_route_id"),
-        func.max(case((ReferralEvent.event_type.in_(("offered", "waitlisted")), ReferralEvent.id))).label(
-            "last_offer_id"
-        ),
+        _first(M.OFFER).label("offered_at"),
+        _first(M.ACCEPTANCE).label("accepted_at"),
+        _first(M.ACCEPTANCE, M.DECLINE).label("responded_at"),
+        _first(M.CONTACT).label("contacted_at"),
+        _first(M.ATTENDANCE).label("attended_at"),
+        _any(M.DECLINE).label("declined"),
+        _any(M.EXPIRY).label("expired"),
+        _any(M.COMPLETION).label("completed"),
+        _any(M.DROP_OUT).label("dropped_out"),
+        _any(M.CANCELLATION).label("cancelled"),
+        _count(M.ATTENDANCE).label("sessions_attended"),
+        _count(M.MISSED_SESSION).label("sessions_missed"),
+        _first(M.ROUTED_ELIGIBLE, M.ROUTED_TO_LINK_WORKER, column=ReferralEvent.id).label("first_route_id"),
+        func.max(case((ReferralEvent.event_type.in_(ELIGIBLE_EVENTS), ReferralEvent.id))).label("last_offer_id"),
     ).group_by(ReferralEvent.referral_id)
     if ids is not None:
         query = query.where(ReferralEvent.referral_id.in_(ids))
@@ -127,7 +126,7 @@ def delivered_completion(referral_id: Any) -> ColumnElement[bool]:
     """The referral's completion message has reached the referrer's system."""
     return and_(
         OutboxMessage.referral_id == referral_id,
-        OutboxMessage.message_type == "completed",
+        OutboxMessage.message_type == MessageKind.COMPLETED,
         OutboxMessage.status == OutboxStatus.DELIVERED,
     )
 
@@ -181,9 +180,9 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             func.coalesce(func.lower(Patient.sex), UNKNOWN),
             ethnic,
             case(
-                (first_route.event_type.in_(("offered", "waitlisted")), "eligible"),
+                (first_route.event_type.in_(ELIGIBLE_EVENTS), "eligible"),
                 (first_unmet.reason.in_(NO_SERVICE), "no_service"),
-                (first_route.event_type == "to-link-worker", "link_worker"),
+                (first_route.event_type.in_(read_as(M.ROUTED_TO_LINK_WORKER)), "link_worker"),
             ),
             first_unmet.reason,
             month_of(first_unmet.recorded_at),

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from referral_service.domain.directory import postcode_district
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.referral import (
     OfferStatus,
@@ -164,7 +165,7 @@ def _referral(rows: Rows, rng: random.Random, catalogue: Catalogue, now: datetim
         "referral_events",
         {
             "referral_id": referral,
-            "event_type": "received",
+            "event_type": EventType.RECEIVED,
             "occurred_at": received,
             "recorded_at": received,
             "actor_kind": "api-client",
@@ -200,17 +201,17 @@ def _route(
     candidates = [s for s in catalogue.services.get(pathway[1], ()) if person.district in s.districts]
     roll = rng.random()
     if not candidates or roll < 0.04:
-        journey.step(Action.TO_LINK_WORKER, "to-link-worker", journey.at, reason="no eligible service")
+        journey.step(Action.TO_LINK_WORKER, EventType.TO_LINK_WORKER, journey.at, reason="no eligible service")
         unmet(rows, journey, UnmetDemandReason.NO_ELIGIBLE_SERVICE, pathway, person.district)
         return _link_worker(journey, rows, rng, candidates)
     if roll < 0.13:
-        journey.step(Action.TO_LINK_WORKER, "to-link-worker", journey.at, reason="needs review")
+        journey.step(Action.TO_LINK_WORKER, EventType.TO_LINK_WORKER, journey.at, reason="needs review")
         unmet(rows, journey, UnmetDemandReason.NEEDS_REVIEW, pathway, person.district)
         return _link_worker(journey, rows, rng, candidates)
     at = journey.at
     if roll < 0.20:
         journey.service = rng.choice(candidates)
-        journey.step(Action.WAITLIST, "waitlisted", at, reason="eligible, no place now")
+        journey.step(Action.WAITLIST, EventType.WAITLISTED, at, reason="eligible, no place now")
         unmet(rows, journey, UnmetDemandReason.NO_CAPACITY, pathway, person.district)
         promoted = at + timedelta(days=rng.uniform(7, 70))
         entry = {
@@ -235,7 +236,7 @@ def _route(
         answer = journey.at + timedelta(days=min(service.response_days, rng.expovariate(1 / 1.8)))
         decision = rng.random()
         if decision < 0.86:
-            if journey.step(Action.ACCEPT, "accepted", answer):
+            if journey.step(Action.ACCEPT, EventType.ACCEPTED, answer):
                 row.update(status=OfferStatus.ACCEPTED, responded_at=answer)
                 programme(journey, person, rows, rng)
                 row["place_released_at"] = (
@@ -244,18 +245,20 @@ def _route(
             return
         if decision < 0.95:
             code = rng.choice(DECLINE_CODES)
-            if not journey.step(Action.RETRIAGE, "declined", answer, reason=code.replace("-", " ")):
+            if not journey.step(Action.RETRIAGE, EventType.DECLINED, answer, reason=code.replace("-", " ")):
                 return
             row.update(
                 status=OfferStatus.DECLINED, responded_at=answer, decline_reason_code=code, place_released_at=answer
             )
         else:
             expired = row["respond_by"]
-            if not journey.step(Action.RETRIAGE, "offer-expired", expired, reason="the provider did not answer"):
+            if not journey.step(
+                Action.RETRIAGE, EventType.OFFER_EXPIRED, expired, reason="the provider did not answer"
+            ):
                 return
             row.update(status=OfferStatus.EXPIRED, place_released_at=expired)
     journey.service = None
-    if journey.step(Action.TO_LINK_WORKER, "to-link-worker", journey.at, reason="no other eligible service"):
+    if journey.step(Action.TO_LINK_WORKER, EventType.TO_LINK_WORKER, journey.at, reason="no other eligible service"):
         unmet(rows, journey, UnmetDemandReason.NO_ELIGIBLE_SERVICE, pathway, person.district)
         _link_worker(journey, rows, rng, candidates)
 
@@ -266,11 +269,11 @@ def _link_worker(journey: Journey, rows: Rows, rng: random.Random, candidates: l
         if offer(journey, rows, rng.choice(candidates), decided, Action.PLACE) is not None:
             row = rows.tables["offers"][-1]
             answer = journey.at + timedelta(days=rng.uniform(0, 4))
-            if journey.step(Action.ACCEPT, "accepted", answer):
+            if journey.step(Action.ACCEPT, EventType.ACCEPTED, answer):
                 row.update(status=OfferStatus.ACCEPTED, responded_at=answer)
                 programme(journey, Person(None, 50, ""), rows, rng)
         return
-    journey.step(Action.CLOSE, "closed", decided, reason="no suitable service; back to the GP")
+    journey.step(Action.CLOSE, EventType.CLOSED, decided, reason="no suitable service; back to the GP")
 
 
 def generate_batch(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from referral_service.domain.access import ActorKind
+from referral_service.domain.events import EVENTS, EventType, MessageKind
 from referral_service.domain.lifecycle import Action, BusinessStatus, State, next_state
 from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ITEMS, score_measure
 from referral_service.domain.progress import (
@@ -90,17 +91,15 @@ class Journey:
         self.at = now
         self.open = True
 
-    def step(self, action: Action, event_type: str, at: datetime, *, reason: str | None = None, **detail: Any) -> bool:
+    def step(
+        self, action: Action, event_type: EventType, at: datetime, *, reason: str | None = None, **detail: Any
+    ) -> bool:
         """Apply one action at `at`; False (and the journey stops) when `at` is still in the future."""
         if not self.open or at > self.now:
             self.open = False
             return False
         before, self.state = self.state, next_state(self.state, action, reason or "synthetic")
-        actor = (
-            ActorKind.SCHEDULER
-            if event_type in {"offered", "waitlisted", "to-link-worker", "offer-expired"}
-            else ActorKind.PORTAL_USER
-        )
+        actor = ActorKind.SCHEDULER if EVENTS[event_type].automatic else ActorKind.PORTAL_USER
         self.rows.add(
             "referral_events",
             {
@@ -199,14 +198,16 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
         },
     )
     if declines:
-        journey.step(Action.CANCEL, "cancelled-by-provider", attempts_at, reason="the patient declined the programme")
+        journey.step(
+            Action.CANCEL, EventType.CANCELLED_BY_PROVIDER, attempts_at, reason="the patient declined the programme"
+        )
         return
-    if not journey.step(Action.CONTACT, "contact", attempts_at):
+    if not journey.step(Action.CONTACT, EventType.CONTACT, attempts_at):
         return
     starts = rng.random() < 0.58 + 0.045 * (q - 1) + (0.06 if older else 0)
     first = journey.at + _days(rng, 3, 18)
     if not starts:
-        journey.step(Action.DROP_OUT, "drop-out", first + _days(rng, 7, 21), reason="did not start")
+        journey.step(Action.DROP_OUT, EventType.DROP_OUT, first + _days(rng, 7, 21), reason="did not start")
         return
     wellbeing = {
         "swemwbs": rng.gauss(20.5 + 0.5 * q, 3.5),
@@ -225,7 +226,10 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
         attended = number == 1 or rng.random() < attend_p
         status = AttendanceStatus.ATTENDED if attended else AttendanceStatus.DNA
         if not journey.step(
-            Action.ATTEND if attended else Action.DNA, "attend" if attended else "dna", at, session=number
+            Action.ATTEND if attended else Action.DNA,
+            EventType.ATTEND if attended else EventType.DNA,
+            at,
+            session=number,
         ):
             return
         rows.add(
@@ -241,10 +245,10 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
             },
         )
         if number > 1 and rng.random() < drop_p:
-            journey.step(Action.DROP_OUT, "drop-out", at + _days(rng, 7, 14), reason="stopped coming")
+            journey.step(Action.DROP_OUT, EventType.DROP_OUT, at + _days(rng, 7, 14), reason="stopped coming")
             return
         at += interval
-    if not journey.step(Action.COMPLETE, "complete", at):
+    if not journey.step(Action.COMPLETE, EventType.COMPLETE, at):
         return
     if rng.random() < 0.9:
         gain = 2.2 + 0.35 * (q - 3) + (0.5 if older else 0)
@@ -266,7 +270,7 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
             "referral_id": journey.referral_id,
             "ordering_key": str(journey.referral_id),
             "destination": "https://gp.example.org/synthetic",
-            "message_type": "completed",
+            "message_type": MessageKind.COMPLETED,
             "request_id": _uuid(rng),
             "correlation_id": _uuid(rng),
             "payload": b"{}",
@@ -282,7 +286,7 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
 
 def offer(journey: Journey, rows: Rows, service: ServiceRow, at: datetime, action: Action = Action.OFFER) -> int | None:
     journey.service = service
-    if not journey.step(action, "offered", at, reason=f"offer {service.id}"):
+    if not journey.step(action, EventType.OFFERED, at, reason=f"offer {service.id}"):
         return None
     return rows.add(
         "offers",
