@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import timedelta
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from referral_service.domain.clock import utcnow
+from referral_service.fhir.demo_referrals import demo_service_request
 from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
-from referral_service.services.demo_referrals import seed_demo_referrals
+from referral_service.services.demo_referrals import DEMO_PATIENTS, demo_nhs_number, demo_phone, demo_referrals_sent
 from referral_service.services.errors import ServiceError
 from referral_service.services.synthetic.generate import (
     finish_generation,
@@ -16,6 +22,7 @@ from referral_service.services.synthetic.generate import (
     prepare_catalogue,
 )
 from referral_service.web.context import service_context, unit_of_work
+from referral_service.web.tokens import issue_token
 
 
 @click.group("demo")
@@ -36,12 +43,34 @@ def seed() -> None:
                 uow, hasher=context.hasher, callback_url=context.settings.demo_gp_callback_url, now=utcnow()
             )
         with unit_of_work() as uow:
-            sent = seed_demo_referrals(uow, client_id=DEMO_CLIENT_ID, now=utcnow())
-        lines.append(f"{sent} demo referrals sent" if sent else "demo referrals already there")
+            already = demo_referrals_sent(uow)
+        lines.append(f"{send_demo_referrals()} demo referrals sent" if not already else "demo referrals already there")
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     for line in lines:
         click.echo(line)
+
+
+def send_demo_referrals() -> int:
+    """Post each demo referral to `POST /fhir/ServiceRequest` as the demo GP system, through the
+    app's own HTTP stack: the same validation, storage and triage a real GP system's referral gets."""
+    client = current_app.test_client()
+    bearer = {"Authorization": f"Bearer {issue_token(DEMO_CLIENT_ID)}", "Content-Type": "application/fhir+json"}
+    now = utcnow()
+    for index, person in enumerate(DEMO_PATIENTS):
+        document = demo_service_request(
+            person,
+            number=index + 1,
+            nhs_number=demo_nhs_number(index),
+            phone=demo_phone(index),
+            authored=now - timedelta(hours=len(DEMO_PATIENTS) - index),
+            measured=now.date() - timedelta(days=10),
+        )
+        headers = {**bearer, "X-Request-Id": str(uuid.uuid4()), "Prefer": "return=minimal"}
+        response = client.post("/fhir/ServiceRequest", data=json.dumps(document), headers=headers)
+        if response.status_code not in (200, 201):
+            raise click.ClickException(f"demo referral {index + 1} was refused: {response.get_data(as_text=True)}")
+    return len(DEMO_PATIENTS)
 
 
 @demo_group.command("generate")

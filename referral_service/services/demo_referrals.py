@@ -1,22 +1,18 @@
 """A handful of demo referrals from the demo practice, so a newcomer after `make run` finds work in
-the provider's inbox and the link-worker queue. They go through the real intake and triage.
+the provider's inbox and the link-worker queue. `demo seed` sends them
+as FHIR ServiceRequests through the real FHIR intake (`fhir/demo_referrals.py`), as a GP system would.
 
 The patients are invented; their NHS numbers are in the 999 range, which is never issued.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from nhs_number import calculate_checksum  # type: ignore[attr-defined]
 
-from referral_service.domain.intake import Coding, ConditionEvidence, IncomingReferral, Measurement, PatientDetails
-from referral_service.domain.referral import Priority
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import active_client
-from referral_service.services.intake import receive_referral
 
 SNOMED = "http://snomed.info/sct"
 EXERCISE = "390893007"  # Referral to physical activity program
@@ -82,46 +78,10 @@ def demo_nhs_number(index: int) -> str:
         serial += 1000
 
 
-def seed_demo_referrals(uow: UnitOfWork, *, client_id: str, now: datetime) -> int:
-    """Send the demo referrals once; a second run sends nothing."""
-    client = active_client(uow, client_id)
-    if uow.referrals.patient_by_nhs_number(demo_nhs_number(0)) is not None:
-        return 0
-    measured = now.date() - timedelta(days=10)
-    for index, person in enumerate(DEMO_PATIENTS):
-        measurements = []
-        if person.bp:
-            measurements.append(Measurement("blood_pressure", person.bp[0], measured, person.bp[1]))
-        if person.bmi:
-            measurements.append(Measurement("bmi", person.bmi, measured))
-        if person.activity is not None:
-            measurements.append(Measurement("activity_minutes_per_week", person.activity, measured))
-        request_id = str(uuid.uuid4())
-        referral = IncomingReferral(
-            patient=PatientDetails(
-                nhs_number=demo_nhs_number(index),
-                nhs_number_verification="01",
-                given_name=person.given,
-                family_name=person.family,
-                birth_date=person.born,
-                sex=person.sex,
-                postcode=person.postcode,
-                ethnicity_code=person.ethnicity,
-                phone=f"0161 496 0{index:03d}",  # Ofcom's drama range: never a real number
-                email=None,
-            ),
-            sender_ods="P88001",
-            authored_at=now - timedelta(hours=len(DEMO_PATIENTS) - index),
-            priority=Priority.ROUTINE,
-            pathway=Coding(SNOMED, person.pathway),
-            use_case="active-pathway" if person.pathway == EXERCISE else "social-prescribing",
-            identifier=("https://demo-practice.example.org/referrals", f"demo-{index + 1}"),
-            conditions=tuple(ConditionEvidence(code, date(2022, 1, 1)) for code in person.conditions),
-            measurements=tuple(measurements),
-            payload=b'{"resourceType": "ServiceRequest", "note": "demo referral"}',
-            payload_format="ServiceRequest",
-            request_id=request_id,
-            correlation_id=request_id,
-        )
-        receive_referral(uow, referral, actor=client, now=now)
-    return len(DEMO_PATIENTS)
+def demo_phone(index: int) -> str:
+    return f"0161 496 0{index:03d}"  # Ofcom's drama range: never a real number
+
+
+def demo_referrals_sent(uow: UnitOfWork) -> bool:
+    """Whether the demo referrals are there already (`demo seed` sends them once)."""
+    return uow.referrals.patient_by_nhs_number(demo_nhs_number(0)) is not None

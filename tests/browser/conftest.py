@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from referral_service.app import create_app
+from referral_service.cli.demo import send_demo_referrals
 from referral_service.config import PROJECT_ROOT, Settings
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
@@ -26,8 +27,7 @@ from referral_service.persistence.engine import make_engine, make_session_factor
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
 from referral_service.services.accounts import create_portal_user
-from referral_service.services.demo import DEMO_CLIENT_ID, seed_demo_identities
-from referral_service.services.demo_referrals import seed_demo_referrals
+from referral_service.services.demo import seed_demo_identities
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
 from tests.conftest import DEMO_DIRECTORY, throwaway_database
@@ -71,14 +71,15 @@ def live_portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
                     provider_slug=slug,
                     now=now,
                 )
-            with UnitOfWork(factory) as uow:
-                seed_demo_referrals(uow, client_id=DEMO_CLIENT_ID, now=now)
         finally:
             engine.dispose()
         settings = Settings.for_tests(
             url, instance_dir=tmp_path_factory.mktemp("instance"), demo=True, demo_allow_any_db=True
         )
-        with serving(create_app(settings), "live-portal") as root:
+        app = create_app(settings)
+        with app.app_context():
+            send_demo_referrals()  # through the real FHIR intake, as `demo seed` sends them
+        with serving(app, "live-portal") as root:
             yield LivePortal(root, url)
 
 
