@@ -102,3 +102,18 @@ def test_a_settled_history_has_ended_before_today_and_is_written_once(
         )
     assert newest is not None and newest <= utcnow() - timedelta(days=180)
     assert open_offers == 0  # nothing left in a provider's inbox
+
+
+def test_a_second_history_adds_to_the_first(
+    runner: FlaskCliRunner,
+    uow: UnitOfWork,
+    directory: None,  # noqa: F811
+) -> None:
+    """The README's `demo generate --referrals N` after `make run` (which wrote one already) adds N more;
+    the same seed again never repeats the ids it wrote the first time."""
+    first = runner.invoke(args=["demo", "generate", "--referrals", "120", "--settled-days", "180"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo", "generate", "--referrals", "80"])
+    assert second.exit_code == 0, second.output
+    with uow:
+        assert uow.session.scalar(select(func.count()).select_from(Referral)) == 200

@@ -283,8 +283,13 @@ def generate_batch(
 
     With `settled_days`, every referral arrived at least that long ago, so nearly every journey has
     ended by now and the demo's inboxes are left to the demo referrals."""
-    rng = random.Random(f"{seed}:{batch}")  # noqa: S311  (synthetic data, reproducible by seed; not security)
-    rows = Rows(uow.synthetic.next_ids(MODELS))
+    next_ids = uow.synthetic.next_ids(MODELS)
+    # The first free referral id is part of the seed: the same seed on the same database gives the same
+    # history, and a second run on top of the first draws new ids (public ids, request ids) rather than
+    # the first run's again.
+    origin = next_ids["referrals"]
+    rng = random.Random(f"{seed}:{batch}:{origin}")  # noqa: S311  (synthetic data, reproducible; not security)
+    rows = Rows(next_ids)
     for _ in range(count):
         _referral(rows, rng, catalogue, now, settled_days)
     for table in INSERT_ORDER:
