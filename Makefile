@@ -31,6 +31,7 @@ $(ASSETS): package.json package-lock.json
 	node -p "require('nhsuk-frontend/package.json').version" > $@
 
 ## run: set up, migrate, load the demo directory, identities and deprivation lookups, serve on http://127.0.0.1:$(PORT)
+## and run the scheduler beside the web process (offer expiry, waiting lists, deliveries to referrers)
 run: $(STAMP) $(ASSETS)
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) db upgrade
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) providers load providers/demo
@@ -38,6 +39,9 @@ run: $(STAMP) $(ASSETS)
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) deprivation load --postcodes deprivation/demo/postcode_lsoa.csv --imd deprivation/demo/lsoa_imd.csv
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) pcns load deprivation/demo/practice_pcns.csv
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo generate --referrals 2000 --settled-days 180 --unless-present
+	@echo "== serving http://127.0.0.1:$(PORT)/ with the scheduler beside it (Ctrl-C stops both)"
+	@REFERRAL_SERVICE_DEMO=1 $(FLASK) jobs run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL answers

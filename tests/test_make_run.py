@@ -67,6 +67,11 @@ def test_make_run_serves_healthy_and_ready_with_the_demo_directory(tmp_path: Pat
         assert "organisations: 10 created" in output
         assert "provider provider@example.org (created)" in output
         assert (tmp_path / "instance" / "referral_service.sqlite3").exists()
+        deadline = time.monotonic() + 30
+        while "scheduler running:" not in output and time.monotonic() < deadline:
+            time.sleep(0.5)
+            output = (tmp_path / "make-run.log").read_text()
+        assert "scheduler running: expire-offers" in output, output  # the scheduler runs beside the web process
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
