@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -13,6 +14,7 @@ from referral_service.domain.clock import utcnow
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.caseload import open_case
 from referral_service.services.errors import ServiceError
+from referral_service.services.offers import Handled
 from referral_service.web.auth import current_user, home_url, require_user
 from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
@@ -23,6 +25,14 @@ bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templa
 def signed_in_actor() -> Actor:
     """The signed-in person as the caller every service takes."""
     return require_user().actor
+
+
+def referrer_hears(handled: Handled) -> str:
+    """What became of the news for the referrer, as it really is: queued for its system, or there
+    for it to read the next time it polls (a practice without an endpoint)."""
+    if handled.message_queued:
+        return "A message is queued for the practice's system."
+    return "The practice will see it the next time its system checks."
 
 
 def attach_error(form: FlaskForm, error: ServiceError, fields: dict[str, str] | None = None) -> list[str]:
@@ -41,7 +51,7 @@ def form_page(
     form: FlaskForm,
     template: str,
     act: Callable[[UnitOfWork], object],
-    done: str,
+    done: str | Callable[[Any], str],
     *,
     fields: Mapping[str, str] | None = None,
     redirect_to: str | None = None,
@@ -55,13 +65,13 @@ def form_page(
     if form.validate_on_submit():
         try:
             with unit_of_work() as uow:
-                act(uow)
+                result = act(uow)
         except ServiceError as error:
             if error.status == 404:
                 raise
             problems, status = attach_error(form, error, dict(fields or {})), error.status
         else:
-            flash(done)
+            flash(done(result) if callable(done) else done)
             return redirect(redirect_to or url_for("portal.referral", referral_id=referral_id))
     elif form.is_submitted():
         status = 400

@@ -17,7 +17,7 @@ from referral_service.domain.progress import (
     OutcomeTimepoint,
 )
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.portal.blueprint import bp, form_page, signed_in_actor
+from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import ContactForm, FinishForm, MeasuresForm, SessionForm
 from referral_service.services.casework import (
     finish_programme,
@@ -157,5 +157,5 @@ def finish(referral_id: str) -> ResponseReturnValue:
             actor=signed_in_actor(),
             now=utcnow(),
         ),
-        "Programme ended. The register is final and the referrer has been told.",
+        lambda handled: f"Programme ended. The register is final. {referrer_hears(handled)}",
     )

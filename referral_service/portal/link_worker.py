@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.portal.blueprint import bp, form_page, signed_in_actor
+from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import AskReferrerForm, CloseForm, PlaceByHandForm, options
 from referral_service.services.caseload import link_worker_queue as queue_of
 from referral_service.services.link_worker import ask_referrer, close_referral, place_by_hand, placeable_services
@@ -60,7 +60,9 @@ def ask(referral_id: str) -> ResponseReturnValue:
         form,
         "portal/ask.html",
         lambda uow: ask_referrer(uow, referral_id, question=form.question.data, actor=me, now=utcnow()),
-        "Question sent to the referrer. The referral stays in the queue until you place or close it.",
+        lambda handled: (
+            f"Question recorded. {referrer_hears(handled)} The referral stays in the queue until you place or close it."
+        ),
     )
 
 
@@ -74,6 +76,6 @@ def close(referral_id: str) -> ResponseReturnValue:
         form,
         "portal/close.html",
         lambda uow: close_referral(uow, referral_id, reason=form.reason.data, actor=me, now=utcnow()),
-        "Referral closed. The referrer has been told why.",
+        lambda handled: f"Referral closed, with your reason. {referrer_hears(handled)}",
         redirect_to=url_for("portal.link_worker_queue"),
     )

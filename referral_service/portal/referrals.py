@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.portal.blueprint import bp, form_page, signed_in_actor
+from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
 from referral_service.services.errors import Conflict
@@ -115,11 +115,11 @@ def accept(referral_id: str) -> ResponseReturnValue:
     me = signed_in_actor()
     try:
         with unit_of_work() as uow:
-            accept_offer(uow, referral_id, actor=me, now=utcnow())
+            handled = accept_offer(uow, referral_id, actor=me, now=utcnow())
     except Conflict as error:
         flash(f"Not accepted: {error.message}.")
         return redirect(url_for("portal.referral", referral_id=referral_id))
-    flash("Referral accepted. The referrer has been told. Contact the patient next.")
+    flash(f"Referral accepted. {referrer_hears(handled)} Contact the patient next.")
     return redirect(url_for("portal.referral", referral_id=referral_id))
 
 

@@ -75,10 +75,12 @@ def record_step(
     status_reason = reason if action is Action.DROP_OUT else None
     if action in ENDINGS:
         detail = _finalise_register(uow, referral) | (detail or {})
-    transition(uow, referral, action, actor=actor, now=now, reason=reason, status_reason=status_reason, detail=detail)
+    queued = transition(
+        uow, referral, action, actor=actor, now=now, reason=reason, status_reason=status_reason, detail=detail
+    )
     if action in ENDINGS:
         withdraw_from_service(uow, referral, actor=actor, now=now, reason=action.value)
-    return Handled(referral.public_id, action.value)
+    return Handled(referral.public_id, action.value, queued)
 
 
 def end_referral(

@@ -34,7 +34,7 @@ def place_by_hand(
 def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Actor, now: datetime) -> Handled:
     """Nobody can take this referral: close it, with the reason the referrer will be told."""
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="close", now=now)
-    transition(
+    queued = transition(
         uow,
         referral,
         Action.CLOSE,
@@ -44,7 +44,7 @@ def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Act
         status_reason=reason,
         event_type=EventType.CLOSED,
     )
-    return Handled(referral.public_id, "closed")
+    return Handled(referral.public_id, "closed", queued)
 
 
 def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Actor, now: datetime) -> Handled:
@@ -56,8 +56,8 @@ def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Act
     if not text:
         raise Invalid("say what information you need", where="question")
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="ask-referrer", now=now)
-    note_event(uow, referral, EventType.INFORMATION_REQUESTED, actor=actor, now=now, reason=text)
-    return Handled(referral.public_id, "information-requested")
+    queued = note_event(uow, referral, EventType.INFORMATION_REQUESTED, actor=actor, now=now, reason=text)
+    return Handled(referral.public_id, "information-requested", queued)
 
 
 def placeable_services(uow: UnitOfWork) -> list[tuple[str, str]]:

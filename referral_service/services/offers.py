@@ -36,6 +36,7 @@ DECLINE_REASONS = {
 class Handled:
     referral_id: str
     outcome: str
+    message_queued: bool = False  # a message to the referrer's system was queued (it has an endpoint)
 
 
 def accept_offer(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> Handled:
@@ -44,9 +45,11 @@ def accept_offer(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: dateti
     offer = uow.capacity.open_offer(referral.id)
     if offer is None:
         raise Conflict("there is no open offer to accept")
-    transition(uow, referral, Action.ACCEPT, actor=actor, now=now, status_reason=None, event_type=EventType.ACCEPTED)
+    queued = transition(
+        uow, referral, Action.ACCEPT, actor=actor, now=now, status_reason=None, event_type=EventType.ACCEPTED
+    )
     offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
-    return Handled(referral.public_id, "accepted")
+    return Handled(referral.public_id, "accepted", queued)
 
 
 def decline_offer(

@@ -29,10 +29,11 @@ def transition(
     service_id: int | object | None = KEEP,
     detail: dict[str, object] | None = None,
     event_type: EventType | None = None,
-) -> None:
+) -> bool:
     """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it),
     append the event (who, when, from, to, why) and, for a material change, queue the referrer's
-    message: all three land in the caller's transaction, or none does."""
+    message: all three land in the caller's transaction, or none does. True when a message to the
+    referrer's system was queued (the portal says so only then)."""
     task = referral.task
     current = (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE))
     try:
@@ -47,7 +48,7 @@ def transition(
     if service_id is not KEEP:
         task.service_id = service_id  # type: ignore[assignment]
     referral.updated_at = now
-    _record(
+    return _record(
         uow,
         referral,
         event_type or EventType(action.value),
@@ -68,12 +69,12 @@ def note_event(
     now: datetime,
     reason: str | None = None,
     detail: dict[str, object] | None = None,
-) -> None:
+) -> bool:
     """A step in the referral's life that leaves its Task where it is (a contact attempt that did not
     reach the patient, a measure recorded, a question to the referrer): recorded all the same, and
     the referrer told when it is material."""
     task = referral.task
-    _record(
+    return _record(
         uow,
         referral,
         event_type,
@@ -95,7 +96,7 @@ def _record(
     now: datetime,
     reason: str | None,
     detail: dict[str, object] | None,
-) -> None:
+) -> bool:
     """Append the event (from `before` to where the Task is now) and queue the referrer's message."""
     task = referral.task
     uow.referrals.add(
@@ -116,4 +117,4 @@ def _record(
         )
     )
     uow.referrals.flush()
-    queue_for_event(uow, referral, event_type, now=now)
+    return queue_for_event(uow, referral, event_type, now=now) is not None

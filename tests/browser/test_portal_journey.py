@@ -111,7 +111,7 @@ def test_the_link_worker_sees_why_triage_could_not_place_a_referral(page: Page) 
         "Please send a blood pressure reading from the last month."
     )
     page.get_by_role("button", name="Send the question").click()
-    expect(page.get_by_text("Question sent to the referrer")).to_be_visible()
+    expect(page.get_by_text("Question recorded")).to_be_visible()
     expect(page.locator("#messages + table")).to_contain_text("Information requested")
 
 
