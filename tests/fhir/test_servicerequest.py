@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from referral_service.fhir.resources import parse
 from referral_service.persistence.models import AuditEvent, Referral
 from referral_service.persistence.uow import UnitOfWork
-from tests.fhir.conftest import SECOND_NHS_NUMBER, headers
+from tests.fixtures.fhir import SECOND_NHS_NUMBER, headers
 
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
 

@@ -14,7 +14,7 @@ from referral_service.domain.referral import RiskLevel
 from referral_service.domain.rules import AllOf, BloodPressureRule, ConditionRule, Fact, leaves
 from referral_service.schemas.directory import read_directory
 from referral_service.schemas.rules import eligibility_document, load_eligibility
-from tests.conftest import DEMO_DIRECTORY
+from tests.fixtures.directory import DEMO_DIRECTORY
 
 MINIMAL = """\
 organisation:

@@ -23,7 +23,7 @@ from referral_service.services.link_worker import close_referral, place_by_hand
 from referral_service.services.offers import accept_offer, decline_offer
 from referral_service.services.progress import record_step
 from tests.factories import incoming
-from tests.services.conftest import NOW, provider_of, task_of
+from tests.fixtures.referrals import NOW, provider_of, task_of
 
 Refer = Callable[..., ReferralReceipt]
 SERVICE = "mvl-exercise-referral"
