@@ -13,8 +13,7 @@ from referral_service.domain.directory import ProviderDefinition
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.directory import load_directory
 from tests.directory import oruk_schema
-from tests.fhir.test_servicerequest import plain_referral
-from tests.fixtures.fhir import headers
+from tests.fixtures.fhir import headers, plain_referral
 
 pytestmark = pytest.mark.usefixtures("directory")
 

@@ -10,8 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from referral_service.services.access import ClientActor
-from tests.fhir.test_servicerequest import plain_referral
-from tests.fixtures.fhir import headers, token_for
+from tests.fixtures.fhir import headers, plain_referral, token_for
 
 PATCH = "application/json-patch+json"
 
