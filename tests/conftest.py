@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.database",
+    "tests.fixtures.app",
     "tests.fixtures.directory",
     "tests.fixtures.api_clients",
     "tests.fixtures.referrals",

@@ -1,5 +1,6 @@
 """The suite's own plumbing: fixtures come from tests/fixtures/ by name, never by importing a conftest,
-the demo directory is read once and loaded whole, and make_api_client registers both kinds of system."""
+the demo directory is read once and loaded whole, templates compile once, and make_api_client registers
+both kinds of system."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from referral_service.domain.access import ApiClientKind
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import ClientActor
+from tests.fixtures.app import MemoryBytecodeCache
 
 TESTS = Path(__file__).resolve().parent
 READINGS: list[tuple[ProviderDefinition, ...]] = []
@@ -55,3 +59,14 @@ def test_make_api_client_registers_gp_and_provider_systems(
     assert (gp.kind, gp.practices, gp.organisation_id) == (ApiClientKind.GP_SYSTEM, frozenset({"P88001"}), None)
     assert provider.kind is ApiClientKind.PROVIDER_SYSTEM
     assert provider.organisation_id is not None
+
+
+def test_each_template_is_compiled_once_per_session(
+    client: FlaskClient, app: Flask, compiled_templates: MemoryBytecodeCache
+) -> None:
+    assert app.jinja_env.bytecode_cache is compiled_templates
+    assert client.get("/").status_code == 200
+    compiled = len(compiled_templates)
+    assert compiled > 0
+    assert client.get("/").status_code == 200
+    assert len(compiled_templates) == compiled
