@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# Branch coverage of the SQLite run (settings in pyproject.toml's [tool.coverage]).
+# Branch coverage of the SQLite run (settings in pyproject.toml's [tool.coverage]); `make test COVERAGE=` skips it.
 COVERAGE := --cov --cov-report=term:skip-covered
 FLASK := $(BIN)/flask --app wsgi
 NHSUK := referral_service/web/static/nhsuk
