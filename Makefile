@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Branch coverage of the SQLite run (settings in pyproject.toml's [tool.coverage]); `make test COVERAGE=` skips it.
+COVERAGE := --cov --cov-report=term:skip-covered
 FLASK := $(BIN)/flask --app wsgi
 NHSUK := referral_service/web/static/nhsuk
 ASSETS := $(NHSUK)/VERSION
@@ -44,12 +46,12 @@ run: $(STAMP) $(ASSETS)
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## test: the whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL answers
+## test: the whole suite on SQLite (with its branch coverage), then on PostgreSQL when TEST_POSTGRES_URL answers
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.
 test: $(STAMP) $(ASSETS)
 	@set -u; ran=""; \
 	echo "== tests on SQLite"; \
-	$(BIN)/pytest $(PYTEST_ARGS); code=$$?; \
+	$(BIN)/pytest $(COVERAGE) $(PYTEST_ARGS); code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: no tests were collected"; exit 1; fi; \
 	if [ $$code -ne 0 ]; then echo "make test: FAILED on SQLite"; exit $$code; fi; \
 	ran="SQLite"; \
@@ -64,7 +66,7 @@ test: $(STAMP) $(ASSETS)
 	echo "make test: passed on $$ran"
 
 test-sqlite: $(STAMP) $(ASSETS)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(COVERAGE) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP) $(ASSETS)
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)

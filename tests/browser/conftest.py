@@ -15,26 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from referral_service.app import create_app
 from referral_service.cli.demo import send_demo_referrals
-from referral_service.config import PROJECT_ROOT, Settings
+from referral_service.config import Settings
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
+from referral_service.domain.directory import ProviderDefinition
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.directory import read_directory
 from referral_service.services.accounts import create_portal_user
 from referral_service.services.demo import seed_demo_identities
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
-from tests.conftest import DEMO_DIRECTORY, throwaway_database
-from tests.live import serving
+from tests.fixtures.browser import OTHER_PROVIDER
+from tests.fixtures.database import throwaway_database
+from tests.fixtures.live import serving
 
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
-OTHER_PROVIDER = ("staff@goyt-valley.example.org", "other-provider-password", "goyt-valley-active")
 REFERRER_CALLBACK = "http://127.0.0.1:9/referrer"  # nothing listens: messages stay queued, visibly
 
 
@@ -50,14 +49,16 @@ class LivePortal:
 
 
 @pytest.fixture(scope="session")
-def live_portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePortal]:
+def live_portal(
+    database_url: str, demo_providers: tuple[ProviderDefinition, ...], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LivePortal]:
     with throwaway_database(database_url, tmp_path_factory.mktemp("browser")) as url:
         engine = make_engine(url)
         try:
             migrations.upgrade(engine)
             factory, hasher, now = make_session_factory(engine), password_hasher("fast"), utcnow()
             with UnitOfWork(factory) as uow:
-                load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
+                load_directory(uow, demo_providers, complete=True)
             with UnitOfWork(factory) as uow:
                 seed_demo_identities(uow, hasher=hasher, callback_url=REFERRER_CALLBACK, now=now)
                 email, password, slug = OTHER_PROVIDER
@@ -113,19 +114,3 @@ def phone(browser: Browser, live_portal: LivePortal) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
-
-
-def login(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def screenshot(page: Page, name: str) -> Path:
-    """Saved under docs/screenshots/ by the test's own run, so the README shows what really renders."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

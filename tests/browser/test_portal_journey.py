@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OTHER_PROVIDER, login, screenshot
+from tests.fixtures.browser import OTHER_PROVIDER, login, screenshot
 
 pytestmark = pytest.mark.browser
 PROVIDER = ("provider@example.org", "demo-provider-password")

@@ -16,19 +16,19 @@ from playwright.sync_api import Browser, Page, expect
 from referral_service.app import create_app
 from referral_service.config import PROJECT_ROOT, Settings
 from referral_service.domain.clock import utcnow
+from referral_service.domain.directory import ProviderDefinition
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.directory import read_directory
 from referral_service.schemas.lookups import read_lsoa_deciles, read_postcode_lsoas, read_practice_pcns
 from referral_service.services.demo import seed_demo_identities
 from referral_service.services.deprivation import apply_deprivation, store_deciles, store_postcodes, store_practice_pcns
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
 from referral_service.services.synthetic.generate import finish_generation, generate_batch, prepare_catalogue
-from tests.browser.conftest import login, screenshot
-from tests.conftest import DEMO_DIRECTORY, throwaway_database
-from tests.live import serving
+from tests.fixtures.browser import login, screenshot
+from tests.fixtures.database import throwaway_database
+from tests.fixtures.live import serving
 
 pytestmark = pytest.mark.browser
 COMMISSIONER = ("commissioner@example.org", "demo-commissioner-password")
@@ -36,14 +36,16 @@ LOOKUPS = PROJECT_ROOT / "deprivation" / "demo"
 
 
 @pytest.fixture(scope="module")
-def reports_root(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def reports_root(
+    database_url: str, demo_providers: tuple[ProviderDefinition, ...], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     with throwaway_database(database_url, tmp_path_factory.mktemp("reports-browser")) as url:
         engine = make_engine(url)
         try:
             migrations.upgrade(engine)
             factory, now = make_session_factory(engine), utcnow()
             with UnitOfWork(factory) as uow:
-                load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
+                load_directory(uow, demo_providers, complete=True)
                 seed_demo_identities(uow, hasher=password_hasher("fast"), callback_url=None, now=now)
                 store_deciles(uow, list(read_lsoa_deciles(LOOKUPS / "lsoa_imd.csv")))
                 store_postcodes(uow, list(read_postcode_lsoas(LOOKUPS / "postcode_lsoa.csv")))

@@ -13,7 +13,7 @@ from referral_service.config import Settings
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import ApiClient, PortalUser
 from referral_service.persistence.uow import UnitOfWork
-from tests.conftest import DEMO_DIRECTORY
+from tests.fixtures.directory import DEMO_DIRECTORY
 
 
 def test_client_secret_is_printed_once_and_stored_hashed(runner: FlaskCliRunner, uow: UnitOfWork) -> None:

@@ -11,7 +11,7 @@ from referral_service.app import create_app
 from referral_service.config import Settings
 from referral_service.fhir.resources import parse
 from referral_service.persistence.engine import SessionFactory
-from tests.conftest import DEMO_DIRECTORY
+from tests.fixtures.directory import DEMO_DIRECTORY
 
 
 def test_the_demo_referrals_read_back_as_valid_fhir_with_a_contactable_patient(

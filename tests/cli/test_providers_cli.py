@@ -8,7 +8,7 @@ from pathlib import Path
 from flask.testing import FlaskCliRunner
 
 from referral_service.persistence.uow import UnitOfWork
-from tests.conftest import DEMO_DIRECTORY
+from tests.fixtures.directory import DEMO_DIRECTORY
 
 
 def broken_copy(tmp_path: Path) -> tuple[Path, Path]:

@@ -17,7 +17,6 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.reports import commissioner_report
 from tests.factories import incoming
-from tests.reports.conftest import directory, gp, refer  # noqa: F401  (fixtures)
 
 LOOKUPS = PROJECT_ROOT / "deprivation" / "demo"
 
@@ -25,7 +24,7 @@ LOOKUPS = PROJECT_ROOT / "deprivation" / "demo"
 def test_deprivation_load_gives_patients_their_decile(
     runner: FlaskCliRunner,
     uow: UnitOfWork,
-    refer: Callable[..., ReferralReceipt],  # noqa: F811
+    refer: Callable[..., ReferralReceipt],
 ) -> None:
     postcode, lsoa = (LOOKUPS / "postcode_lsoa.csv").read_text().splitlines()[1].split(",")
     decile = dict(line.split(",") for line in (LOOKUPS / "lsoa_imd.csv").read_text().splitlines()[1:])[lsoa]
@@ -67,7 +66,7 @@ def test_pcns_load(runner: FlaskCliRunner, uow: UnitOfWork) -> None:
 def test_demo_generate_writes_a_plausible_history_the_reports_read(
     runner: FlaskCliRunner,
     uow: UnitOfWork,
-    directory: None,  # noqa: F811
+    directory: None,
 ) -> None:
     result = runner.invoke(args=["demo", "generate", "--referrals", "400", "--seed", "5", "--batch-size", "150"])
     assert result.exit_code == 0, result.output
@@ -88,7 +87,7 @@ def test_demo_generate_writes_a_plausible_history_the_reports_read(
 def test_a_settled_history_has_ended_before_today_and_is_written_once(
     runner: FlaskCliRunner,
     uow: UnitOfWork,
-    directory: None,  # noqa: F811
+    directory: None,
 ) -> None:
     arguments = ["demo", "generate", "--referrals", "150", "--settled-days", "180", "--unless-present"]
     assert runner.invoke(args=arguments).exit_code == 0
@@ -107,7 +106,7 @@ def test_a_settled_history_has_ended_before_today_and_is_written_once(
 def test_a_second_history_adds_to_the_first(
     runner: FlaskCliRunner,
     uow: UnitOfWork,
-    directory: None,  # noqa: F811
+    directory: None,
 ) -> None:
     """The README's `demo generate --referrals N` after `make run` (which wrote one already) adds N more;
     the same seed again never repeats the ids it wrote the first time."""

@@ -11,9 +11,9 @@ from referral_service.domain.referral import OfferStatus, WaitlistStatus
 from referral_service.persistence.models import CapacityPool, Offer, Referral, WaitlistEntry
 from referral_service.services.intake import ReferralReceipt, receive_referral
 from referral_service.services.offers import decline_offer
-from tests.concurrency.conftest import Committed
 from tests.factories import incoming
-from tests.services.conftest import NOW, provider_of
+from tests.fixtures.committed import Committed
+from tests.fixtures.referrals import NOW, provider_of
 
 pytestmark = pytest.mark.postgres
 

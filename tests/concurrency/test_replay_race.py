@@ -17,9 +17,8 @@ from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.models import InboundMessage, Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.accounts import register_api_client
-from referral_service.services.passwords import password_hasher
-from tests.fhir.conftest import gp_referral_bundle, headers, token_for
+from tests.fixtures.api_clients import add_api_client
+from tests.fixtures.fhir import gp_referral_bundle, headers, token_for
 
 pytestmark = pytest.mark.postgres
 
@@ -34,9 +33,7 @@ def committed_app(
     migrations.upgrade(engine)
     uow = UnitOfWork(make_session_factory(engine))
     with uow:
-        register_api_client(
-            uow, client_id="gp-racer", name="GP", hasher=password_hasher("fast"), practices=("RND",), secret="gp-secret"
-        )
+        add_api_client(uow, "gp-racer", practices=("RND",), secret="gp-secret", name="GP")
     app = create_app(Settings.for_tests(fresh_database_url, instance_dir=tmp_path_factory.mktemp("instance")))
     yield app, uow
     app.extensions["referral_service"].require_engine().dispose()

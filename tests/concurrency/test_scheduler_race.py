@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from referral_service.domain.referral import OfferStatus
 from referral_service.persistence.models import CapacityPool, Offer, ReferralEvent
 from referral_service.services.intake import receive_referral
-from tests.concurrency.conftest import Committed
-from tests.conftest import jobs_run_once
 from tests.factories import incoming
-from tests.services.conftest import NOW
+from tests.fixtures.committed import Committed
+from tests.fixtures.live import jobs_run_once
+from tests.fixtures.referrals import NOW
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from referral_service.fhir.resources import parse
-from tests.fhir.conftest import headers
+from tests.fixtures.fhir import headers
 
 CAPACITY = (
     "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ExtensionHealthcareServiceCapacityStatus"

@@ -9,13 +9,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from referral_service.domain.directory import ProviderDefinition
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.directory import read_directory
 from referral_service.services.directory import load_directory
-from tests.conftest import DEMO_DIRECTORY
 from tests.directory import oruk_schema
-from tests.fhir.conftest import headers
-from tests.fhir.test_servicerequest import plain_referral
+from tests.fixtures.fhir import headers, plain_referral
 
 pytestmark = pytest.mark.usefixtures("directory")
 
@@ -99,10 +97,12 @@ def test_capacity_shows_only_as_status_and_alert(client: FlaskClient, set_places
     assert page(client, "?text=health walks")["contents"][0]["status"] == "active"
 
 
-def test_ids_are_stable_across_reloads(client: FlaskClient, uow: UnitOfWork) -> None:
+def test_ids_are_stable_across_reloads(
+    client: FlaskClient, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
     before = json.dumps(all_services(client), sort_keys=True)
     with uow:
-        load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
+        load_directory(uow, demo_providers, complete=True)
     after = json.dumps(all_services(client), sort_keys=True)
     assert before == after
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from referral_service.fhir.resources import parse
 from referral_service.persistence.models import Patient, Referral
 from referral_service.persistence.uow import UnitOfWork
-from tests.fhir.conftest import (
+from tests.fixtures.fhir import (
     VALID_NHS_NUMBER,
     addressed_to_us,
     conformance,

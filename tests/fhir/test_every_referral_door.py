@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.fhir.conftest import entries_of, gp_referral_bundle, headers
+from tests.fixtures.fhir import entries_of, gp_referral_bundle, headers
 
 ARGUMENTS = {"referral_id", "task_id"}
 

@@ -24,11 +24,10 @@ from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.accounts import register_api_client
-from referral_service.services.passwords import password_hasher
-from tests.conftest import throwaway_database
-from tests.fhir.conftest import VALID_NHS_NUMBER, entries_of, gp_referral_bundle, headers
-from tests.live import serving
+from tests.fixtures.api_clients import add_api_client
+from tests.fixtures.database import throwaway_database
+from tests.fixtures.fhir import VALID_NHS_NUMBER, entries_of, gp_referral_bundle, headers
+from tests.fixtures.live import serving
 
 CLIENT_ID = "gp-system"
 CLIENT_SECRET = "gp-system-secret"
@@ -68,14 +67,7 @@ def live_service(live_database_url: str, tmp_path_factory: pytest.TempPathFactor
     try:
         migrations.upgrade(engine)
         with UnitOfWork(make_session_factory(engine)) as uow:
-            register_api_client(
-                uow,
-                client_id=CLIENT_ID,
-                name="Test GP system",
-                hasher=password_hasher("fast"),
-                practices=("RND", "P88001"),
-                secret=CLIENT_SECRET,
-            )
+            add_api_client(uow, CLIENT_ID, practices=("RND", "P88001"), secret=CLIENT_SECRET, name="Test GP system")
     finally:
         engine.dispose()
     app = create_app(Settings.for_tests(live_database_url, instance_dir=tmp_path_factory.mktemp("i")))

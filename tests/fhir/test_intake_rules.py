@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from referral_service.persistence.uow import UnitOfWork
-from tests.fhir.conftest import entries_of, gp_referral_bundle, headers
+from tests.fixtures.fhir import entries_of, gp_referral_bundle, headers
 
 Post = Callable[..., Any]
 

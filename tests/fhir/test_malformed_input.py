@@ -22,7 +22,7 @@ from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from referral_service.persistence.uow import UnitOfWork
-from tests.fhir.conftest import VALID_NHS_NUMBER, entries_of, gp_referral_bundle, headers
+from tests.fixtures.fhir import VALID_NHS_NUMBER, entries_of, gp_referral_bundle, headers
 
 PROCESS_MESSAGE = "/fhir/$process-message"
 SERVICE_REQUEST = "/fhir/ServiceRequest"

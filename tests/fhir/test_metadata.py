@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from referral_service.fhir.resources import parse
-from tests.fhir.conftest import headers
+from tests.fixtures.fhir import headers
 
 
 def test_metadata_is_public_and_valid_r4(client: FlaskClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from referral_service.persistence.uow import UnitOfWork
-from tests.fhir.conftest import headers
+from tests.fixtures.fhir import headers
 
 
 def test_client_credentials_give_a_bearer_token(client: FlaskClient, gp_token: str) -> None:

@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.directory import read_directory
-from referral_service.services.accounts import register_api_client
-from referral_service.services.directory import load_directory
-from referral_service.services.passwords import password_hasher
-from tests.conftest import DEMO_DIRECTORY
-from tests.fhir.conftest import headers, token_for
-from tests.fhir.test_servicerequest import plain_referral
+from referral_service.domain.access import Actor
+from tests.fixtures.fhir import headers, plain_referral, token_for
 
 PATCH = "application/json-patch+json"
 
 
 @pytest.fixture
-def provider_token(uow: UnitOfWork, client: FlaskClient) -> str:
-    with uow:
-        load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
-        for client_id, slug in (("mvl-system", "mersey-vale-leisure"), ("gva-system", "goyt-valley-active")):
-            register_api_client(
-                uow,
-                client_id=client_id,
-                name=slug,
-                hasher=password_hasher("fast"),
-                provider_slug=slug,
-                secret="provider-secret",
-            )
+def provider_token(directory: None, make_api_client: Callable[..., Actor], client: FlaskClient) -> str:
+    for client_id, slug in (("mvl-system", "mersey-vale-leisure"), ("gva-system", "goyt-valley-active")):
+        make_api_client(client_id, provider=slug, secret="provider-secret", name=slug)
     return token_for(client, "mvl-system", "provider-secret")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from referral_service.fhir.resources import parse
-from tests.fhir.conftest import entries_of, gp_referral_bundle, headers
+from tests.fixtures.fhir import entries_of, gp_referral_bundle, headers
 
 
 def referral_and_task(post_message: Callable[..., Any]) -> tuple[str, dict[str, Any]]:

@@ -90,7 +90,8 @@ def running_receiver(**options: Any) -> Iterator[Receiver]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     server.daemon_threads = True
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/fhir/$process-message"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll, so shutdown() returns at once rather than after the default half second.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield receiver

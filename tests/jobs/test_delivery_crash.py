@@ -11,49 +11,39 @@ from pathlib import Path
 from sqlalchemy import select
 
 from referral_service.domain.access import Actor, ActorKind, ApiClientKind
+from referral_service.domain.directory import ProviderDefinition
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.directory import read_directory
-from referral_service.services.access import active_client
-from referral_service.services.accounts import register_api_client
 from referral_service.services.casework import record_step
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
 from referral_service.services.offers import accept_offer
-from referral_service.services.passwords import password_hasher
-from tests.conftest import DEMO_DIRECTORY, jobs_run_once
 from tests.factories import incoming
+from tests.fixtures.api_clients import add_api_client
+from tests.fixtures.live import jobs_run_once
 from tests.jobs.receiver import running_receiver
 
 REFERRALS = 4
 
 
-def test_a_killed_delivery_loses_nothing(fresh_database_url: str, tmp_path: Path) -> None:
+def test_a_killed_delivery_loses_nothing(
+    fresh_database_url: str, demo_providers: tuple[ProviderDefinition, ...], tmp_path: Path
+) -> None:
     now = datetime.now(UTC) - timedelta(minutes=1)  # the delivery process runs on the real clock
     engine = make_engine(fresh_database_url)
     migrations.upgrade(engine)
     session_factory = make_session_factory(engine)
     with running_receiver(delay=0.25) as receiver:
         with UnitOfWork(session_factory) as uow:
-            load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
-            register_api_client(
-                uow,
-                client_id="gp-crash",
-                name="GP",
-                hasher=password_hasher("fast"),
-                practices=("P88001",),
-                callback_url=receiver.url,
-                secret="s" * 12,
-            )
+            load_directory(uow, demo_providers, complete=True)
+            gp = add_api_client(uow, "gp-crash", practices=("P88001",), callback_url=receiver.url, name="GP")
             service = uow.directory.service_by_slug("mvl-exercise-referral")
             assert service is not None
             organisation = service.organisation_id
-        with UnitOfWork(session_factory) as uow:
-            gp = active_client(uow, "gp-crash")
         staff = Actor(
             ActorKind.API_CLIENT, "staff", client_kind=ApiClientKind.PROVIDER_SYSTEM, organisation_id=organisation
         )

@@ -22,8 +22,8 @@ from referral_service.services.casework import record_step
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer
 from tests.factories import incoming
+from tests.fixtures.referrals import NOW, provider_of
 from tests.jobs.receiver import Receiver
-from tests.services.conftest import NOW, provider_of
 
 IDENTITY = ServiceIdentity("X99001", "https://fhir.nhs.uk/Id/dos-service-id|900000001")
 Refer = Callable[..., ReferralReceipt]

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.portal.conftest import People, sign_in
+from tests.fixtures.portal import People, sign_in
 
 NOT_HOLDERS = ("other_provider", "link_worker", "commissioner", "admin")
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
-from tests.portal.conftest import People, sign_in, submit
-from tests.services.conftest import task_of
+from tests.fixtures.portal import People, sign_in, submit
+from tests.fixtures.referrals import task_of
 
 
 def _accepted(client: FlaskClient, people: People, offered: Callable[..., str]) -> str:

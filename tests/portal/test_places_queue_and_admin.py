@@ -14,8 +14,8 @@ from referral_service.jobs.messages import ServiceIdentity, render
 from referral_service.persistence.models import CapacityPool, OutboxMessage, Service
 from referral_service.persistence.uow import UnitOfWork
 from tests.factories import incoming
-from tests.portal.conftest import People, sign_in, submit
-from tests.services.conftest import task_of
+from tests.fixtures.portal import People, sign_in, submit
+from tests.fixtures.referrals import task_of
 
 
 def _pool(uow: UnitOfWork, slug: str = "mvl-exercise-referral") -> CapacityPool:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from referral_service.persistence.models import OutboxMessage, OutcomeMeasure, SessionAttendance
 from referral_service.persistence.uow import UnitOfWork
-from tests.portal.conftest import People, sign_in, submit
-from tests.services.conftest import task_of
+from tests.fixtures.portal import People, sign_in, submit
+from tests.fixtures.referrals import task_of
 
 TODAY = "2026-11-20"  # any day not in the future works; the service's clock is the real one
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 
 from referral_service.persistence.uow import UnitOfWork
-from tests.portal.conftest import People, csrf_token, sign_in
+from tests.fixtures.portal import People, csrf_token, sign_in
 
 
 def _accept(client: FlaskClient, referral_id: str) -> str:

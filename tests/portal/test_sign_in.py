@@ -10,7 +10,7 @@ from referral_service.config import Settings
 from referral_service.persistence.models import PortalSession
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.sessions import MAX_FAILURES
-from tests.portal.conftest import PASSWORD, People, csrf_token, sign_in
+from tests.fixtures.portal import PASSWORD, People, csrf_token, sign_in
 
 COOKIE = "referral_service_session"
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from referral_service.persistence.models import AuditEvent
 from referral_service.persistence.uow import UnitOfWork
-from tests.portal.conftest import People, sign_in
+from tests.fixtures.portal import People, sign_in
 
 REFERRAL_PAGES = ("", "/decline", "/contact", "/sessions", "/measures", "/finish")
 REFERRAL_POSTS = ("/accept", "/decline", "/contact", "/sessions", "/measures", "/finish")

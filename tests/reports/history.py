@@ -39,7 +39,7 @@ from referral_service.services.casework import (
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer, decline_offer, expire_offer
 from tests.factories import incoming
-from tests.services.conftest import NOW, provider_of
+from tests.fixtures.referrals import NOW, provider_of
 
 START = NOW - timedelta(days=20)  # 2026-11-06
 MVL, GVA = "mvl-exercise-referral", "gva-exercise-referral"

@@ -18,8 +18,8 @@ from referral_service.services.errors import Invalid
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.reports import commissioner_report
 from tests.factories import incoming
+from tests.fixtures.referrals import NOW
 from tests.reports.history import build_history
-from tests.services.conftest import NOW
 
 NOVEMBER = ReportFilter(date(2026, 11, 1), date(2026, 11, 30))
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.intake import ReferralReceipt
-from tests.portal.conftest import People, sign_in
+from tests.fixtures.portal import People, sign_in
 from tests.reports.history import build_history
 
 NOVEMBER = "from=2026-11-01&to=2026-11-30"

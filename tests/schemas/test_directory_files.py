@@ -14,36 +14,7 @@ from referral_service.domain.referral import RiskLevel
 from referral_service.domain.rules import AllOf, BloodPressureRule, ConditionRule, Fact, leaves
 from referral_service.schemas.directory import read_directory
 from referral_service.schemas.rules import eligibility_document, load_eligibility
-from tests.conftest import DEMO_DIRECTORY
-
-MINIMAL = """\
-organisation:
-  id: test-leisure
-  name: Test Leisure
-  identifiers: [{system: https://fhir.nhs.uk/Id/ods-organization-code, value: XTL01}]
-  contact: {email: referrals@example.org}
-  accreditation: [{scheme: Local standard, level: 3, valid_until: 2027-03-31}]
-services:
-  - id: test-exercise
-    name: Exercise referral
-    pathway: http://snomed.info/sct|390893007
-    category: physical-activity
-    programme: {weeks: 12, sessions: 24}
-    locations: [{name: Pool, postcode: SK1 3TA}]
-    catchment: {postcode_districts: [SK1, sk2]}
-    capacity: {model: rolling, places: 10, waitlist: true}
-    offer_response_days: 5
-    eligibility:
-      all:
-        - age: {min: 16}
-        - any:
-            - condition: {any_of: [38341003, 44054006]}
-            - bmi: {min: 30}
-      exclude:
-        - blood_pressure: {systolic_min: 180, diastolic_min: 100, reason: "BP 180/100 or above"}
-      evidence_max_age_days: {blood_pressure: 90}
-      risk_levels: [low, medium]
-"""
+from tests.fixtures.directory import DEMO_DIRECTORY, MINIMAL
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -21,7 +21,7 @@ from referral_service.services.errors import Conflict, Invalid
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer
 from tests.factories import incoming
-from tests.services.conftest import NOW, provider_of, task_of
+from tests.fixtures.referrals import NOW, provider_of, task_of
 
 DAY = NOW.date() - timedelta(days=1)
 

@@ -13,8 +13,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
 from referral_service.services.directory import load_directory
 from referral_service.services.errors import Conflict
-from tests.conftest import DEMO_DIRECTORY
-from tests.schemas.test_directory_files import MINIMAL
+from tests.fixtures.directory import DEMO_DIRECTORY, MINIMAL
 
 
 def load(uow: UnitOfWork, path: Path):  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from referral_service.services.intake import ReferralReceipt, cancel_referral
 from referral_service.services.link_worker import close_referral, place_by_hand
 from referral_service.services.offers import accept_offer, decline_offer
 from tests.factories import incoming
-from tests.services.conftest import NOW, provider_of, task_of
+from tests.fixtures.referrals import NOW, provider_of, task_of
 
 Refer = Callable[..., ReferralReceipt]
 SERVICE = "mvl-exercise-referral"

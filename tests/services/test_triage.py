@@ -12,7 +12,7 @@ from referral_service.persistence.models import Offer, UnmetDemand
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.intake import ReferralReceipt
 from tests.factories import incoming
-from tests.services.conftest import task_of
+from tests.fixtures.referrals import task_of
 
 Refer = Callable[..., ReferralReceipt]
 
