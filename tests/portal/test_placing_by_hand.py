@@ -106,3 +106,24 @@ def test_an_allowed_override_is_placed_and_the_provider_and_referrer_see_why(
         f"/fhir/Task?focus=ServiceRequest/{referral_id}", headers={"Authorization": f"Bearer {token}"}
     ).get_json()
     assert why in bundle["entry"][0]["resource"]["statusReason"]["text"]  # what the referrer's system reads
+
+
+def test_a_delisted_service_is_refused_by_the_service_not_only_hidden(
+    client: FlaskClient, people: People, refer: Refer, uow: UnitOfWork
+) -> None:
+    referral_id = refer(incoming(bp=None)).referral_id
+    sign_in(client, people.link_worker)
+    page = client.get(f"/portal/link-worker/{referral_id}/place")
+    with uow:
+        service = uow.directory.service_by_slug(EXERCISE)
+        assert service is not None
+        service.is_listed = False  # taken out of the directory while the page was open
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    assert token is not None
+    response = client.post(
+        f"/portal/link-worker/{referral_id}/place",
+        data={"csrf_token": token.group(1), "service": EXERCISE, "override_reason": "BP 132/84 today"},
+    )
+    assert response.status_code == 409
+    assert "no longer listed in the directory" in response.get_data(as_text=True)
+    assert task_of(uow, referral_id)["business"] == "link-worker"
