@@ -96,7 +96,7 @@ def _choice(
     in_catchment = None if facts.district is None else facts.district in profile.districts
     as_if_local = replace(profile, districts=profile.districts | {facts.district}) if facts.district else profile
     assessment = assess(facts, as_if_local, risk)
-    standing, headline, findings = _judged(facts, profile, risk, assessment)
+    standing, headline, findings = _judged(profile, risk, assessment)
     if standing is Standing.ELIGIBLE or standing is Standing.OVERRIDE:
         other_pathway = facts.pathway is not None and profile.pathway != facts.pathway
         beside = _beside(facts, in_catchment, other_pathway, profile.slug in passed_over)
@@ -125,7 +125,7 @@ def _choice(
 
 
 def _judged(
-    facts: PatientFacts, profile: ServiceProfile, risk: RiskAssessment, assessment: Assessment
+    profile: ServiceProfile, risk: RiskAssessment, assessment: Assessment
 ) -> tuple[Standing, str, tuple[str, ...]]:
     """The standing, its headline and its findings, from triage's assessment of the service."""
     if not profile.accredited:
