@@ -79,7 +79,14 @@ def outcome_response(status: int, issues: list[Issue]) -> Response:
 
 
 # HTTP errors raised outside our views (routing, method, size) -> IssueType.
-HTTP_ISSUE_CODES = {404: "not-found", 405: "not-supported", 413: "too-costly", 401: "security", 403: "forbidden"}
+HTTP_ISSUE_CODES = {
+    404: "not-found",
+    405: "not-supported",
+    413: "too-costly",
+    401: "security",
+    403: "forbidden",
+    503: "transient",  # the database is away for a moment: the sender should retry
+}
 
 
 def render_http_error(status: int, code: str, message: str) -> Response:

@@ -4,7 +4,7 @@ the service layer, so a form cannot offer what the service would refuse."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField, TimeField
+from wtforms import DateField, DecimalField, IntegerField, RadioField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -131,11 +131,11 @@ class PlacesForm(FlaskForm):
 
 
 class PlaceByHandForm(FlaskForm):
-    service = SelectField("Service", validators=[DataRequired("Choose a service")])
+    service = RadioField("Which service?", validators=[InputRequired("Choose a service")], validate_choice=False)
     override_reason = TextAreaField(
         "Why is this the right service?",
         validators=[DataRequired("Say why you are overriding triage"), Length(max=REASON_TEXT_LIMIT)],
-        description="Recorded with the referral's history.",
+        description="The provider and the referrer are shown it, with any rule you are overriding.",
     )
 
 

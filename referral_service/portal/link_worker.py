@@ -10,7 +10,7 @@ from referral_service.domain.clock import utcnow
 from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import AskReferrerForm, CloseForm, PlaceByHandForm, options
 from referral_service.services.caseload import link_worker_queue as queue_of
-from referral_service.services.link_worker import ask_referrer, close_referral, place_by_hand, placeable_services
+from referral_service.services.link_worker import ask_referrer, close_referral, place_by_hand, placement_choices_for
 from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
@@ -29,10 +29,12 @@ def link_worker_queue() -> ResponseReturnValue:
 @bp.route("/link-worker/<referral_id>/place", methods=["GET", "POST"])
 @require_roles(LINK_WORKER)
 def place(referral_id: str) -> ResponseReturnValue:
+    """The choice of service, each judged for this patient; the service refuses what may not be chosen."""
     form = PlaceByHandForm()
-    with unit_of_work() as uow:
-        form.service.choices = options([("", "Choose a service"), *placeable_services(uow)])
     me = signed_in_actor()
+    with unit_of_work() as uow:
+        choices = placement_choices_for(uow, referral_id, actor=me, now=utcnow())
+    form.service.choices = options([(choice.slug, choice.name) for choice in choices if choice.choosable])
     return form_page(
         referral_id,
         form,
@@ -47,6 +49,7 @@ def place(referral_id: str) -> ResponseReturnValue:
         ),
         "Place offered. The provider will see the referral in its inbox.",
         redirect_to=url_for("portal.link_worker_queue"),
+        context={"choices": choices},
     )
 
 

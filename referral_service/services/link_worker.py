@@ -7,28 +7,64 @@ from datetime import datetime
 from referral_service.domain.access import Actor
 from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action
+from referral_service.domain.placement import PlacementChoice, Standing, placement_choices
+from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Right, referral_for
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.offers import Handled
 from referral_service.services.transitions import note_event, transition
-from referral_service.services.triage import make_offer
+from referral_service.services.triage import facts_of, listed_profiles, make_offer
+
+
+def placement_choices_for(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> list[PlacementChoice]:
+    """Every listed service judged for this patient (result, room, catchment), for the link worker."""
+    referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="placement-choices", now=now)
+    return _choices(uow, referral, now)
 
 
 def place_by_hand(
     uow: UnitOfWork, referral_id: str, service_slug: str, *, override_reason: str, actor: Actor, now: datetime
 ) -> Handled:
-    """A link worker offers a place at a service of their choosing; the override reason is recorded."""
-    if not override_reason.strip():
+    """A link worker offers a place at a service of their choosing, with their reason.
+
+    Only a service whose accreditation is valid may be chosen, and never one whose clinical
+    exclusion applies (that goes back to the referrer). Any other rule not met is overridden: the
+    rules and the reason are the Task's statusReason, which the provider and the referrer see."""
+    why = override_reason.strip()
+    if not why:
         raise Invalid("placing a referral by hand needs the reason for overriding triage", where="override_reason")
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="place", now=now)
     service = uow.directory.service_by_slug(service_slug)
-    if service is None or not service.is_listed:
-        raise NotFound(f"no listed service {service_slug}")
-    reason = f"placed by hand: {override_reason.strip()}"
-    if not make_offer(uow, referral, service, None, actor=actor, now=now, action=Action.PLACE, reason=reason):
-        raise Conflict(f"{service.name} has no free place")
+    if service is None:
+        raise NotFound(f"no service {service_slug}")
+    choice = next((c for c in _choices(uow, referral, now) if c.slug == service.slug), None)
+    if choice is None:
+        raise Conflict(f"{service.name} is no longer listed in the directory, so it cannot be chosen", where="service")
+    if choice.standing is Standing.BARRED:
+        raise Conflict(f"{service.name} cannot be chosen. " + " ".join(choice.findings), where="service")
+    if choice.standing is Standing.CLINICAL:
+        raise Conflict(
+            f"{service.name} cannot be chosen for this patient. {' '.join(choice.findings)} A clinical exclusion "
+            "cannot be overridden: it goes back to the referrer. Close the referral with this reason, or ask the "
+            "referrer for what would change it.",
+            where="service",
+        )
+    told = f"Placed by a link worker: {why}"
+    if choice.standing is Standing.OVERRIDE:
+        told = f"Placed by a link worker, overriding: {' '.join(choice.findings)} Reason: {why}"
+    placed = make_offer(
+        uow, referral, service, None, actor=actor, now=now, action=Action.PLACE, reason=told, status_reason=told
+    )
+    if not placed:
+        raise Conflict(f"{service.name} has no free place", where="service")
     return Handled(referral.public_id, "offered")
+
+
+def _choices(uow: UnitOfWork, referral: Referral, now: datetime) -> list[PlacementChoice]:
+    profiles, providers = listed_profiles(uow, now.date())
+    passed_over = uow.capacity.passed_over(referral.id)
+    return placement_choices(facts_of(referral), profiles, providers=providers, passed_over=passed_over)
 
 
 def close_referral(uow: UnitOfWork, referral_id: str, *, reason: str, actor: Actor, now: datetime) -> Handled:
@@ -58,11 +94,3 @@ def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Act
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="ask-referrer", now=now)
     queued = note_event(uow, referral, EventType.INFORMATION_REQUESTED, actor=actor, now=now, reason=text)
     return Handled(referral.public_id, "information-requested", queued)
-
-
-def placeable_services(uow: UnitOfWork) -> list[tuple[str, str]]:
-    """(slug, "service — provider") for every listed service, for the link worker's choice."""
-    return sorted(
-        ((s.slug, f"{s.name} — {s.organisation.name}") for s in uow.directory.services(listed_only=True)),
-        key=lambda pair: pair[1],
-    )

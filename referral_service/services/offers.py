@@ -45,9 +45,8 @@ def accept_offer(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: dateti
     offer = uow.capacity.open_offer(referral.id)
     if offer is None:
         raise Conflict("there is no open offer to accept")
-    queued = transition(
-        uow, referral, Action.ACCEPT, actor=actor, now=now, status_reason=None, event_type=EventType.ACCEPTED
-    )
+    # statusReason is kept: on an offer it is a link worker's override, which the referrer is still told.
+    queued = transition(uow, referral, Action.ACCEPT, actor=actor, now=now, event_type=EventType.ACCEPTED)
     offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
     return Handled(referral.public_id, "accepted", queued)
 

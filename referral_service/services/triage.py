@@ -8,6 +8,7 @@ the event and, when nobody had room or could take the patient, the unmet-demand 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -91,6 +92,17 @@ def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[S
         return [], {}
     system, _, code = pathway.partition("|")
     rows = uow.directory.candidates(system, code, on)
+    return _profiles(uow, rows, on), {row.slug: row.id for row in rows}
+
+
+def listed_profiles(uow: UnitOfWork, on: date) -> tuple[list[ServiceProfile], dict[str, str]]:
+    """Every listed service, whatever its pathway, as triage sees it; and its provider's name by slug
+    (for a person choosing by hand)."""
+    rows = uow.directory.candidates(None, None, on)
+    return _profiles(uow, rows, on), {row.slug: row.provider for row in rows}
+
+
+def _profiles(uow: UnitOfWork, rows: Sequence[Any], on: date) -> list[ServiceProfile]:
     ids = [row.id for row in rows]
     rules = _rules(uow, [(row.id, row.source_hash) for row in rows])
     room = uow.capacity.room(ids, on) if ids else {}
@@ -102,7 +114,7 @@ def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[S
             ServiceProfile(
                 slug=row.slug,
                 name=row.name,
-                pathway=pathway,
+                pathway=f"{row.pathway_system}|{row.pathway_code}",
                 districts=frozenset(row.catchment_districts),
                 eligibility=rules[row.id],
                 accredited=bool(row.accredited),
@@ -113,7 +125,7 @@ def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[S
                 aliases=frozenset({row.public_id.lower(), row.slug, row.name.lower()}),
             )
         )
-    return profiles, {row.slug: row.id for row in rows}
+    return profiles
 
 
 def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime) -> Decision:
@@ -176,8 +188,10 @@ def make_offer(
     now: datetime,
     action: Action = Action.OFFER,
     reason: str | None = None,
+    status_reason: str | None = None,
 ) -> bool:
-    """Reserve a place and offer it to the provider, with its working-day deadline; False when full."""
+    """Reserve a place and offer it to the provider, with its working-day deadline; False when full.
+    `status_reason` is what the provider and the referrer are told with it (a person's override)."""
     pool = uow.capacity.reserve(service.id, now.date())
     if pool is None:
         return False
@@ -198,7 +212,7 @@ def make_offer(
         actor=actor,
         now=now,
         reason=reason or summary,
-        status_reason=None,
+        status_reason=status_reason,
         owner_id=service.organisation_id,
         service_id=service.id,
         detail={

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from referral_service.persistence.availability import database_unavailable
 from referral_service.services.errors import ServiceError
 from referral_service.web.requests import current_request_id
 
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 ErrorRenderer = Callable[[int, str, str], Response]
 RENDERERS_KEY = "referral_service.error_renderers"
+RETRY_AFTER_SECONDS = 5  # a database restart takes seconds; a GP system retries rather than raise a ticket
+UNAVAILABLE = "The service cannot reach its database just now: try again shortly."
 
 
 def register_error_renderer(app: Flask, prefix: str, renderer: ErrorRenderer) -> None:
@@ -48,6 +51,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
+        if database_unavailable(error):
+            log.warning("database unavailable (request %s): %s", current_request_id(), type(error).__name__)
+            response = _render(app, 503, "service-unavailable", UNAVAILABLE)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         # The message and traceback may hold patient data; the redaction filter is the backstop.
         log.error("unhandled error (request %s)", current_request_id(), exc_info=error)
         return _render(

@@ -18,13 +18,16 @@ TITLES = {
     409: "That cannot be done now",
     422: "There is a problem",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
 
 
 def render_error_page(status: int, code: str, message: str) -> Response:
     if code == "bad-request" and "CSRF" in message:
         message = "The form had expired or was sent from somewhere else. Go back, reload the page and try again."
-    if status >= 500:
+    if status == 503:
+        message = "The service cannot reach its records just now. Try again in a few moments."
+    elif status >= 500:
         message = "Try again later."
     elif status == 404:
         message = (

@@ -113,14 +113,15 @@ def test_the_link_worker_places_by_hand_or_closes_with_a_reason(
     refer,
     uow: UnitOfWork,  # type: ignore[no-untyped-def]
 ) -> None:
-    placed, closed = (refer(incoming(bp=(185, 115))).referral_id for _ in range(2))
+    # BP not known (not a clinical exclusion): a person may place; 185/115 is for the GP, so closed.
+    placed, closed = refer(incoming(bp=None)).referral_id, refer(incoming(bp=(185, 115))).referral_id
     sign_in(client, people.link_worker)
     missing = submit(client, f"/portal/link-worker/{placed}/place", {"service": "mvl-exercise-referral"})
     assert missing.status_code == 400 and "Say why you are overriding triage" in missing.get_data(as_text=True)
     response = submit(
         client,
         f"/portal/link-worker/{placed}/place",
-        {"service": "mvl-exercise-referral", "override_reason": "GP confirmed BP now controlled"},
+        {"service": "mvl-exercise-referral", "override_reason": "BP 132/84 on the phone today"},
     )
     assert response.status_code == 302
     assert task_of(uow, placed)["service"] == "mvl-exercise-referral"

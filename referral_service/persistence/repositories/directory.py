@@ -73,29 +73,32 @@ class DirectoryRepository:
         self.session.add(row)
         self.session.flush()
 
-    def candidates(self, pathway_system: str, pathway_code: str, on: date) -> Sequence[Any]:
-        """Listed services answering a pathway, as light rows (no ORM objects): triage reads these
-        for every referral, so they must stay cheap with thousands of services."""
+    def candidates(self, pathway_system: str | None, pathway_code: str | None, on: date) -> Sequence[Any]:
+        """Listed services answering a pathway (every listed service when it is None), as light rows
+        (no ORM objects): triage reads these for every referral, so they must stay cheap with
+        thousands of services."""
         accredited = _accredited_on(on)
-        return self.session.execute(
+        query = (
             select(
                 Service.id,
                 Service.public_id,
                 Service.slug,
                 Service.name,
+                Service.pathway_system,
+                Service.pathway_code,
                 Service.catchment_districts,
                 Service.waitlist_enabled,
                 Service.source_hash,
+                Organisation.name.label("provider"),
                 and_(Organisation.is_listed, accredited).label("accredited"),
             )
             .join(Organisation, Organisation.id == Service.organisation_id)
-            .where(
-                Service.is_listed.is_(True),
-                Service.pathway_system == pathway_system,
-                Service.pathway_code == pathway_code,
-            )
+            .where(Service.is_listed.is_(True))
             .order_by(Service.slug)
-        ).all()
+        )
+        if pathway_system is not None and pathway_code is not None:
+            query = query.where(Service.pathway_system == pathway_system, Service.pathway_code == pathway_code)
+        return self.session.execute(query).all()
 
     def eligibility_documents(self, service_ids: Sequence[int]) -> dict[int, dict[str, object]]:
         rows = self.session.execute(select(Service.id, Service.eligibility).where(Service.id.in_(service_ids)))
