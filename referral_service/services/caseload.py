@@ -14,7 +14,7 @@ from referral_service.domain.capacity import PRIORITY_RANK
 from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
-from referral_service.persistence.models import Patient, Referral
+from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, HeldReferrals, LinkWorkerQueue, referral_for, referrals_for
 
@@ -87,14 +87,11 @@ class CaseFile:
         return any(timepoint is OutcomeTimepoint.END for _, timepoint in self.measures)
 
 
-def patient_name(patient: Patient) -> str:
-    return " ".join(part for part in (patient.given_name, patient.family_name) if part) or "(no name given)"
-
-
 def _patient(referral: Referral, today: date) -> PatientSummary:
-    patient = referral.patient
+    """The patient as this referral's sender described them: never another referral's details."""
+    patient = referral.patient_details
     return PatientSummary(
-        patient_name(patient),
+        patient.name,
         patient.nhs_number,
         patient.birth_date,
         age_on(patient.birth_date, today),

@@ -15,6 +15,7 @@ from referral_service.persistence.models import (
     Patient,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReferralTask,
 )
 from referral_service.persistence.repositories.referrals import DuplicateRequest
@@ -73,6 +74,9 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     patient = _patient(uow, incoming.patient, now=now)
     referral = Referral(
         patient=patient,
+        patient_details=ReferralPatientDetails(
+            nhs_number=incoming.patient.nhs_number, **_details_as_sent(incoming.patient)
+        ),
         sender_organisation_id=sender.id,
         api_client_id=actor.client_pk,
         identifier_system=incoming.identifier[0] if incoming.identifier else None,
@@ -151,7 +155,7 @@ def cancel_referral(
     """
     require_gp_system(actor)
     referral = _referral_to_cancel(uow, cancellation, actor, now)
-    if cancellation.nhs_number and referral.patient.nhs_number not in (None, cancellation.nhs_number):
+    if cancellation.nhs_number and referral.patient_details.nhs_number not in (None, cancellation.nhs_number):
         raise Invalid("the cancellation's NHS number is not the referral's patient", where="Patient.identifier")
     task = referral.task
     if referral.status is not ReferralStatus.ACTIVE or not is_current(task.status):
@@ -211,9 +215,8 @@ def _record_inbound(
         raise Duplicate("the message has been identified as having already been processed.") from None
 
 
-def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:
-    """One row per NHS number, kept up to date with the newest referral's demographics."""
-    values = {
+def _details_as_sent(details: PatientDetails) -> dict[str, object]:
+    return {
         "nhs_number_verification": details.nhs_number_verification,
         "given_name": details.given_name,
         "family_name": details.family_name,
@@ -225,12 +228,19 @@ def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Pati
         "phone": details.phone,
         "email": details.email,
     }
+
+
+def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:
+    """The person, one row per NHS number: created with the first referral's details, never overwritten.
+
+    A later referral's details are its own (`ReferralPatientDetails`); they change nothing that
+    another referral, from this practice or another, shows.
+    """
     patient = uow.referrals.patient_by_nhs_number(details.nhs_number) if details.nhs_number else None
     if patient is None:
-        patient = uow.referrals.add_patient(Patient(nhs_number=details.nhs_number, created_at=now, **values))
-    for name, value in values.items():
-        if value is not None and getattr(patient, name) != value:
-            setattr(patient, name, value)
+        patient = uow.referrals.add_patient(
+            Patient(nhs_number=details.nhs_number, created_at=now, **_details_as_sent(details))
+        )
     return patient
 
 

@@ -30,7 +30,8 @@ MAX_RESERVATION_ATTEMPTS = 5
 
 
 def facts_of(referral: Referral) -> PatientFacts:
-    """The facts triage reads, from the patient row and the evidence intake kept (never the payload)."""
+    """The facts triage reads, from this referral's own patient details and the evidence intake kept
+    (never the payload, never another referral's details)."""
     evidence: dict[str, Any] = referral.evidence or {}
     conditions = [
         ConditionEvidence(c["code"], date.fromisoformat(c["recorded_on"]) if c.get("recorded_on") else None)
@@ -46,7 +47,7 @@ def facts_of(referral: Referral) -> PatientFacts:
         for m in evidence.get("measurements", [])
     ]
     pathway = f"{referral.pathway_system}|{referral.pathway_code}" if referral.pathway_code else None
-    patient = referral.patient
+    patient = referral.patient_details
     return PatientFacts(
         referral_date=referral.authored_at.date(),
         birth_date=patient.birth_date,
