@@ -16,7 +16,14 @@ from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
 from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import Actor, HeldReferrals, LinkWorkerQueue, referral_for, referrals_for
+from referral_service.services.access import (
+    Actor,
+    HeldReferrals,
+    LinkWorkerQueue,
+    open_referrals_beside,
+    referral_for,
+    referrals_for,
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,18 @@ class CaseEvent:
 
 
 @dataclass(frozen=True)
+class OtherOpenReferral:
+    """Another open referral for the same person on the same pathway, shown beside the one being decided."""
+
+    referral_id: str | None  # only when the viewer may open it too
+    received_at: datetime
+    referrer: str
+    task_status: str
+    business_status: str | None
+    service: str | None
+
+
+@dataclass(frozen=True)
 class CaseFile:
     """One referral as its provider (or a link worker) works it."""
 
@@ -81,6 +100,7 @@ class CaseFile:
     register_final: bool
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
+    open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
 
     @property
     def has_end_measures(self) -> bool:
@@ -202,4 +222,25 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             {"kind": m.message_type, "status": m.status.value, "queued": m.created_at, "delivered": m.delivered_at}
             for m in uow.outbox.for_referral(referral.id)
         ],
+        open_beside=_open_beside(uow, referral, actor, now, request_id),
     )
+
+
+def _open_beside(
+    uow: UnitOfWork, referral: Referral, actor: Actor, now: datetime, request_id: str | None
+) -> list[OtherOpenReferral]:
+    rows = []
+    for other in open_referrals_beside(uow, actor, referral, now=now, request_id=request_id):
+        sender = uow.directory.organisation_by_id(other.sender_organisation_id)
+        service = uow.directory.service_by_id(other.service_id)
+        rows.append(
+            OtherOpenReferral(
+                other.referral_id,
+                other.received_at,
+                sender.name if sender else "unknown referrer",
+                other.task_status.value,
+                other.business_status,
+                service.name if service else None,
+            )
+        )
+    return rows

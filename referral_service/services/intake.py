@@ -26,6 +26,12 @@ from referral_service.services.errors import Conflict, Duplicate, Forbidden, Inv
 from referral_service.services.progress import end_referral
 from referral_service.services.triage import triage_referral
 
+ANOTHER_OPEN_REFERRAL = "another open referral for this person on this pathway"
+ANOTHER_OPEN_WARNING = (
+    "This person already has an open referral on this pathway. This referral has been received, but no"
+    " second place is held: a link worker will look at both referrals and decide what happens."
+)
+
 
 @dataclass(frozen=True)
 class ReferralReceipt:
@@ -41,9 +47,10 @@ class ReferralReceipt:
     status_reason: str | None
     last_modified: datetime
     task_version: int
+    warnings: tuple[str, ...] = ()  # for the sender, beside what reading its message found
 
 
-def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
+def _receipt(referral: Referral, *, created: bool, warnings: tuple[str, ...] = ()) -> ReferralReceipt:
     return ReferralReceipt(
         referral_id=referral.public_id,
         task_id=referral.task.public_id,
@@ -55,6 +62,7 @@ def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
         status_reason=referral.task.status_reason,
         last_modified=referral.task.last_modified,
         task_version=referral.task.version,
+        warnings=warnings,
     )
 
 
@@ -64,6 +72,10 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     Never creates a referral twice: a replayed X-Request-Id is refused (409 duplicate, atomic on
     the unique key), and the same ServiceRequest.identifier, or the same BaRS Bundle id, from the
     same practice returns the first referral instead. The payload is kept as the bytes received.
+
+    A referral for someone with another open referral on the same pathway is still received (the
+    GP may mean it), but triage holds no second place: it waits for a link worker, who sees both,
+    and the sender is warned.
     """
     require_gp_system(actor)
     sender = _sender(uow, actor, incoming.sender_ods)
@@ -119,8 +131,9 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
         )
     )
     uow.referrals.flush()
-    triage_referral(uow, referral, actor=actor, now=now)
-    return _receipt(referral, created=True)
+    already_open = bool(uow.referrals.open_on_pathway(referral))
+    triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
+    return _receipt(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())
 
 
 def evidence_document(incoming: IncomingReferral) -> dict[str, object]:

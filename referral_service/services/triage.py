@@ -116,16 +116,22 @@ def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[S
     return profiles, {row.slug: row.id for row in rows}
 
 
-def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime) -> Decision:
+def triage_referral(
+    uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime, hold: str | None = None
+) -> Decision:
     """Decide and act: offer (place reserved), waiting list, or link worker; record unmet demand.
 
     A reservation can lose a race for the last place; then the service counts as full and the
-    choice is made again, so two referrals never hold one place.
+    choice is made again, so two referrals never hold one place. With `hold` (why a person must
+    look first, e.g. another open referral for this person), nothing is offered or reserved: the
+    referral goes to the link-worker queue with that reason and triage's findings beside it.
     """
     facts = facts_of(referral)
     passed_over = uow.capacity.passed_over(referral.id)
     profiles, services = profiles_for(uow, facts.pathway, now.date())
     decision = decide(facts, profiles, passed_over=passed_over)
+    if hold is not None:
+        decision = replace(decision, route=Route.LINK_WORKER, service=None, reasons=(hold,), unmet=None)
     for _ in range(MAX_RESERVATION_ATTEMPTS):
         if decision.route is not Route.OFFER or decision.service is None:
             break
