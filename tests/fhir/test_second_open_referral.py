@@ -3,6 +3,7 @@ holds no second place, and waits for a link worker who sees both referrals side 
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -127,3 +128,22 @@ def _signed_in_link_worker(app: Flask, uow: UnitOfWork) -> FlaskClient:
     signed_in = browser.post("/login", data={"csrf_token": found.group(1), "email": LINK_WORKER, "password": PASSWORD})
     assert signed_in.status_code == 302
     return browser
+
+
+def test_posting_a_second_service_request_for_the_person_warns_the_referrer(
+    client: FlaskClient, gp_token: str, directory: None
+) -> None:
+    answers = [
+        client.post(
+            "/fhir/ServiceRequest",
+            data=json.dumps(plain_referral()),
+            headers={**headers(gp_token), "Prefer": "return=OperationOutcome"},  # as intake's own warnings
+        )
+        for _ in range(2)
+    ]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    first, second = ([i for i in a.get_json()["issue"] if i["severity"] == "warning"] for a in answers)
+    assert not any("open referral" in issue["diagnostics"] for issue in first)
+    assert [issue["code"] for issue in second if "already has an open referral" in issue["diagnostics"]] == [
+        "business-rule"
+    ]
