@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from referral_service.domain.directory import OrganisationKind
 from referral_service.domain.intake import Coding, ConditionEvidence, IncomingReferral, Measurement, PatientDetails
 from referral_service.domain.referral import Priority, ReferralStatus
-from referral_service.persistence.models import Organisation, Patient, Referral
+from referral_service.persistence.models import Organisation, Patient, Referral, ReferralPatientDetails
 
 
 def make_referral(session: Session, *, nhs_number: str | None = None, at: datetime | None = None) -> Referral:
@@ -20,6 +20,7 @@ def make_referral(session: Session, *, nhs_number: str | None = None, at: dateti
     patient = Patient(nhs_number=nhs_number)
     referral = Referral(
         patient=patient,
+        patient_details=ReferralPatientDetails(nhs_number=nhs_number),
         sender_organisation_id=0,
         request_id=str(uuid.uuid4()),
         correlation_id=str(uuid.uuid4()),

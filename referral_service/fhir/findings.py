@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from referral_service.fhir.outcomes import FhirError, Issue
@@ -37,3 +38,9 @@ class Findings:
             f"{issue.expression}: {issue.diagnostics}" if issue.expression else issue.diagnostics
             for issue in self.warnings()
         )
+
+
+def service_warnings(texts: Iterable[str]) -> list[Issue]:
+    """Warnings the service raised on receiving a referral it still took (another open referral
+    for the person, say), sent back beside those found reading the message."""
+    return [Issue("business-rule", text, severity="warning") for text in texts]

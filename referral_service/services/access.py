@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 
 from referral_service.domain.access import SCHEDULER, Actor, ApiClientKind, ReferralScope, Right, may_reach
 from referral_service.domain.lifecycle import BusinessStatus
+from referral_service.domain.referral import TaskStatus
 from referral_service.persistence.models import ApiClient, AuditEvent, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Forbidden, NotFound, Unauthorized
@@ -28,12 +29,14 @@ __all__ = [
     "Actor",
     "HeldReferrals",
     "LinkWorkerQueue",
+    "OpenBeside",
     "Right",
     "SentReferrals",
     "TaskFilter",
     "WaitingList",
     "active_client",
     "authenticate_client",
+    "open_referrals_beside",
     "referral_for",
     "referral_for_task",
     "referral_sent",
@@ -273,3 +276,41 @@ def referrals_for(
     for referral in shown:
         _record(uow, actor, referral, audit)
     return shown
+
+
+@dataclass(frozen=True)
+class OpenBeside:
+    """Another open referral of the same person on the same pathway, as whoever decides one sees it:
+    when it came, who sent it, where it stands and with which service; never its patient's details."""
+
+    referral_id: str | None  # only when the caller may open that referral too
+    received_at: datetime
+    sender_organisation_id: int
+    task_status: TaskStatus
+    business_status: str | None
+    service_id: int | None
+
+
+def open_referrals_beside(
+    uow: UnitOfWork, actor: Actor, referral: Referral, *, now: datetime, request_id: str | None = None
+) -> list[OpenBeside]:
+    """The person's other open referrals on this referral's pathway, so a link worker deciding it sees
+    them side by side. Only for a caller who may decide `referral` (anyone else gets none); each
+    one shown is audited."""
+    if not may_reach(actor, scope_of(referral), Right.DECIDE):
+        return []
+    audit = Audit("list-open-beside", "Referral", request_id, now)
+    beside = []
+    for other in uow.referrals.open_on_pathway(referral):
+        _record(uow, actor, other, audit)
+        beside.append(
+            OpenBeside(
+                other.public_id if may_reach(actor, scope_of(other), Right.READ) else None,
+                other.received_at,
+                other.sender_organisation_id,
+                other.task.status,
+                other.task.business_status,
+                other.task.service_id,
+            )
+        )
+    return beside

@@ -15,9 +15,16 @@ from referral_service.domain.events import EventType
 from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
-from referral_service.persistence.models import Patient, Referral
+from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import Actor, HeldReferrals, LinkWorkerQueue, referral_for, referrals_for
+from referral_service.services.access import (
+    Actor,
+    HeldReferrals,
+    LinkWorkerQueue,
+    open_referrals_beside,
+    referral_for,
+    referrals_for,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,18 @@ class CaseEvent:
 
 
 @dataclass(frozen=True)
+class OtherOpenReferral:
+    """Another open referral for the same person on the same pathway, shown beside the one being decided."""
+
+    referral_id: str | None  # only when the viewer may open it too
+    received_at: datetime
+    referrer: str
+    task_status: str
+    business_status: str | None
+    service: str | None
+
+
+@dataclass(frozen=True)
 class CaseFile:
     """One referral as its provider (or a link worker) works it."""
 
@@ -82,20 +101,18 @@ class CaseFile:
     register_final: bool
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
+    open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
 
     @property
     def has_end_measures(self) -> bool:
         return any(timepoint is OutcomeTimepoint.END for _, timepoint in self.measures)
 
 
-def patient_name(patient: Patient) -> str:
-    return " ".join(part for part in (patient.given_name, patient.family_name) if part) or "(no name given)"
-
-
 def _patient(referral: Referral, today: date) -> PatientSummary:
-    patient = referral.patient
+    """The patient as this referral's sender described them: never another referral's details."""
+    patient = referral.patient_details
     return PatientSummary(
-        patient_name(patient),
+        patient.name,
         patient.nhs_number,
         patient.birth_date,
         age_on(patient.birth_date, today),
@@ -206,4 +223,25 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             {"kind": m.message_type, "status": m.status.value, "queued": m.created_at, "delivered": m.delivered_at}
             for m in uow.outbox.for_referral(referral.id)
         ],
+        open_beside=_open_beside(uow, referral, actor, now, request_id),
     )
+
+
+def _open_beside(
+    uow: UnitOfWork, referral: Referral, actor: Actor, now: datetime, request_id: str | None
+) -> list[OtherOpenReferral]:
+    rows = []
+    for other in open_referrals_beside(uow, actor, referral, now=now, request_id=request_id):
+        sender = uow.directory.organisation_by_id(other.sender_organisation_id)
+        service = uow.directory.service_by_id(other.service_id)
+        rows.append(
+            OtherOpenReferral(
+                other.referral_id,
+                other.received_at,
+                sender.name if sender else "unknown referrer",
+                other.task_status.value,
+                other.business_status,
+                service.name if service else None,
+            )
+        )
+    return rows

@@ -16,6 +16,7 @@ from referral_service.persistence.models import (
     Patient,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReferralTask,
 )
 from referral_service.persistence.repositories.referrals import DuplicateRequest
@@ -25,6 +26,12 @@ from referral_service.services.accounts import ensure_referrer
 from referral_service.services.casework import end_referral
 from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from referral_service.services.triage import triage_referral
+
+ANOTHER_OPEN_REFERRAL = "another open referral for this person on this pathway"
+ANOTHER_OPEN_WARNING = (
+    "This person already has an open referral on this pathway. This referral has been received, but no"
+    " second place is held: a link worker will look at both referrals and decide what happens."
+)
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,10 @@ class ReferralReceipt:
     status_reason: str | None
     last_modified: datetime
     task_version: int
+    warnings: tuple[str, ...] = ()  # for the sender, beside what reading its message found
 
 
-def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
+def _receipt(referral: Referral, *, created: bool, warnings: tuple[str, ...] = ()) -> ReferralReceipt:
     return ReferralReceipt(
         referral_id=referral.public_id,
         task_id=referral.task.public_id,
@@ -55,6 +63,7 @@ def _receipt(referral: Referral, *, created: bool) -> ReferralReceipt:
         status_reason=referral.task.status_reason,
         last_modified=referral.task.last_modified,
         task_version=referral.task.version,
+        warnings=warnings,
     )
 
 
@@ -64,6 +73,10 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     Never creates a referral twice: a replayed X-Request-Id is refused (409 duplicate, atomic on
     the unique key), and the same ServiceRequest.identifier, or the same BaRS Bundle id, from the
     same practice returns the first referral instead. The payload is kept as the bytes received.
+
+    A referral for someone with another open referral on the same pathway is still received (the
+    GP may mean it), but triage holds no second place: it waits for a link worker, who sees both,
+    and the sender is warned.
     """
     require_gp_system(actor)
     sender = _sender(uow, actor, incoming.sender_ods)
@@ -74,6 +87,9 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     patient = _patient(uow, incoming.patient, now=now)
     referral = Referral(
         patient=patient,
+        patient_details=ReferralPatientDetails(
+            nhs_number=incoming.patient.nhs_number, **_details_as_sent(incoming.patient)
+        ),
         sender_organisation_id=sender.id,
         api_client_id=actor.client_pk,
         identifier_system=incoming.identifier[0] if incoming.identifier else None,
@@ -116,8 +132,9 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
         )
     )
     uow.referrals.flush()
-    triage_referral(uow, referral, actor=actor, now=now)
-    return _receipt(referral, created=True)
+    already_open = bool(uow.referrals.open_on_pathway(referral))
+    triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
+    return _receipt(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())
 
 
 def evidence_document(incoming: IncomingReferral) -> dict[str, object]:
@@ -152,7 +169,7 @@ def cancel_referral(
     """
     require_gp_system(actor)
     referral = _referral_to_cancel(uow, cancellation, actor, now)
-    if cancellation.nhs_number and referral.patient.nhs_number not in (None, cancellation.nhs_number):
+    if cancellation.nhs_number and referral.patient_details.nhs_number not in (None, cancellation.nhs_number):
         raise Invalid("the cancellation's NHS number is not the referral's patient", where="Patient.identifier")
     task = referral.task
     if referral.status is not ReferralStatus.ACTIVE or not is_current(task.status):
@@ -212,9 +229,8 @@ def _record_inbound(
         raise Duplicate("the message has been identified as having already been processed.") from None
 
 
-def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:
-    """One row per NHS number, kept up to date with the newest referral's demographics."""
-    values = {
+def _details_as_sent(details: PatientDetails) -> dict[str, object]:
+    return {
         "nhs_number_verification": details.nhs_number_verification,
         "given_name": details.given_name,
         "family_name": details.family_name,
@@ -226,12 +242,19 @@ def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Pati
         "phone": details.phone,
         "email": details.email,
     }
+
+
+def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:
+    """The person, one row per NHS number: created with the first referral's details, never overwritten.
+
+    A later referral's details are its own (`ReferralPatientDetails`); they change nothing that
+    another referral, from this practice or another, shows.
+    """
     patient = uow.referrals.patient_by_nhs_number(details.nhs_number) if details.nhs_number else None
     if patient is None:
-        patient = uow.referrals.add_patient(Patient(nhs_number=details.nhs_number, created_at=now, **values))
-    for name, value in values.items():
-        if value is not None and getattr(patient, name) != value:
-            setattr(patient, name, value)
+        patient = uow.referrals.add_patient(
+            Patient(nhs_number=details.nhs_number, created_at=now, **_details_as_sent(details))
+        )
     return patient
 
 

@@ -86,7 +86,7 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
             else None,
             "source_bundle_id": referral.source_bundle_id,
             "source_endpoint": referral.source_endpoint,
-            "nhs_number": referral.patient.nhs_number,
+            "nhs_number": referral.patient_details.nhs_number,
             "pathway": [referral.pathway_system, referral.pathway_code] if referral.pathway_code else None,
             "use_case": referral.use_case,
         },

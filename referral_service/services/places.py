@@ -13,7 +13,6 @@ from referral_service.domain.access import Actor, UserRole
 from referral_service.persistence.models import Organisation, Service
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import WaitingList, referrals_for
-from referral_service.services.caseload import patient_name
 from referral_service.services.errors import Invalid, NotFound
 from referral_service.services.offers import promote_service
 
@@ -64,7 +63,7 @@ def _waiting(
         WaitingPatient(
             position,
             referral.public_id,
-            patient_name(referral.patient),
+            referral.patient_details.name,
             referral.priority.value,
             joined[referral.id],
             (now - joined[referral.id]).days,

@@ -72,7 +72,7 @@ def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskV
         owner_ods=owner.ods_code if owner else None,
         owner_name=owner.name if owner else None,
         requester_ods=sender.ods_code if sender else None,
-        nhs_number=referral.patient.nhs_number,
+        nhs_number=referral.patient_details.nhs_number,
         authored_at=task.authored_at,
         last_modified=task.last_modified,
         version=task.version,

@@ -32,7 +32,8 @@ MAX_RESERVATION_ATTEMPTS = 5
 
 
 def facts_of(referral: Referral) -> PatientFacts:
-    """The facts triage reads, from the patient row and the evidence intake kept (never the payload)."""
+    """The facts triage reads, from this referral's own patient details and the evidence intake kept
+    (never the payload, never another referral's details)."""
     evidence: dict[str, Any] = referral.evidence or {}
     conditions = [
         ConditionEvidence(c["code"], date.fromisoformat(c["recorded_on"]) if c.get("recorded_on") else None)
@@ -48,7 +49,7 @@ def facts_of(referral: Referral) -> PatientFacts:
         for m in evidence.get("measurements", [])
     ]
     pathway = f"{referral.pathway_system}|{referral.pathway_code}" if referral.pathway_code else None
-    patient = referral.patient
+    patient = referral.patient_details
     return PatientFacts(
         referral_date=referral.authored_at.date(),
         birth_date=patient.birth_date,
@@ -128,16 +129,22 @@ def _profiles(uow: UnitOfWork, rows: Sequence[Any], on: date) -> list[ServicePro
     return profiles
 
 
-def triage_referral(uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime) -> Decision:
+def triage_referral(
+    uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime, hold: str | None = None
+) -> Decision:
     """Decide and act: offer (place reserved), waiting list, or link worker; record unmet demand.
 
     A reservation can lose a race for the last place; then the service counts as full and the
-    choice is made again, so two referrals never hold one place.
+    choice is made again, so two referrals never hold one place. With `hold` (why a person must
+    look first, e.g. another open referral for this person), nothing is offered or reserved: the
+    referral goes to the link-worker queue with that reason and triage's findings beside it.
     """
     facts = facts_of(referral)
     passed_over = uow.capacity.passed_over(referral.id)
     profiles, services = profiles_for(uow, facts.pathway, now.date())
     decision = decide(facts, profiles, passed_over=passed_over)
+    if hold is not None:
+        decision = replace(decision, route=Route.LINK_WORKER, service=None, reasons=(hold,), unmet=None)
     for _ in range(MAX_RESERVATION_ATTEMPTS):
         if decision.route is not Route.OFFER or decision.service is None:
             break

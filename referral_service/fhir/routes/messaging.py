@@ -8,6 +8,7 @@ from referral_service.domain.clock import utcnow
 from referral_service.domain.intake import IncomingReferral
 from referral_service.fhir import bp, current_client, render
 from referral_service.fhir.capabilities import operation
+from referral_service.fhir.findings import service_warnings
 from referral_service.fhir.http import fhir_response, message_ids, read_resource
 from referral_service.fhir.intake import Recipient, request_from_message
 from referral_service.services.intake import cancel_referral, receive_referral
@@ -36,4 +37,5 @@ def process_message() -> Response:
             receipt = receive_referral(uow, received.value, actor=actor, now=utcnow())
         else:
             receipt = cancel_referral(uow, received.value, actor=actor, now=utcnow())
-    return fhir_response(render.processed_bundle(document, received.focus_path, receipt, list(received.warnings)))
+    warnings = [*received.warnings, *service_warnings(receipt.warnings)]
+    return fhir_response(render.processed_bundle(document, received.focus_path, receipt, warnings))

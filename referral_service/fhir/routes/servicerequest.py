@@ -7,6 +7,7 @@ from flask import Response, request, url_for
 from referral_service.domain.clock import utcnow
 from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
+from referral_service.fhir.findings import service_warnings
 from referral_service.fhir.http import (
     fhir_response,
     message_ids,
@@ -48,7 +49,7 @@ def create_service_request() -> Response:
     if preference == "minimal":
         return fhir_response("", status, headers)
     if preference == "OperationOutcome" or view is None:
-        warnings = list(received.warnings)
+        warnings = [*received.warnings, *service_warnings(receipt.warnings)]
         information = [Issue("informational", f"ServiceRequest/{receipt.referral_id} stored", severity="information")]
         return fhir_response(operation_outcome(status, warnings or information), status, headers)
     return fhir_response(render.service_request(view), status, headers)

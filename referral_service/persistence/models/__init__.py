@@ -24,6 +24,7 @@ from referral_service.persistence.models.referral import (
     Patient,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReferralTask,
     UnmetDemand,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "PracticePcn",
     "Referral",
     "ReferralEvent",
+    "ReferralPatientDetails",
     "ReferralTask",
     "ReportJourney",
     "ReportRefresh",

@@ -25,7 +25,13 @@ from referral_service.persistence.models._columns import (
 
 
 class Patient(Base):
-    """The person referred, with what triage and equity reporting need. Never printed in logs."""
+    """The person referred: the NHS number that links their referrals (duplicates, history, reports).
+
+    The details here are those first received for the person, kept only for per-person lookups
+    (the LSOA and IMD decile `lookups load` fills in); a later referral never overwrites them. What
+    anyone working a referral sees is that referral's own copy, `ReferralPatientDetails`. Never
+    printed in logs.
+    """
 
     __tablename__ = "patients"
     __table_args__ = (
@@ -101,10 +107,42 @@ class Referral(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     patient: Mapped[Patient] = relationship(lazy="joined")
+    patient_details: Mapped[ReferralPatientDetails] = relationship(
+        back_populates="referral", lazy="joined", uselist=False, cascade="all, delete-orphan"
+    )
     task: Mapped[ReferralTask] = relationship(back_populates="referral", lazy="joined", uselist=False)
 
     def __repr__(self) -> str:
         return f"<Referral {self.public_id}>"
+
+
+class ReferralPatientDetails(Base):
+    """The patient's details exactly as this referral's sender sent them; one row per referral.
+
+    A provider, a link worker and the referrer's own messages read these, never the person's row,
+    so a second practice referring the same NHS number changes nothing another referral shows.
+    """
+
+    __tablename__ = "referral_patient_details"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    nhs_number_verification: Mapped[str | None] = mapped_column(String(60))
+    given_name: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[date | None]
+    sex: Mapped[str | None] = mapped_column(String(10))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    postcode_district: Mapped[str | None] = mapped_column(String(4))
+    ethnicity_code: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    referral: Mapped[Referral] = relationship(back_populates="patient_details")
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part) or "(no name given)"
 
 
 class ReferralTask(Base):

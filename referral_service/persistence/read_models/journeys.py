@@ -40,9 +40,9 @@ from referral_service.persistence.models import (
     Offer,
     OutboxMessage,
     OutcomeMeasure,
-    Patient,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReportJourney,
     ReportRefresh,
     Service,
@@ -144,6 +144,10 @@ def _ethnic_group(code: Any) -> Any:
 def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
     """The summary rows of the referrals in `ids` (all referrals when None), in ReportJourney's column order.
 
+    The equity facts (age, sex, ethnic group, deprivation from the postcode, NHS number verified)
+    are those the referral's own sender sent (`referral_patient_details`); no per-person fact is
+    read, so one practice's later referral never recasts another's.
+
     The ids are given as a literal list, not a subquery, so each source table is read by its
     referral index rather than scanned.
     """
@@ -158,13 +162,13 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
     )
     first_decline = aliased(Offer)
     service = aliased(Service)
-    lookup_postcode = func.replace(func.upper(Patient.postcode), " ", "")
+    lookup_postcode = func.replace(func.upper(ReferralPatientDetails.postcode), " ", "")
     patient_declined = or_(
         # only a declined offer has a decline reason; the status is left out so the referral index is used
         exists().where(Offer.referral_id == Referral.id, Offer.decline_reason_code == "patient-declined"),
         exists().where(ContactAttempt.referral_id == Referral.id, ContactAttempt.outcome == ContactOutcome.DECLINED),
     )
-    ethnic = _ethnic_group(Patient.ethnicity_code)
+    ethnic = _ethnic_group(ReferralPatientDetails.ethnicity_code)
     received = Referral.received_at
     return (
         select(
@@ -175,9 +179,9 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             service.organisation_id,
             service.id,
             Referral.pathway_code,
-            func.coalesce(Patient.imd_decile, LsoaDeprivation.imd_decile),
-            _age_band(age_in_years(Patient.birth_date, received)),
-            func.coalesce(func.lower(Patient.sex), UNKNOWN),
+            LsoaDeprivation.imd_decile,
+            _age_band(age_in_years(ReferralPatientDetails.birth_date, received)),
+            func.coalesce(func.lower(ReferralPatientDetails.sex), UNKNOWN),
             ethnic,
             case(
                 (first_route.event_type.in_(ELIGIBLE_EVENTS), "eligible"),
@@ -207,11 +211,11 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             days_between(history.c.offered_at, history.c.responded_at),
             *(measures.c[name] for name in MEASURE_COLUMNS),
             or_(*(measures.c[name].is_not(None) for name in MEASURE_COLUMNS if name.endswith("_end"))),
-            func.coalesce(Patient.nhs_number_verification == "01", false()),
+            func.coalesce(ReferralPatientDetails.nhs_number_verification == "01", false()),
             ethnic.not_in(("Not stated", UNKNOWN)),
             exists().where(delivered_completion(Referral.id)),
         )
-        .join(Patient, Patient.id == Referral.patient_id)
+        .outerjoin(ReferralPatientDetails, ReferralPatientDetails.referral_id == Referral.id)
         .outerjoin(history, history.c.referral_id == Referral.id)
         .outerjoin(measures, measures.c.referral_id == Referral.id)
         .outerjoin(first_route, first_route.id == history.c.first_route_id)
@@ -220,9 +224,7 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
         .outerjoin(first_unmet, first_unmet.id == first_unmet_id)
         .outerjoin(first_decline, first_decline.id == first_decline_id)
         .outerjoin(PostcodeLsoa, PostcodeLsoa.postcode == lookup_postcode)
-        .outerjoin(
-            LsoaDeprivation, LsoaDeprivation.lsoa_code == func.coalesce(Patient.lsoa_code, PostcodeLsoa.lsoa_code)
-        )
+        .outerjoin(LsoaDeprivation, LsoaDeprivation.lsoa_code == PostcodeLsoa.lsoa_code)
     )
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from referral_service.domain.lifecycle import TERMINAL
+from referral_service.domain.referral import ReferralStatus
 from referral_service.persistence.models import (
     AuditEvent,
     InboundMessage,
@@ -154,3 +156,24 @@ class ReferralRepository:
         return self.session.scalars(
             select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.id)
         ).all()
+
+    def open_on_pathway(self, referral: Referral) -> Sequence[Referral]:
+        """The person's other referrals on this referral's pathway that are still open, oldest first.
+
+        The person is the NHS number's patient row; a patient without an NHS number is never linked.
+        """
+        if referral.pathway_code is None:
+            return []
+        query = (
+            select(Referral)
+            .join(ReferralTask, ReferralTask.referral_id == Referral.id)
+            .where(
+                Referral.patient_id == referral.patient_id,
+                Referral.id != referral.id,
+                Referral.pathway_system == referral.pathway_system,
+                Referral.pathway_code == referral.pathway_code,
+                Referral.status == ReferralStatus.ACTIVE,
+                ReferralTask.status.not_in(TERMINAL),
+            )
+        )
+        return self.session.scalars(query.order_by(Referral.received_at, Referral.id)).all()

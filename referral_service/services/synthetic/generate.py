@@ -26,6 +26,7 @@ from referral_service.persistence.models import (
     Patient,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReferralTask,
     SessionAttendance,
     UnmetDemand,
@@ -121,19 +122,22 @@ def _referral(rows: Rows, rng: random.Random, catalogue: Catalogue, now: datetim
     age = max(18, min(95, round(rng.gauss(56, 16))))
     birth = date(received.year - age, rng.randint(1, 12), rng.randint(1, 28))
     verified = rng.random() < 0.93
+    details = {
+        "nhs_number": None,
+        "nhs_number_verification": "01" if verified else "02",
+        "birth_date": birth,
+        "sex": rng.choices(("female", "male", None), (58, 41, 1))[0],
+        "postcode": postcode,
+        "postcode_district": district,
+        "ethnicity_code": _weighted(rng, ETHNICITY_WEIGHTS) if rng.random() < 0.97 else None,
+    }
     patient = rows.add(
         "patients",
         {
             "public_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "nhs_number": None,
-            "nhs_number_verification": "01" if verified else "02",
-            "birth_date": birth,
-            "sex": rng.choices(("female", "male", None), (58, 41, 1))[0],
-            "postcode": postcode,
-            "postcode_district": district,
+            **details,
             "lsoa_code": None,
             "imd_decile": decile,
-            "ethnicity_code": _weighted(rng, ETHNICITY_WEIGHTS) if rng.random() < 0.97 else None,
             "created_at": received,
             "updated_at": received,
         },
@@ -160,6 +164,7 @@ def _referral(rows: Rows, rng: random.Random, catalogue: Catalogue, now: datetim
             "updated_at": received,
         },
     )
+    rows.add("referral_patient_details", {"referral_id": referral, **details}, with_id=False)
     journey = Journey(rows, rng, referral, now)
     rows.add(
         "referral_events",
@@ -294,6 +299,8 @@ def generate_batch(
         _referral(rows, rng, catalogue, now, settled_days)
     for table in INSERT_ORDER:
         uow.synthetic.insert(MODELS[table], rows.tables.get(table, []))
+        if table == "referrals":  # keyed by its referral, so it has no id of its own to number
+            uow.synthetic.insert(ReferralPatientDetails, rows.tables.get("referral_patient_details", []))
     return len(rows.tables.get("referral_events", ()))
 
 
