@@ -6,7 +6,7 @@ referral now has its own copy; the patient row stays as the person, linking thei
 number. Existing referrals get a copy of their patient row as it stands (the best there is).
 
 Revision ID: 1f7fb1f9464c
-Revises: 3d308efb918d
+Revises: 51dba0664c4a
 Created: 2026-12-01 11:22:14.054180+00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "1f7fb1f9464c"
-down_revision: str | None = "3d308efb918d"
+down_revision: str | None = "51dba0664c4a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

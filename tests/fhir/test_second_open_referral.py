@@ -23,8 +23,7 @@ from referral_service.schemas.directory import read_directory
 from referral_service.services.accounts import create_portal_user
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
-from tests.fhir.conftest import entries_of, gp_referral_bundle, headers
-from tests.fhir.test_servicerequest import plain_referral
+from tests.fixtures.fhir import entries_of, gp_referral_bundle, headers, plain_referral
 
 DEMO_DIRECTORY = Path(__file__).resolve().parents[2] / "providers" / "demo"
 LINK_WORKER = "lw@example.org"

@@ -15,8 +15,7 @@ from flask import Flask
 from referral_service.domain.access import Actor, UserRole
 from referral_service.domain.intake import IncomingReferral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.access import active_client
-from referral_service.services.accounts import create_portal_user, register_api_client
+from referral_service.services.accounts import create_portal_user
 from referral_service.services.intake import ReferralReceipt, receive_referral
 from referral_service.services.passwords import password_hasher
 from tests.factories import incoming
@@ -29,18 +28,11 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
-def second_practice(uow: UnitOfWork, directory: None) -> Callable[[IncomingReferral, datetime], ReferralReceipt]:
+def second_practice(
+    uow: UnitOfWork, directory: None, make_api_client: Callable[..., Actor]
+) -> Callable[[IncomingReferral, datetime], ReferralReceipt]:
     """Another practice's GP system (P88002), referring through the same intake."""
-    with uow:
-        register_api_client(
-            uow,
-            client_id="second-practice",
-            name="Second practice's GP system",
-            hasher=password_hasher("fast"),
-            practices=("P88002",),
-            secret="t" * 12,
-        )
-        actor: Actor = active_client(uow, "second-practice")
+    actor = make_api_client("second-practice", practices=("P88002",), name="Second practice's GP system")
 
     def send(referral: IncomingReferral, now: datetime) -> ReferralReceipt:
         with uow:

@@ -14,11 +14,10 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from referral_service.domain.access import Actor
 from referral_service.persistence.models import OutboxMessage, SessionAttendance
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.accounts import register_api_client
 from referral_service.services.demo import DEMO_PROVIDER_SLUG
-from referral_service.services.passwords import password_hasher
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PORTAL_PASSWORD = "a-long-enough-password"  # the `people` fixture's
@@ -106,17 +105,14 @@ def _end_state(client: FlaskClient, token: str, uow: UnitOfWork, referral_id: st
 
 
 def test_completion_by_the_portal_and_by_fhir_ends_the_same(
-    client: FlaskClient, people: Any, offered: Callable[..., str], uow: UnitOfWork
+    client: FlaskClient,
+    people: Any,
+    offered: Callable[..., str],
+    uow: UnitOfWork,
+    make_api_client: Callable[..., Actor],
 ) -> None:
+    make_api_client("mvl-system", provider=DEMO_PROVIDER_SLUG, secret=SECRET, name="Mersey Vale Leisure's own system")
     with uow:
-        register_api_client(
-            uow,
-            client_id="mvl-system",
-            name="Mersey Vale Leisure's own system",
-            hasher=password_hasher("fast"),
-            provider_slug=DEMO_PROVIDER_SLUG,
-            secret=SECRET,
-        )
         referrer = uow.access.api_client("gp-system")
         assert referrer is not None
         referrer.callback_url = "http://127.0.0.1:9/referrer"  # so the referrer's messages are queued
