@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from referral_service.domain.access import Actor
 from referral_service.domain.errors import InvalidTransition
@@ -29,6 +30,7 @@ def transition(
     service_id: int | object | None = KEEP,
     detail: dict[str, object] | None = None,
     event_type: EventType | None = None,
+    output: list[dict[str, Any]] | object | None = KEEP,
 ) -> None:
     """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it),
     append the event (who, when, from, to, why) and, for a material change, queue the referrer's
@@ -46,6 +48,8 @@ def transition(
         task.owner_organisation_id = owner_id  # type: ignore[assignment]
     if service_id is not KEEP:
         task.service_id = service_id  # type: ignore[assignment]
+    if output is not KEEP:  # a provider system's Task.output, changed with the step: one new version
+        task.provider_output = output or None  # type: ignore[assignment]
     referral.updated_at = now
     _record(
         uow,

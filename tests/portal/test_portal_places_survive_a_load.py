@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 DEMO = Path(__file__).resolve().parents[2] / "providers" / "demo"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
