@@ -23,6 +23,7 @@ class People(Protocol):
     """The `people` fixture's portal users (only the one used here)."""
 
     provider: str
+    other_provider: str
 
 
 def _token(client: FlaskClient, url: str) -> str:
@@ -37,10 +38,10 @@ def _places_on_the_page(client: FlaskClient) -> tuple[str, list[tuple[int, int]]
     return page, [(int(pool), int(places)) for pool, places in PLACES_BOX.findall(page)]
 
 
-def _signed_in_provider(client: FlaskClient, people: People) -> None:
+def _signed_in(client: FlaskClient, email: str) -> None:
     response = client.post(
         "/login",
-        data={"csrf_token": _token(client, "/login"), "email": people.provider, "password": "a-long-enough-password"},
+        data={"csrf_token": _token(client, "/login"), "email": email, "password": "a-long-enough-password"},
     )
     assert response.status_code == 302
 
@@ -53,11 +54,11 @@ def _set_places(client: FlaskClient, pool_id: int, places: int) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def _demo_copy(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
-    """The demo directory with Mersey Vale Leisure's file edited, as a directory officer would."""
+def _demo_copy(tmp_path: Path, *replacements: tuple[str, str], provider: str = "mersey-vale-leisure") -> Path:
+    """The demo directory with one provider's file edited, as a directory officer would."""
     copy = tmp_path / "demo"
     shutil.copytree(DEMO, copy)
-    target = copy / "mersey-vale-leisure.yaml"
+    target = copy / f"{provider}.yaml"
     text = target.read_text()
     for old, new in replacements:
         assert old in text
@@ -69,7 +70,7 @@ def _demo_copy(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
 def test_places_set_in_the_portal_are_kept_by_the_next_load(
     client: FlaskClient, runner: FlaskCliRunner, people: People, tmp_path: Path
 ) -> None:
-    _signed_in_provider(client, people)
+    _signed_in(client, people.provider)
     _, [(pool_id, places), *_] = _places_on_the_page(client)
     assert places == 40  # as the file seeds it
     _set_places(client, pool_id, 10)
@@ -87,7 +88,7 @@ def test_places_set_in_the_portal_are_kept_by_the_next_load(
 def test_a_pool_the_portal_never_changed_follows_the_file(
     client: FlaskClient, runner: FlaskCliRunner, people: People, tmp_path: Path
 ) -> None:
-    _signed_in_provider(client, people)
+    _signed_in(client, people.provider)
     copy = _demo_copy(tmp_path, ("      places: 40\n", "      places: 30\n"))
 
     result = runner.invoke(args=["providers", "load", str(copy)])
@@ -96,3 +97,30 @@ def test_a_pool_the_portal_never_changed_follows_the_file(
     assert "kept" not in result.output
     _, [(_, places), *_] = _places_on_the_page(client)
     assert places == 30
+
+
+def test_each_cohort_intake_is_owned_on_its_own_and_a_new_one_is_seeded_from_the_file(
+    client: FlaskClient, runner: FlaskCliRunner, people: People, tmp_path: Path
+) -> None:
+    _signed_in(client, people.other_provider)
+    _, pools = _places_on_the_page(client)
+    assert [places for _, places in pools] == [16, 16, 16, 16]  # Goyt Valley Active's four intakes
+    (first_intake, _), *others = pools
+    _set_places(client, first_intake, 8)
+    copy = _demo_copy(
+        tmp_path,
+        ("      places: 16 ", "      places: 20 "),
+        ("2027-09-27]", "2027-09-27, 2027-12-06]"),
+        provider="goyt-valley-active",
+    )
+
+    result = runner.invoke(args=["providers", "load", str(copy)])
+
+    assert result.exit_code == 0, result.output
+    assert "kept 8 places set in the portal for gva-exercise-referral (intake 2027-01-11) (the file says 20)" in (
+        result.output
+    )
+    _, after = _places_on_the_page(client)
+    assert after[0] == (first_intake, 8)
+    assert after[1:4] == [(pool, 20) for pool, _ in others]  # never changed in the portal: the file's
+    assert after[4][1] == 20  # the new intake, seeded from the file
