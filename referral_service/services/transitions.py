@@ -45,6 +45,10 @@ def transition(
     if status_reason is not KEEP:
         task.status_reason = status_reason  # type: ignore[assignment]
     if owner_id is not KEEP:
+        if owner_id != task.owner_organisation_id and task.provider_output:
+            # a provider's output is for its referrer, not for the next provider: kept in the history
+            detail = {**(detail or {}), "previous_owner_output": task.provider_output}
+            task.provider_output = None
         task.owner_organisation_id = owner_id  # type: ignore[assignment]
     if service_id is not KEEP:
         task.service_id = service_id  # type: ignore[assignment]

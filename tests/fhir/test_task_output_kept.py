@@ -57,12 +57,22 @@ def provider_token(uow: UnitOfWork, client: FlaskClient, gp_token: str) -> str:
 
 
 @pytest.fixture
-def started_task(client: FlaskClient, gp_token: str, provider_token: str) -> dict[str, Any]:
-    """A referral the provider has accepted and started (5.1.1), as the GP reads its Task."""
+def offered_task(client: FlaskClient, gp_token: str, provider_token: str) -> dict[str, Any]:
+    """A referral triage has offered to Mersey Vale Leisure, as the GP reads its Task."""
     created = client.post("/fhir/ServiceRequest", data=json.dumps(plain_referral()), headers=_headers(gp_token))
     assert created.status_code == 201, created.get_json()
     found = client.get(f"/fhir/Task?focus=ServiceRequest/{created.get_json()['id']}", headers=_headers(gp_token))
-    task_id = found.get_json()["entry"][0]["resource"]["id"]
+    task: dict[str, Any] = found.get_json()["entry"][0]["resource"]
+    assert task["businessStatus"]["coding"][0]["code"] == "offered"
+    return task
+
+
+@pytest.fixture
+def started_task(
+    client: FlaskClient, gp_token: str, provider_token: str, offered_task: dict[str, Any]
+) -> dict[str, Any]:
+    """The referral accepted and started (5.1.1), as the GP reads its Task."""
+    task_id = offered_task["id"]
     for operations in (
         [{"op": "replace", "path": "/status", "value": "accepted"}],
         [
@@ -170,3 +180,26 @@ def test_a_malformed_output_is_refused_naming_the_element(
     after = client.get(f"/fhir/Task/{started_task['id']}", headers=_headers(gp_token)).get_json()
     assert (after["status"], after["meta"]["versionId"]) == ("in-progress", started_task["meta"]["versionId"])
     assert "output" not in after
+
+
+def test_a_declining_provider_s_output_does_not_follow_the_referral(
+    client: FlaskClient, gp_token: str, provider_token: str, offered_task: dict[str, Any]
+) -> None:
+    kept = _patch(client, provider_token, offered_task["id"], [{"op": "add", "path": "/output", "value": [SUMMARY]}])
+    assert kept.status_code == 200, kept.get_json()
+    assert kept.get_json()["output"] == [SUMMARY]
+
+    declined = _patch(
+        client,
+        provider_token,
+        offered_task["id"],
+        [
+            {"op": "replace", "path": "/status", "value": "rejected"},
+            {"op": "replace", "path": "/statusReason", "value": {"coding": [{"code": "no-capacity"}]}},
+        ],
+    )
+
+    assert declined.status_code == 200, declined.get_json()
+    seen_by_gp = client.get(f"/fhir/Task/{offered_task['id']}", headers=_headers(gp_token)).get_json()
+    assert seen_by_gp["businessStatus"]["coding"][0]["code"] == "link-worker"  # nobody else serves SK4
+    assert "output" not in seen_by_gp  # what Mersey Vale wrote is in the history, not on the next owner's Task
