@@ -51,6 +51,8 @@ def task(view: TaskView) -> dict[str, Any]:
         if view.owner_ods:
             owner["identifier"] = {"system": ODS_SYSTEM, "value": view.owner_ods}
         resource["owner"] = owner
+    if view.output:  # the provider's system's own outputs, as it sent them
+        resource["output"] = view.output
     return resource
 
 

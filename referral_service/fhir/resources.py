@@ -14,7 +14,7 @@ from fhir.resources.R4B.resource import Resource
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from pydantic import ValidationError
 
-__all__ = ["Bundle", "InvalidStructure", "Resource", "ServiceRequest", "StructureProblem", "parse"]
+__all__ = ["Bundle", "InvalidStructure", "Resource", "ServiceRequest", "StructureProblem", "check_element", "parse"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,14 @@ def parse(document: dict[str, Any]) -> Any:
         raise InvalidStructure([StructureProblem(resource_type, "unknown resource type")]) from None
     except RecursionError:  # a backstop: load_json already refuses deep nesting
         raise InvalidStructure([StructureProblem(resource_type, "the document nests too deeply")]) from None
+
+
+def check_element(type_name: str, document: dict[str, Any], path: str) -> None:
+    """Validate one element (a backbone element such as `TaskOutput`) found at `path` of a document
+    that is not parsed whole (a JSON Patch's value); InvalidStructure names each bad element."""
+    try:
+        get_fhir_model_class(type_name).model_validate(document)
+    except ValidationError as error:
+        raise InvalidStructure(_problems(path, error)) from None
+    except RecursionError:
+        raise InvalidStructure([StructureProblem(path, "the element nests too deeply")]) from None

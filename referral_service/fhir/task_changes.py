@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from referral_service.domain.referral import TaskStatus
-from referral_service.fhir.outcomes import FhirError
+from referral_service.fhir import resources
+from referral_service.fhir.outcomes import FhirError, Issue
 from referral_service.services.task_updates import TaskChange
 
 CHANGEABLE_ONLY = "a provider may change only status, businessStatus, statusReason and output"
@@ -41,12 +42,39 @@ def change_from(fields: dict[str, Any], current: dict[str, Any]) -> TaskChange:
         status = TaskStatus(fields.get("status", current["status"]))
     except (ValueError, TypeError):
         raise FhirError.one(400, "value", f"unknown Task.status {fields.get('status')!r}", "Task.status") from None
-    business_code, _ = _concept(fields, "businessStatus")
+    # an update of the output alone is no step (in-progress without a businessStatus would be a contact)
+    business_code, _ = _concept(current if fields.keys() == {"output"} else fields, "businessStatus")
     reason_code, reason_text = _concept(fields, "statusReason")
-    output = fields.get("output")
-    if output is not None and not (isinstance(output, list) and all(isinstance(item, dict) for item in output)):
+    return TaskChange(status, business_code, reason_code, reason_text, _outputs(fields.get("output")))
+
+
+def _outputs(value: Any) -> list[dict[str, Any]] | None:
+    """Task.output as FHIR R4 TaskOutput: each a `type` (CodeableConcept) and exactly one value[x]."""
+    if value is None:
+        return None
+    if not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
         raise FhirError.one(400, "structure", "Task.output must be a list of outputs", "Task.output")
-    return TaskChange(status, business_code, reason_code, reason_text, output)
+    for index, item in enumerate(value):
+        where = f"Task.output[{index}]"
+        if "type" not in item:
+            raise FhirError.one(400, "required", f"{where}.type is required", f"{where}.type")
+        if not isinstance(item["type"], dict):
+            raise FhirError.one(400, "structure", f"{where}.type must be a CodeableConcept", f"{where}.type")
+        values = sorted(key for key in item if key.startswith("value"))
+        if len(values) != 1:
+            found = " and ".join(values) if values else "none"
+            raise FhirError.one(
+                400,
+                "required" if not values else "structure",
+                f"{where} needs exactly one value[x] (valueString, valueInteger, valueCodeableConcept, "
+                f"valueReference, …); found {found}",
+                where,
+            )
+        try:
+            resources.check_element("TaskOutput", item, where)
+        except resources.InvalidStructure as error:
+            raise FhirError(400, [Issue("structure", p.message, p.path) for p in error.problems]) from None
+    return value
 
 
 def patched_fields(document: Any) -> dict[str, Any]:

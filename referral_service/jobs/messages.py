@@ -122,6 +122,7 @@ def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
         outputs.append(
             {"type": {"text": "outcome report"}, "valueReference": {"reference": f"urn:uuid:{ids['document']}"}}
         )
+    outputs += task.get("output") or []  # the provider system's own, beside ours (older snapshots have none)
     if outputs:
         resource["output"] = outputs
     return resource

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import STARTED, Action, BusinessStatus
@@ -26,7 +27,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for
 from referral_service.services.errors import Conflict, Invalid
 from referral_service.services.offers import Handled, withdraw_from_service
-from referral_service.services.transitions import note_event, transition
+from referral_service.services.transitions import KEEP, note_event, transition
 
 MAX_NOTE_LENGTH = 2000
 STEPS = frozenset({Action.CONTACT, Action.ATTEND, Action.DNA, Action.COMPLETE, Action.DROP_OUT})
@@ -63,11 +64,13 @@ def record_step(
     now: datetime,
     reason: str | None = None,
     detail: dict[str, object] | None = None,
+    output: list[dict[str, Any]] | None = None,
 ) -> Handled:
     """contact, attend, dna, complete or drop-out, by the provider that owns the referral.
 
     The end of a programme (complete or drop-out) finalises the session register, keeps its counts
-    in the event and releases the place.
+    in the event and releases the place. `output` is a provider system's Task.output, kept on the
+    Task with the step (services/task_updates.py).
     """
     if action not in STEPS:
         raise ValueError(f"{action} is not a provider's progress step")
@@ -76,7 +79,15 @@ def record_step(
     if action in ENDINGS:
         detail = _finalise_register(uow, referral) | (detail or {})
     queued = transition(
-        uow, referral, action, actor=actor, now=now, reason=reason, status_reason=status_reason, detail=detail
+        uow,
+        referral,
+        action,
+        actor=actor,
+        now=now,
+        reason=reason,
+        status_reason=status_reason,
+        detail=detail,
+        output=KEEP if output is None else output,
     )
     if action in ENDINGS:
         withdraw_from_service(uow, referral, actor=actor, now=now, reason=action.value)
@@ -148,6 +159,7 @@ def record_session(
     actor: Actor,
     now: datetime,
     detail: dict[str, object] | None = None,
+    output: list[dict[str, Any]] | None = None,
 ) -> Handled:
     """One line of the register, numbered in order. Attended moves the Task to 5.1.4, a DNA to 5.1.2
     (and the referrer hears of DNAs and of the first attendance); a cancelled session moves nothing."""
@@ -176,7 +188,7 @@ def record_session(
         note_event(uow, referral, EventType.SESSION_CANCELLED, actor=actor, now=now, detail=detail)
         return Handled(referral.public_id, "session-cancelled")
     action = Action.ATTEND if status is AttendanceStatus.ATTENDED else Action.DNA
-    record_step(uow, referral_id, action, actor=actor, now=now, detail=detail)
+    record_step(uow, referral_id, action, actor=actor, now=now, detail=detail, output=output)
     return Handled(referral.public_id, action.value)
 
 

@@ -39,6 +39,7 @@ class LoadSummary:
     services_updated: int = 0
     services_unchanged: int = 0
     services_delisted: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what the portal owns and the files did not undo
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -48,6 +49,7 @@ class LoadSummary:
             f"{self.services_unchanged} unchanged, {len(self.services_delisted)} delisted",
         ]
         lines += [f"delisted: {slug}" for slug in self.services_delisted]
+        lines += self.kept
         lines += [f"warning: {warning}" for warning in self.warnings]
         return lines
 
@@ -57,8 +59,9 @@ def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, 
 
     Idempotent: loading the same files twice changes nothing. Nothing is ever deleted, and places
     already reserved are never dropped: lowering `places` below what is reserved only stops new
-    offers until enough places free up. A service cannot move to another provider (its referrals
-    and portal users belong to the first), so that is refused as a conflict.
+    offers until enough places free up. A pool's places set in the portal are the provider's and
+    are kept (the file's `places` seeds new pools only). A service cannot move to another provider
+    (its referrals and portal users belong to the first), so that is refused as a conflict.
     """
     summary = LoadSummary()
     seen_services: set[str] = set()
@@ -250,7 +253,8 @@ def _sync_locations(service: Service, definition: ServiceDefinition) -> None:
 
 
 def _sync_capacity(uow: UnitOfWork, service: Service, definition: ServiceDefinition, summary: LoadSummary) -> None:
-    """Set places per pool; close pools the file no longer lists, keeping their reservations."""
+    """Set places per pool, except where the provider set them in the portal; close pools the file
+    no longer lists, keeping their reservations."""
     plan = definition.capacity
     wanted: set[date | None] = {None} if plan.model is CapacityModel.ROLLING else set(plan.intakes)
     pools = {pool.intake_on: pool for pool in uow.directory.capacity_pools(service)}
@@ -259,9 +263,15 @@ def _sync_capacity(uow: UnitOfWork, service: Service, definition: ServiceDefinit
         if pool is None:
             uow.directory.add(CapacityPool(service_id=service.id, intake_on=intake_on, places=plan.places))
             continue
-        _assign(pool, {"places": plan.places, "is_open": True})
+        when = f" (intake {intake_on.isoformat()})" if intake_on else ""
+        pool.is_open = True
+        if pool.places_set_in_portal_at is None:
+            pool.places = plan.places
+        elif pool.places != plan.places:
+            summary.kept.append(
+                f"kept {pool.places} places set in the portal for {service.slug}{when} (the file says {plan.places})"
+            )
         if pool.reserved > pool.places:
-            when = f" (intake {intake_on.isoformat()})" if intake_on else ""
             summary.warnings.append(
                 f"{service.slug}{when} now has {pool.places} places but {pool.reserved} are taken; "
                 "no new offers until enough free up"

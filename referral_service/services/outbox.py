@@ -97,6 +97,7 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
             "status_reason": task.status_reason,
             "version": task.version,
             "last_modified": task.last_modified.isoformat(),
+            "output": list(task.provider_output or []),  # what the provider's system sent
         },
         "owner": {"name": owner.name, "ods": owner.ods_code} if owner else None,
     }

@@ -94,7 +94,10 @@ def provider_places(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id:
 
 
 def change_places(uow: UnitOfWork, pool_id: int, places: int, *, actor: Actor, now: datetime) -> list[str]:
-    """Set a pool's places (never below those taken); returns the referrals promoted into new room."""
+    """Set a pool's places (never below those taken); returns the referrals promoted into new room.
+
+    From now on the provider owns this pool's places: `providers load` keeps them (services/directory.py).
+    """
     pool = uow.directory.capacity_pool(pool_id)
     service = uow.directory.service_by_id(pool.service_id) if pool is not None else None
     if pool is None or service is None or service.organisation_id != _organisation(uow, actor).id:
@@ -103,6 +106,6 @@ def change_places(uow: UnitOfWork, pool_id: int, places: int, *, actor: Actor, n
         raise Invalid(
             f"{pool.reserved} places are taken, so there cannot be fewer than {pool.reserved}", where="places"
         )
-    pool.places = places
+    pool.places, pool.places_set_in_portal_at = places, now
     uow.directory.flush()
     return promote_service(uow, service.id, actor=actor, now=now)

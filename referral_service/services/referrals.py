@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.referral import ReferralStatus, TaskStatus
@@ -34,6 +35,7 @@ class TaskView:
     authored_at: datetime
     last_modified: datetime
     version: int
+    output: list[dict[str, Any]] = field(default_factory=list)  # what the provider's system sent, as sent
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskV
         authored_at=task.authored_at,
         last_modified=task.last_modified,
         version=task.version,
+        output=list(task.provider_output or []),
     )
 
 

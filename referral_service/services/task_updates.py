@@ -23,6 +23,9 @@ from referral_service.services.errors import Forbidden, Invalid
 from referral_service.services.offers import DECLINE_REASONS, accept_offer, decline_offer
 
 SESSION_STEPS = frozenset({Action.ATTEND, Action.DNA})  # a line of the register, as the portal writes it
+# the steps that keep a provider's Task.output just before them; the casework steps keep it with the
+# step itself (one new version, and the message the step sends carries it)
+OUTPUT_BEFORE = frozenset({Action.ACCEPT, Action.RETRIAGE, Action.CANCEL})
 
 
 @dataclass(frozen=True)
@@ -40,19 +43,26 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Act
     """Apply a provider system's Task update through the lifecycle; returns the referral's id.
 
     A decline (status rejected) offers the referral elsewhere at once, so the Task leaves this
-    provider: it is rejected only from this provider's point of view.
+    provider: it is rejected only from this provider's point of view. An `output` sent is kept on
+    the Task as sent (replacing the provider's earlier one), for the referrer to read on the Task
+    and in the messages from this step on.
     """
     if actor.client_kind is not ApiClientKind.PROVIDER_SYSTEM:
         raise Forbidden("only the provider's own system may update a referral's Task")
     referral = referral_for_task(uow, actor, task_id, right=Right.WORK, action="update", now=now)
     task, referral_id = referral.task, referral.public_id
+    output = change.output if change.output is not None and change.output != (task.provider_output or []) else None
     if change.status is task.status and change.business_status == task.business_status:
-        return referral_id  # nothing changes: an idempotent replay of the last update
+        if output is not None:  # no step, only a new output: the Task changes all the same
+            task.provider_output, task.last_modified = output or None, now
+        return referral_id  # else nothing changes: an idempotent replay of the last update
     try:
         action = provider_action(change.status, change.business_status)
     except InvalidTransition as error:
         raise Invalid(error.message, where="Task.status") from None
     detail: dict[str, object] | None = {"output": change.output} if change.output else None
+    if output is not None and action in OUTPUT_BEFORE:
+        task.provider_output = output or None  # kept before an accept, decline or cancel
     if action is Action.ACCEPT:
         accept_offer(uow, referral_id, actor=actor, now=now)
     elif action is Action.RETRIAGE:
@@ -73,7 +83,9 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Act
         )
     elif action in SESSION_STEPS:
         status = AttendanceStatus.ATTENDED if action is Action.ATTEND else AttendanceStatus.DNA
-        record_session(uow, referral_id, session_on=now.date(), status=status, actor=actor, now=now, detail=detail)
+        record_session(
+            uow, referral_id, session_on=now.date(), status=status, actor=actor, now=now, detail=detail, output=output
+        )
     else:
         record_step(
             uow,
@@ -83,5 +95,6 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Act
             now=now,
             reason=change.reason_text,
             detail=detail,
+            output=output,
         )
     return referral_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from referral_service.domain.access import Actor
 from referral_service.domain.errors import InvalidTransition
@@ -29,6 +30,7 @@ def transition(
     service_id: int | object | None = KEEP,
     detail: dict[str, object] | None = None,
     event_type: EventType | None = None,
+    output: list[dict[str, Any]] | object | None = KEEP,
 ) -> bool:
     """Apply `action` to the referral's Task (refused with Conflict when the lifecycle forbids it),
     append the event (who, when, from, to, why) and, for a material change, queue the referrer's
@@ -44,9 +46,15 @@ def transition(
     if status_reason is not KEEP:
         task.status_reason = status_reason  # type: ignore[assignment]
     if owner_id is not KEEP:
+        if owner_id != task.owner_organisation_id and task.provider_output:
+            # a provider's output is for its referrer, not for the next provider: kept in the history
+            detail = {**(detail or {}), "previous_owner_output": task.provider_output}
+            task.provider_output = None
         task.owner_organisation_id = owner_id  # type: ignore[assignment]
     if service_id is not KEEP:
         task.service_id = service_id  # type: ignore[assignment]
+    if output is not KEEP:  # a provider system's Task.output, changed with the step: one new version
+        task.provider_output = output or None  # type: ignore[assignment]
     referral.updated_at = now
     return _record(
         uow,

@@ -141,7 +141,9 @@ class CapacityPool(Base):
 
     `reserved` counts places held by open offers and current patients. It is changed only by a
     guarded UPDATE (`reserved < places`), so concurrent reservations can never overbook; loading
-    the directory changes `places` and never touches `reserved`.
+    the directory never touches `reserved`. `places` is seeded from the directory file; once the
+    provider sets it in the portal (`places_set_in_portal_at`), the portal owns it and loading
+    keeps it.
     """
 
     __tablename__ = "capacity_pools"
@@ -164,6 +166,7 @@ class CapacityPool(Base):
     places: Mapped[int]
     reserved: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     is_open: Mapped[bool] = mapped_column(default=True)
+    places_set_in_portal_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = updated_at_column()
 
     service: Mapped[Service] = relationship(back_populates="capacity_pools")

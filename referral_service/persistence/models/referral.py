@@ -148,7 +148,8 @@ class ReferralPatientDetails(Base):
 class ReferralTask(Base):
     """The FHIR Task that tracks the referral's fulfilment: one per referral, owner = current provider.
 
-    `version` is bumped on every change; it is the Task's meta.versionId and ETag.
+    `version` is bumped on every change; it is the Task's meta.versionId and ETag. `provider_output`
+    is the Task.output the provider's own system last sent, kept as sent (FHIR TaskOutput JSON).
     """
 
     __tablename__ = "referral_tasks"
@@ -165,6 +166,7 @@ class ReferralTask(Base):
     authored_at: Mapped[datetime]
     last_modified: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
+    provider_output: Mapped[list[dict[str, object]] | None] = mapped_column(JSONDocument)
 
     referral: Mapped[Referral] = relationship(back_populates="task")
 
