@@ -103,8 +103,21 @@ class OutboxRepository:
         ).all()
 
     def health(self) -> list[dict[str, Any]]:
-        """Per referrer endpoint: last success, last failure, backlog, oldest undelivered message."""
-        message = OutboxMessage
+        """Per referrer endpoint: last success, last failure, backlog, oldest undelivered message, and
+        the latest error among its undelivered messages (why it is retrying, or parked)."""
+        message, latest = OutboxMessage, aliased(OutboxMessage)
+        last_error = (
+            select(latest.last_error)
+            .where(
+                latest.destination == message.destination,
+                latest.status.in_(UNFINISHED),
+                latest.last_error.is_not(None),
+            )
+            .order_by(latest.last_attempt_at.desc(), latest.id.desc())
+            .limit(1)
+            .correlate(message)
+            .scalar_subquery()
+        )
         rows = self.session.execute(
             select(
                 message.destination,
@@ -113,6 +126,7 @@ class OutboxRepository:
                 func.count().filter(message.status.in_(UNFINISHED)),
                 func.count().filter(message.status == OutboxStatus.PARKED),
                 func.min(message.created_at).filter(message.status.in_(UNFINISHED)),
+                last_error,
             ).group_by(message.destination)
         ).all()
         return [
@@ -123,8 +137,9 @@ class OutboxRepository:
                 "backlog": int(backlog),
                 "parked": int(parked),
                 "oldest_undelivered": oldest,
+                "last_error": error,
             }
-            for destination, last_success, last_failure, backlog, parked, oldest in rows
+            for destination, last_success, last_failure, backlog, parked, oldest, error in rows
         ]
 
     def count_by_status(self) -> dict[str, int]:
