@@ -76,16 +76,12 @@ def http_sender(timeout: float = TIMEOUT_SECONDS) -> Sender:
         deadline = Deadline(timeout)
         try:
             status, body = post(outgoing.url, outgoing.body, outgoing.headers, deadline)
-        except ValueError as error:
-            return AttemptResult("park", None, f"the endpoint address cannot be used: {error}")
-        except (TimeoutError, http.client.HTTPException, OSError) as error:
-            if (
-                deadline.passed
-                or isinstance(error, TimeoutError)
-                or isinstance(getattr(error, "reason", None), TimeoutError)
-            ):
-                return AttemptResult("retry", None, f"no complete answer within {timeout:g} s")
+        except ValueError as error:  # not an http(s) address, or a header http.client refuses: for a person
+            return AttemptResult("park", None, f"the request cannot be sent: {error}")
+        except (http.client.HTTPException, OSError) as error:  # TimeoutError and URLError are OSErrors
             reason = getattr(error, "reason", error)
+            if deadline.passed or isinstance(reason, TimeoutError):
+                return AttemptResult("retry", None, f"no complete answer within {timeout:g} s")
             return AttemptResult("retry", None, f"connection failed: {type(reason).__name__}")
         return classify(status, body)
 

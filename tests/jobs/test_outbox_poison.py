@@ -23,7 +23,7 @@ from referral_service.config import PROJECT_ROOT
 from referral_service.domain.access import Actor, ActorKind, ApiClientKind
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.outbox import OutboxStatus
-from referral_service.jobs.delivery import deliver_due, http_sender
+from referral_service.jobs.delivery import Outgoing, deliver_due, http_sender
 from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import SessionFactory, make_engine, make_session_factory
@@ -264,3 +264,11 @@ def _staff_of_exercise_referral(uow: UnitOfWork) -> Actor:
             client_kind=ApiClientKind.PROVIDER_SYSTEM,
             organisation_id=service.organisation_id,
         )
+
+
+def test_an_unusable_endpoint_address_parks_its_message_instead_of_raising() -> None:
+    send = http_sender(timeout=1)
+    unusable = send(Outgoing("ftp://gp.example.org/inbox", b"{}", {"X-Request-Id": "r"}))
+    refused = send(Outgoing("http://127.0.0.1:9/inbox", b"{}", {"X-Request-Id": "r"}))  # nothing listens there
+    assert (unusable.outcome, unusable.error) == ("park", "the request cannot be sent: not an http(s) address: ftp")
+    assert (refused.outcome, refused.error) == ("retry", "connection failed: ConnectionRefusedError")
