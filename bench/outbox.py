@@ -2,8 +2,8 @@
 
 The receiver runs in its own process (a threading HTTP server answering 200). The messages are
 real: referrals are triaged, accepted, attended and completed through the service functions, which
-queue their referrer's messages; then one delivery process drains them, one transaction per message
-(claim, render, POST, record), as the scheduler does.
+queue their referrer's messages; then one delivery process drains them as the scheduler does: each
+message claimed and rendered in one transaction, POSTed with none open, recorded in another.
 
 Run: .venv/bin/python bench/outbox.py [--referrals 100] [--database-url postgresql+psycopg://…]
 """

@@ -1,4 +1,4 @@
-"""`outbox parked|retry ID|resolve ID --reason …|health`: the people's side of message delivery."""
+"""`outbox parked|retry ID|retry --endpoint URL|resolve ID --reason …|health`: the people's side of delivery."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from referral_service.domain.clock import utcnow
 from referral_service.services.errors import ServiceError
 from referral_service.services.integration import integration_health, parked_messages
-from referral_service.services.outbox import resolve_parked, retry_parked
+from referral_service.services.outbox import resolve_parked, retry_parked, send_now
 from referral_service.web.context import unit_of_work
 
 
@@ -33,16 +33,26 @@ def parked() -> None:
 
 
 @outbox_group.command("retry")
-@click.argument("message_id")
+@click.argument("message_id", required=False)
+@click.option("--endpoint", help="send every pending message to this endpoint now (it has recovered)")
 @with_appcontext
-def retry(message_id: str) -> None:
-    """Send a parked message again (its X-Request-Id stays the same)."""
+def retry(message_id: str | None, endpoint: str | None) -> None:
+    """Send a parked message again (its X-Request-Id stays the same), or with --endpoint URL, send the
+    messages waiting for that endpoint at the next delivery run instead of after their back-off."""
+    if (message_id is None) == (endpoint is None):
+        raise click.UsageError("give a parked message's ID, or --endpoint URL")
     try:
         with unit_of_work() as uow:
-            retry_parked(uow, message_id, now=utcnow())
+            if endpoint is not None:
+                count = send_now(uow, endpoint, now=utcnow())
+            else:
+                retry_parked(uow, str(message_id), now=utcnow())
     except ServiceError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"{message_id} queued for delivery")
+    if endpoint is not None:
+        click.echo(f"{count} pending messages to {endpoint} due now (parked ones: outbox retry ID)")
+    else:
+        click.echo(f"{message_id} queued for delivery")
 
 
 @outbox_group.command("resolve")
@@ -72,4 +82,5 @@ def health() -> None:
         click.echo(
             f"{row.destination}: last success {row.last_success or '-'}, last failure {row.last_failure or '-'}, "
             f"backlog {row.backlog} ({row.parked} parked), oldest undelivered {age}"
+            + (f"; last error: {row.last_error}" if row.last_error else "")
         )

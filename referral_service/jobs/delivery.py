@@ -9,22 +9,30 @@ de-duplicates by the message's X-Request-Id, which every attempt of it carries.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from referral_service.jobs.messages import ServiceIdentity, render
+from referral_service.domain.outbox import OutboxStatus
+from referral_service.jobs.bounded_http import Deadline, post
+from referral_service.jobs.messages import ServiceIdentity, Unrenderable, render, unrenderable_reason
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.outbox import AttemptResult, claim_message, due_messages, record_attempt
+from referral_service.services.outbox import (
+    AttemptResult,
+    claim_message,
+    due_messages,
+    park_message,
+    record_claimed_attempt,
+)
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {408, 425, 429}
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # for the whole attempt, not each read
+CLAIM = timedelta(minutes=2)  # how long a claimed message is left to its sender before others may try
 MAX_ROUNDS = 50
 
 
@@ -60,31 +68,39 @@ def _is_duplicate(body: bytes) -> bool:
 
 
 def http_sender(timeout: float = TIMEOUT_SECONDS) -> Sender:
+    """POST each message; the whole attempt (connect, send, the complete answer) within `timeout`."""
+    if timeout >= CLAIM.total_seconds():
+        raise ValueError("an attempt must end well within its claim on the message")
+
     def send(outgoing: Outgoing) -> AttemptResult:
-        request = urllib.request.Request(outgoing.url, data=outgoing.body, headers=outgoing.headers, method="POST")  # noqa: S310
+        deadline = Deadline(timeout)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  (the referrer's registered URL)
-                return classify(response.status, response.read())
-        except urllib.error.HTTPError as error:
-            return classify(error.code, error.read())
-        except TimeoutError:
-            return AttemptResult("retry", None, f"no answer within {timeout:g} s")
-        except (urllib.error.URLError, ConnectionError, OSError) as error:
+            status, body = post(outgoing.url, outgoing.body, outgoing.headers, deadline)
+        except ValueError as error:  # not an http(s) address, or a header http.client refuses: for a person
+            return AttemptResult("park", None, f"the request cannot be sent: {error}")
+        except (http.client.HTTPException, OSError) as error:  # TimeoutError and URLError are OSErrors
             reason = getattr(error, "reason", error)
+            if deadline.passed or isinstance(reason, TimeoutError):
+                return AttemptResult("retry", None, f"no complete answer within {timeout:g} s")
             return AttemptResult("retry", None, f"connection failed: {type(reason).__name__}")
+        return classify(status, body)
 
     return send
 
 
 def outgoing(payload: bytes, *, url: str, request_id: str, correlation_id: str, identity: ServiceIdentity) -> Outgoing:
-    snapshot = json.loads(payload)
+    """The request for one message; Unrenderable when its stored snapshot is defective."""
+    try:
+        snapshot = json.loads(payload)
+        endpoint = snapshot["referral"].get("source_endpoint")
+    except Exception as error:  # a defect in this message alone
+        raise Unrenderable(unrenderable_reason(error)) from error
     headers = {
         "Content-Type": "application/fhir+json",
         "Accept": "application/fhir+json",
         "X-Request-Id": request_id,
         "X-Correlation-Id": correlation_id,
     }
-    endpoint = snapshot["referral"].get("source_endpoint")
     if endpoint and "|" in endpoint:  # BaRS routing: where the reply goes, as the sender named itself
         system, _, value = endpoint.partition("|")
         headers["NHSD-Target-Identifier"] = base64.b64encode(
@@ -98,9 +114,21 @@ class DeliveryReport:
     delivered: list[str] = field(default_factory=list)
     retrying: int = 0
     parked: int = 0
+    errors: int = 0
 
     def line(self) -> str:
-        return f"deliver-outbox: {len(self.delivered)} delivered, {self.retrying} to retry, {self.parked} parked"
+        line = f"deliver-outbox: {len(self.delivered)} delivered, {self.retrying} to retry, {self.parked} parked"
+        return line + (f", {self.errors} failed unexpectedly (retried when their claim ends)" if self.errors else "")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message taken for one attempt, and the request to send: all the send needs, no session."""
+
+    message_id: int
+    public_id: str
+    claimed_until: datetime
+    request: Outgoing
 
 
 def deliver_due(
@@ -111,10 +139,12 @@ def deliver_due(
     now: Callable[[], datetime],
     batch: int = 100,
 ) -> DeliveryReport:
-    """One tick: each due message in its own transaction, claimed (SKIP LOCKED) while it is sent.
+    """One tick: each due message claimed (committed), sent outside any transaction, then recorded.
 
-    A referral's next message becomes due only when the one before it is delivered, so the tick
-    goes round again while it makes progress (bounded), draining each line in order.
+    Each message fails alone: one that cannot be rendered is parked with the reason, anything else
+    unexpected is logged and the message is tried again when its claim runs out. A referral's next
+    message becomes due only when the one before it is delivered, so the tick goes round again while
+    it makes progress (bounded), draining each line in order.
     """
     report = DeliveryReport()
     for _ in range(MAX_ROUNDS):
@@ -122,7 +152,11 @@ def deliver_due(
             due = due_messages(uow, now(), batch)
         delivered_before = len(report.delivered)
         for message_id in due:
-            _deliver_one(session_factory, message_id, sender, identity, now, report)
+            try:
+                _deliver_one(session_factory, message_id, sender, identity, now, report)
+            except Exception:
+                report.errors += 1
+                log.exception("delivering outbox message %s failed; it is retried when its claim ends", message_id)
         if not due or len(report.delivered) == delivered_before:
             break
     return report
@@ -136,23 +170,47 @@ def _deliver_one(
     now: Callable[[], datetime],
     report: DeliveryReport,
 ) -> None:
+    claimed = _claim(session_factory, message_id, identity, now, report)
+    if claimed is None:
+        return
+    result = sender(claimed.request)  # no transaction open, no row locked, however long it takes
     with UnitOfWork(session_factory) as uow:
-        message = claim_message(uow, message_id, now())
-        if message is None:
-            return
-        request = outgoing(
-            message.payload,
-            url=message.destination,
-            request_id=message.request_id,
-            correlation_id=message.correlation_id,
-            identity=identity,
-        )
-        result = sender(request)
-        record_attempt(message, result, now=now())
-        if result.outcome == "delivered":
-            report.delivered.append(message.public_id)
-        elif message.status.value == "parked":
+        message = record_claimed_attempt(uow, claimed.message_id, claimed.claimed_until, result, now=now())
+        parked = message is not None and message.status is OutboxStatus.PARKED
+    if message is None:
+        log.warning("outbox message %s: its claim ran out before the answer was recorded", claimed.public_id)
+    elif result.outcome == "delivered":
+        report.delivered.append(claimed.public_id)
+    elif parked:
+        report.parked += 1
+        log.warning("outbox message %s parked: %s", claimed.public_id, result.error)
+    else:
+        report.retrying += 1
+
+
+def _claim(
+    session_factory: SessionFactory,
+    message_id: int,
+    identity: ServiceIdentity,
+    now: Callable[[], datetime],
+    report: DeliveryReport,
+) -> Claimed | None:
+    """Claim the message and render it, in one short transaction; an unrenderable one is parked."""
+    with UnitOfWork(session_factory) as uow:
+        message = claim_message(uow, message_id, now(), claim=CLAIM)
+        if message is None or message.claimed_until is None:
+            return None
+        try:
+            request = outgoing(
+                message.payload,
+                url=message.destination,
+                request_id=message.request_id,
+                correlation_id=message.correlation_id,
+                identity=identity,
+            )
+        except Unrenderable as error:
+            park_message(message, error.reason, now=now())
             report.parked += 1
-            log.warning("outbox message %s parked: %s", message.public_id, result.error)
-        else:
-            report.retrying += 1
+            log.warning("outbox message %s parked: %s", message.public_id, error.reason)
+            return None
+        return Claimed(message.id, message.public_id, message.claimed_until, request)

@@ -30,7 +30,40 @@ class ServiceIdentity:
     endpoint: str
 
 
+class Unrenderable(ValueError):
+    """A stored snapshot that cannot become a message; `reason` is a sentence for an administrator."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+PARTS = {"referral": "referral", "task": "task", "kind": "message kind", "outcome": "outcome report"}
+
+
 def render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
+    """The message's bytes; Unrenderable when the snapshot lacks what the message must say."""
+    try:
+        return _render(snapshot, identity)
+    except Exception as error:  # any defect in one stored snapshot, which must not stop the others
+        raise Unrenderable(unrenderable_reason(error)) from error
+
+
+def unrenderable_reason(error: Exception) -> str:
+    """Why a snapshot could not be rendered, in words (never the snapshot's content)."""
+    if isinstance(error, KeyError) and error.args:
+        part = str(error.args[0])
+        if part in PARTS:
+            return f"could not be rendered: the message has no {PARTS[part]} details"
+        return f"could not be rendered: the message's details lack '{part}'"
+    if isinstance(error, json.JSONDecodeError):
+        return "could not be rendered: the stored message is not valid JSON"
+    if isinstance(error, ValueError) and "MessageKind" in str(error):
+        return "could not be rendered: the message is of a kind this service does not send"
+    return f"could not be rendered: the message's details are malformed ({type(error).__name__})"
+
+
+def _render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
     kind, referral, task = snapshot["kind"], snapshot["referral"], snapshot["task"]
     ids = _ids(snapshot)
     task_resource = _task(snapshot, ids)

@@ -87,7 +87,7 @@ def deliver_outbox(
 ) -> TickReport:
     result = deliver_due(session_factory, delivery.sender, delivery.identity, now=now)
     report = TickReport("deliver-outbox", handled=result.delivered)
-    report.failed = result.parked
+    report.failed = result.parked + result.errors
     return report
 
 

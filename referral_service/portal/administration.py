@@ -1,9 +1,10 @@
 """Administration: each referrer endpoint's integration health and the parked outbox messages, with
-retry and resolve (the same service functions as `flask outbox retry|resolve`). No patient lists."""
+retry and resolve, and "send waiting messages now" for an endpoint that has recovered (the same
+service functions as `flask outbox retry [--endpoint]|resolve`). No patient lists."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
@@ -12,7 +13,7 @@ from referral_service.portal.blueprint import attach_error, bp
 from referral_service.portal.forms import ResolveForm
 from referral_service.services.errors import Conflict, ServiceError
 from referral_service.services.integration import integration_health, parked_messages
-from referral_service.services.outbox import resolve_parked, retry_parked
+from referral_service.services.outbox import resolve_parked, retry_parked, send_now
 from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
 
@@ -46,6 +47,21 @@ def retry(message_id: str) -> ResponseReturnValue:
         flash(f"Not retried: {error.message}.")
     else:
         flash(f"Message {message_id} will be sent again at the next delivery run.")
+    return redirect(url_for("portal.administration"))
+
+
+@bp.post("/admin/endpoints/send-now")
+@require_roles(UserRole.ADMIN)
+def send_waiting_now() -> ResponseReturnValue:
+    """An endpoint has recovered: its pending messages go at the next delivery run, not after their back-off."""
+    destination = request.form.get("destination", "")
+    try:
+        with unit_of_work() as uow:
+            count = send_now(uow, destination, now=utcnow())
+    except ServiceError as error:
+        flash(f"Nothing sent: {error.message}.")
+    else:
+        flash(f"{count} waiting messages to {destination} will be sent at the next delivery run.")
     return redirect(url_for("portal.administration"))
 
 

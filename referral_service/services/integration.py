@@ -28,6 +28,7 @@ class EndpointHealth:
     backlog: int
     parked: int
     oldest_undelivered_age_seconds: float | None
+    last_error: str | None  # the latest failure's reason, in words (e.g. why a message was parked)
 
 
 def parked_messages(uow: UnitOfWork) -> list[ParkedMessage]:
@@ -58,6 +59,7 @@ def integration_health(uow: UnitOfWork, *, now: datetime) -> list[EndpointHealth
             oldest_undelivered_age_seconds=(now - row["oldest_undelivered"]).total_seconds()
             if row["oldest_undelivered"]
             else None,
+            last_error=row["last_error"],
         )
         for row in uow.outbox.health()
     ]

@@ -142,6 +142,7 @@ def next_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 def record_attempt(message: OutboxMessage, result: AttemptResult, *, now: datetime) -> None:
+    message.claimed_until = None
     message.attempts += 1
     message.last_attempt_at = now
     message.last_status_code = result.status_code
@@ -154,11 +155,41 @@ def record_attempt(message: OutboxMessage, result: AttemptResult, *, now: dateti
         message.next_attempt_at = now + next_delay(message.attempts)
 
 
+def record_claimed_attempt(
+    uow: UnitOfWork, message_id: int, claimed_until: datetime, result: AttemptResult, *, now: datetime
+) -> OutboxMessage | None:
+    """Record an attempt made under a claim; None when the claim was lost meanwhile (it ran out and
+    another process took the message: that process records its own attempt)."""
+    message = uow.outbox.for_update(message_id)
+    if message is None or message.status is not OutboxStatus.PENDING or message.claimed_until != claimed_until:
+        return None
+    record_attempt(message, result, now=now)
+    return message
+
+
+def park_message(message: OutboxMessage, reason: str, *, now: datetime) -> None:
+    """Park a message that cannot be sent at all (e.g. cannot be rendered), with the reason for a person."""
+    message.status, message.claimed_until = OutboxStatus.PARKED, None
+    message.last_error, message.last_status_code, message.last_attempt_at = reason, None, now
+
+
 def retry_parked(uow: UnitOfWork, public_id: str, *, now: datetime) -> None:
     message = _message(uow, public_id)
     if message.status is not OutboxStatus.PARKED:
         raise Conflict(f"message {public_id} is {message.status.value}, not parked")
     message.status, message.next_attempt_at, message.attempts = OutboxStatus.PENDING, now, 0
+    message.claimed_until = None
+
+
+def send_now(uow: UnitOfWork, destination: str, *, now: datetime) -> int:
+    """Make every pending message to one endpoint due now (it has recovered: no need to wait out the
+    back-off); returns how many. Messages being sent are left alone; parked ones are retried one by one."""
+    if not destination.strip():
+        raise Invalid("name the endpoint whose messages to send", where="endpoint")
+    waiting = uow.outbox.pending_to(destination.strip(), now)
+    for message in waiting:
+        message.next_attempt_at = min(message.next_attempt_at, now)
+    return len(waiting)
 
 
 def resolve_parked(uow: UnitOfWork, public_id: str, *, reason: str, now: datetime) -> None:
@@ -183,6 +214,12 @@ def due_messages(uow: UnitOfWork, now: datetime, limit: int) -> list[int]:
     return list(uow.outbox.due_ids(now, limit))
 
 
-def claim_message(uow: UnitOfWork, message_id: int, now: datetime) -> OutboxMessage | None:
-    """Take one due message for this attempt (skipped when another process holds it)."""
-    return uow.outbox.claim(message_id, now)
+def claim_message(uow: UnitOfWork, message_id: int, now: datetime, *, claim: timedelta) -> OutboxMessage | None:
+    """Take one due message for one attempt, until `now + claim` (None when another process holds it).
+
+    The claim is committed before the message is sent, so no transaction stays open across the
+    network call; if the sender dies, the claim runs out and the message is sent again."""
+    message = uow.outbox.claim(message_id, now)
+    if message is not None:
+        message.claimed_until = now + claim
+    return message

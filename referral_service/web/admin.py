@@ -1,7 +1,7 @@
 """GET /admin/integration-health: the outbox's health per referrer endpoint, for administrators.
 
 HTTP Basic with a portal administrator's credentials, for monitoring systems that poll it (people
-use the portal's /portal/admin page). No patient data: endpoints, times and counts only.
+use the portal's /portal/admin page). No patient data: endpoints, times, counts and the latest error.
 """
 
 from __future__ import annotations

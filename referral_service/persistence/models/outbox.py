@@ -17,7 +17,8 @@ class OutboxMessage(Base):
     """One message, delivered at least once, in order per `ordering_key` (the referral).
 
     `request_id` is the X-Request-Id sent with every attempt of this message, so the receiver can
-    de-duplicate a resend after a crash between sending and recording.
+    de-duplicate a resend after a crash between sending and recording. `claimed_until` is set
+    (and committed) while one attempt is in flight, so no transaction is held across the send.
     """
 
     __tablename__ = "outbox_messages"
@@ -38,6 +39,7 @@ class OutboxMessage(Base):
     status: Mapped[OutboxStatus] = mapped_column(string_enum(OutboxStatus, "outbox_status"))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]  # a sender holds it for one attempt until then
     last_attempt_at: Mapped[datetime | None]
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)

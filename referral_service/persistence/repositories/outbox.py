@@ -6,13 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence.models import OutboxMessage, OutcomeMeasure
 
 UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.PARKED)
+
+
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    """No sender holds it: never claimed, or its claim ran out (the sender died mid-attempt)."""
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
 
 
 class OutboxRepository:
@@ -46,23 +51,46 @@ class OutboxRepository:
         return list(
             self.session.scalars(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, ~blocked)
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= now,
+                    _unclaimed(now),
+                    ~blocked,
+                )
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                 .limit(limit)
             )
         )
 
     def claim(self, message_id: int, now: datetime) -> OutboxMessage | None:
-        """Lock one due message for this transaction; None when another process holds or sent it."""
+        """Lock one due, unclaimed message for this (short) transaction; None when another process
+        holds, claimed or sent it."""
         return self.session.scalar(
             select(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
+                _unclaimed(now),
             )
             .with_for_update(skip_locked=True)
         )
+
+    def for_update(self, message_id: int) -> OutboxMessage | None:
+        return self.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update())
+
+    def pending_to(self, destination: str, now: datetime) -> Sequence[OutboxMessage]:
+        """Pending messages to one endpoint that no sender holds now."""
+        return self.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.destination == destination,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                _unclaimed(now),
+            )
+            .order_by(OutboxMessage.id)
+            .with_for_update(skip_locked=True)
+        ).all()
 
     def for_referral(self, referral_id: int) -> Sequence[OutboxMessage]:
         return self.session.scalars(
@@ -75,8 +103,21 @@ class OutboxRepository:
         ).all()
 
     def health(self) -> list[dict[str, Any]]:
-        """Per referrer endpoint: last success, last failure, backlog, oldest undelivered message."""
-        message = OutboxMessage
+        """Per referrer endpoint: last success, last failure, backlog, oldest undelivered message, and
+        the latest error among its undelivered messages (why it is retrying, or parked)."""
+        message, latest = OutboxMessage, aliased(OutboxMessage)
+        last_error = (
+            select(latest.last_error)
+            .where(
+                latest.destination == message.destination,
+                latest.status.in_(UNFINISHED),
+                latest.last_error.is_not(None),
+            )
+            .order_by(latest.last_attempt_at.desc(), latest.id.desc())
+            .limit(1)
+            .correlate(message)
+            .scalar_subquery()
+        )
         rows = self.session.execute(
             select(
                 message.destination,
@@ -85,6 +126,7 @@ class OutboxRepository:
                 func.count().filter(message.status.in_(UNFINISHED)),
                 func.count().filter(message.status == OutboxStatus.PARKED),
                 func.min(message.created_at).filter(message.status.in_(UNFINISHED)),
+                last_error,
             ).group_by(message.destination)
         ).all()
         return [
@@ -95,8 +137,9 @@ class OutboxRepository:
                 "backlog": int(backlog),
                 "parked": int(parked),
                 "oldest_undelivered": oldest,
+                "last_error": error,
             }
-            for destination, last_success, last_failure, backlog, parked, oldest in rows
+            for destination, last_success, last_failure, backlog, parked, oldest, error in rows
         ]
 
     def count_by_status(self) -> dict[str, int]:

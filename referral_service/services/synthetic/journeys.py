@@ -45,6 +45,7 @@ ETHNICITY_WEIGHTS = (
     ("S", 1),
     ("Z", 5),
 )
+REFUSED = "HTTP 400: the practice's system refused the message (synthetic history; nothing to send again)"
 DECLINE_CODES = ("patient-declined", "no-capacity", "not-eligible", "out-of-area", "missing-information")
 
 
@@ -261,8 +262,9 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
             "minutes": wellbeing["minutes"] + rng.gauss(75 + 8 * (q - 3), 50),
         }
         _measures(rows, rng, journey.referral_id, at.date(), OutcomeTimepoint.END, end)
-    roll = rng.random()
-    delivery = "delivered" if roll < 0.88 else ("pending" if roll < 0.96 else "parked")
+    # History is settled: none of it is pending, since nothing could deliver it (the endpoint is
+    # made up, and the snapshot is not kept). Most completions reached the practice; a few were refused.
+    delivered = rng.random() < 0.96
     rows.add(
         "outbox_messages",
         {
@@ -274,11 +276,13 @@ def programme(journey: Journey, person: Person, rows: Rows, rng: random.Random) 
             "request_id": _uuid(rng),
             "correlation_id": _uuid(rng),
             "payload": b"{}",
-            "status": delivery,
+            "status": "delivered" if delivered else "parked",
             "attempts": 1,
             "next_attempt_at": at,
             "last_attempt_at": at,
-            "delivered_at": at if delivery == "delivered" else None,
+            "last_status_code": None if delivered else 400,
+            "last_error": None if delivered else REFUSED,
+            "delivered_at": at if delivered else None,
             "created_at": at,
         },
     )
