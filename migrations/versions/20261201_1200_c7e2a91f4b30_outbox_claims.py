@@ -5,7 +5,7 @@ it commits a claim, sends with no transaction open, and records the answer in a 
 A claim left by a sender that died runs out, and the message is sent again.
 
 Revision ID: c7e2a91f4b30
-Revises: 51dba0664c4a
+Revises: 3039712ede39
 Created: 2026-12-01 12:00:00.000000+00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import referral_service.persistence.base
 
 revision: str = "c7e2a91f4b30"
-down_revision: str | None = "51dba0664c4a"
+down_revision: str | None = "3039712ede39"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

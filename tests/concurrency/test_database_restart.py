@@ -26,8 +26,7 @@ from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.models import Referral, ReferralEvent, ReferralTask
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.accounts import register_api_client
-from referral_service.services.passwords import password_hasher
+from tests.fixtures.api_clients import add_api_client
 from tests.fixtures.fhir import gp_referral_bundle, headers, token_for
 from tests.fixtures.live import serving
 
@@ -43,9 +42,7 @@ def served(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, Uni
     migrations.upgrade(engine)
     uow = UnitOfWork(make_session_factory(engine))
     with uow:
-        register_api_client(
-            uow, client_id="gp-blip", name="GP", hasher=password_hasher("fast"), practices=("RND",), secret="gp-secret"
-        )
+        add_api_client(uow, "gp-blip", practices=("RND",), secret="gp-secret", name="GP")
     app = create_app(Settings.for_tests(fresh_database_url, instance_dir=tmp_path / "instance"))
     yield app, uow, str(make_url(fresh_database_url).database)
     engine.dispose()

@@ -30,15 +30,13 @@ from referral_service.persistence.engine import SessionFactory, make_engine, mak
 from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
-from referral_service.services.access import active_client
-from referral_service.services.accounts import register_api_client
 from referral_service.services.casework import record_step
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import ReferralReceipt, receive_referral
 from referral_service.services.integration import integration_health, parked_messages
 from referral_service.services.offers import accept_offer
-from referral_service.services.passwords import password_hasher
 from tests.factories import incoming
+from tests.fixtures.api_clients import add_api_client
 from tests.jobs.receiver import Receiver, running_receiver
 
 IDENTITY = ServiceIdentity("X99001", "https://fhir.nhs.uk/Id/dos-service-id|900000001")
@@ -80,17 +78,7 @@ def _referrers(session_factory: SessionFactory, receivers: list[Receiver]) -> li
     gps = []
     for practice, receiver in zip(PRACTICES, receivers, strict=True):
         with UnitOfWork(session_factory) as uow:
-            register_api_client(
-                uow,
-                client_id=f"gp-{practice}",
-                name=f"GP system of {practice}",
-                hasher=password_hasher("fast"),
-                practices=(practice,),
-                callback_url=receiver.url,
-                secret="s" * 12,
-            )
-        with UnitOfWork(session_factory) as uow:
-            gps.append(active_client(uow, f"gp-{practice}"))
+            gps.append(add_api_client(uow, f"gp-{practice}", practices=(practice,), callback_url=receiver.url))
     return gps
 
 

@@ -21,13 +21,11 @@ from referral_service.persistence.engine import SessionFactory, make_engine, mak
 from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
-from referral_service.services.access import active_client
-from referral_service.services.accounts import register_api_client
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
 from referral_service.services.offers import accept_offer
-from referral_service.services.passwords import password_hasher
 from tests.factories import incoming
+from tests.fixtures.api_clients import add_api_client
 from tests.jobs.receiver import Receiver, running_receiver
 
 IDENTITY = ServiceIdentity("X99001", "https://fhir.nhs.uk/Id/dos-service-id|900000001")
@@ -49,17 +47,8 @@ def committed(fresh_database_url: str) -> Iterator[SessionFactory]:
 def _accepted_referral(session_factory: SessionFactory, practice: str, url: str, now: datetime) -> None:
     """A referrer with its own endpoint, and one referral accepted: one message queued for it."""
     with UnitOfWork(session_factory) as uow:
-        register_api_client(
-            uow,
-            client_id=f"gp-{practice}",
-            name=f"GP system of {practice}",
-            hasher=password_hasher("fast"),
-            practices=(practice,),
-            callback_url=url,
-            secret="s" * 12,
-        )
+        gp = add_api_client(uow, f"gp-{practice}", practices=(practice,), callback_url=url)
     with UnitOfWork(session_factory) as uow:
-        gp = active_client(uow, f"gp-{practice}")
         referral_id = receive_referral(uow, incoming(sender_ods=practice), actor=gp, now=now).referral_id
         service = uow.directory.service_by_slug("mvl-exercise-referral")
         assert service is not None
