@@ -20,7 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from referral_service.config import PROJECT_ROOT
-from referral_service.domain.access import Actor, ActorKind, ApiClientKind
+from referral_service.domain.access import Actor
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.jobs.delivery import Outgoing, deliver_due, http_sender
@@ -37,6 +37,7 @@ from referral_service.services.integration import integration_health, parked_mes
 from referral_service.services.offers import accept_offer
 from tests.factories import incoming
 from tests.fixtures.api_clients import add_api_client
+from tests.fixtures.referrals import provider_of
 from tests.jobs.receiver import Receiver, running_receiver
 
 IDENTITY = ServiceIdentity("X99001", "https://fhir.nhs.uk/Id/dos-service-id|900000001")
@@ -86,14 +87,7 @@ def _accepted_and_attended(session_factory: SessionFactory, gp: Actor, practice:
     """A referral whose provider accepts it and sees the patient once: two messages, in order."""
     with UnitOfWork(session_factory) as uow:
         receipt: ReferralReceipt = receive_referral(uow, incoming(sender_ods=practice), actor=gp, now=now)
-        service = uow.directory.service_by_slug("mvl-exercise-referral")
-        assert service is not None
-    staff = Actor(
-        ActorKind.API_CLIENT,
-        "staff",
-        client_kind=ApiClientKind.PROVIDER_SYSTEM,
-        organisation_id=service.organisation_id,
-    )
+    staff = provider_of(UnitOfWork(session_factory), "mvl-exercise-referral")
     with UnitOfWork(session_factory) as uow:
         accept_offer(uow, receipt.referral_id, actor=staff, now=now)
     for step in (Action.CONTACT, Action.ATTEND):
@@ -159,7 +153,7 @@ def test_outbox_retry_endpoint_sends_waiting_messages_now_once_the_referrer_is_b
     runner: FlaskCliRunner,
 ) -> None:
     moment = datetime.now(UTC)
-    staff = _staff_of_exercise_referral(uow)
+    staff = provider_of(uow, "mvl-exercise-referral")
     for _ in range(2):
         receipt = refer(incoming(), moment)
         with uow:
@@ -190,7 +184,7 @@ def test_the_portal_sends_an_endpoints_waiting_messages_now(
     moment = datetime.now(UTC)
     receipt = refer(incoming(), moment)
     with uow:
-        accept_offer(uow, receipt.referral_id, actor=_staff_of_exercise_referral(uow), now=moment)
+        accept_offer(uow, receipt.referral_id, actor=provider_of(uow, "mvl-exercise-referral"), now=moment)
     receiver.script = ["503"]
     deliver_due(session_factory, http_sender(timeout=2), IDENTITY, now=lambda: moment)
     arguments = [
@@ -240,18 +234,6 @@ def _csrf(client: FlaskClient, page: str) -> str:
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(page).get_data(as_text=True))
     assert found is not None
     return found.group(1)
-
-
-def _staff_of_exercise_referral(uow: UnitOfWork) -> Actor:
-    with uow:
-        service = uow.directory.service_by_slug("mvl-exercise-referral")
-        assert service is not None
-        return Actor(
-            ActorKind.API_CLIENT,
-            "staff",
-            client_kind=ApiClientKind.PROVIDER_SYSTEM,
-            organisation_id=service.organisation_id,
-        )
 
 
 def test_an_unusable_endpoint_address_parks_its_message_instead_of_raising() -> None:

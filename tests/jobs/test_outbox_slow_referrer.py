@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from referral_service.config import PROJECT_ROOT
-from referral_service.domain.access import Actor, ActorKind, ApiClientKind
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.jobs.delivery import DeliveryReport, deliver_due, http_sender
 from referral_service.jobs.messages import ServiceIdentity
@@ -26,6 +25,7 @@ from referral_service.services.intake import receive_referral
 from referral_service.services.offers import accept_offer
 from tests.factories import incoming
 from tests.fixtures.api_clients import add_api_client
+from tests.fixtures.referrals import provider_of
 from tests.jobs.receiver import Receiver, running_receiver
 
 IDENTITY = ServiceIdentity("X99001", "https://fhir.nhs.uk/Id/dos-service-id|900000001")
@@ -50,14 +50,7 @@ def _accepted_referral(session_factory: SessionFactory, practice: str, url: str,
         gp = add_api_client(uow, f"gp-{practice}", practices=(practice,), callback_url=url)
     with UnitOfWork(session_factory) as uow:
         referral_id = receive_referral(uow, incoming(sender_ods=practice), actor=gp, now=now).referral_id
-        service = uow.directory.service_by_slug("mvl-exercise-referral")
-        assert service is not None
-    staff = Actor(
-        ActorKind.API_CLIENT,
-        "staff",
-        client_kind=ApiClientKind.PROVIDER_SYSTEM,
-        organisation_id=service.organisation_id,
-    )
+    staff = provider_of(UnitOfWork(session_factory), "mvl-exercise-referral")
     with UnitOfWork(session_factory) as uow:
         accept_offer(uow, referral_id, actor=staff, now=now)
 
