@@ -114,7 +114,8 @@ def _log_uncaught(kind: type[BaseException], error: BaseException, trace: Traceb
 
 def configure_logging(level: str) -> None:
     """Once per process: the redacting handler on the root logger, the filter on the servers'
-    loggers, and uncaught exceptions (a CLI command's crash) logged through it rather than printed."""
+    loggers, and uncaught exceptions (a CLI command's crash) logged through it rather than printed.
+    DEBUG includes the SQL statements (never their parameters: every engine hides them)."""
     root = logging.getLogger()
     if any(getattr(handler, "_referral_service", False) for handler in root.handlers):
         return
@@ -125,3 +126,5 @@ def configure_logging(level: str) -> None:
     for name in SERVER_LOGGERS:
         logging.getLogger(name).addFilter(RedactingFilter())
     sys.excepthook = _log_uncaught
+    if root.isEnabledFor(logging.DEBUG):
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)

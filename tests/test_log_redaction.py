@@ -31,7 +31,10 @@ MASKED = [
     ("SW1A 1AA", "[postcode]"),
     ("EC1A%201BB", "[postcode]"),
     ("M1+1AE", "[postcode]"),
-    ('"GET /fhir/ServiceRequest?identifier=x|9996100278&family=Smith HTTP/1.1" 200', '"GET /fhir/ServiceRequest?identifier=[redacted]&family=[redacted] HTTP/1.1" 200'),
+    (
+        '"GET /fhir/ServiceRequest?identifier=x|9996100278&family=Smith HTTP/1.1" 200',
+        '"GET /fhir/ServiceRequest?identifier=[redacted]&family=[redacted] HTTP/1.1" 200',
+    ),
     ("/portal/referrals?q=Jo%20Bloggs;page=2", "/portal/referrals?q=[redacted];page=[redacted]"),
     ("[parameters: ('Jo', 'Bloggs', '1970-05-01')]", "[parameters hidden]"),
     ("DETAIL:  Key (nhs_number)=(Bloggs) already exists.", "DETAIL: [hidden]"),
