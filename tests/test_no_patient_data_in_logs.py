@@ -12,11 +12,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -119,7 +120,7 @@ def _add_failing_route(app: Flask, details: dict[str, str]) -> None:
                     nhs_number=details["nhs"],
                     given_name=details["given"],
                     family_name=details["family"],
-                    birth_date=datetime.strptime(details["birth"], "%Y-%m-%d").date(),
+                    birth_date=date.fromisoformat(details["birth"]),
                     postcode=details["postcode"],
                     phone=details["phone"],
                     email=details["email"],
@@ -146,7 +147,7 @@ def _journey(app: Flask, live_url: str) -> list[str]:
     for details in PATIENTS:  # searches by identifier, spaced and encoded, over real HTTP (the access log)
         for value in (details["nhs"], f"{details['nhs'][:3]} {details['nhs'][3:6]} {details['nhs'][6:]}"):
             url = f"{live_url}/fhir/ServiceRequest?identifier={quote(NHS + '|' + value)}&family={details['family']}"
-            search = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+            search = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
             try:
                 with urllib.request.urlopen(search, timeout=30) as answer:  # noqa: S310 (loopback)
                     status = answer.status
@@ -173,8 +174,6 @@ def _journey(app: Flask, live_url: str) -> list[str]:
 
 
 def _referral_links(html: str) -> list[str]:
-    import re
-
     return re.findall(r'href="/portal/referrals/([0-9a-f-]{36})"', html)
 
 
@@ -204,9 +203,8 @@ def test_a_full_journey_at_debug_logs_no_patient_value_and_no_secret(
         engine.dispose()
         app = create_app(Settings.for_tests(fresh_database_url, instance_dir=tmp_path / "instance"))
         _add_failing_route(app, PATIENTS[0])
-        with every_log_line() as stream:
-            with serving(app) as live_url:
-                secrets = _journey(app, live_url)
+        with every_log_line() as stream, serving(app) as live_url:
+            secrets = _journey(app, live_url)
         monkeypatch.setenv("REFERRAL_SERVICE_LOG_LEVEL", "DEBUG")
         scheduler = jobs_run_once(fresh_database_url, tmp_path / "jobs")
         scheduler_output = scheduler.communicate(timeout=120)[0]
