@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 from types import TracebackType
+from typing import TextIO
 
 # A separator inside a written number: space, tab, dash, or their URL encodings (`%20`, `+`, `%2D`).
 _SEP = r"(?:[ \t-]|%20|%2[dD]|\+)?"
@@ -97,9 +98,9 @@ class RedactingFilter(logging.Filter):
 SERVER_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
-def redacting_handler(stream: object = None) -> logging.Handler:
+def redacting_handler(stream: TextIO | None = None) -> logging.Handler:
     """The handler every process logs through: one line per record, the redaction filter on it."""
-    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler: logging.Handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     return handler
