@@ -183,7 +183,8 @@ def _deliver_one(
         report.delivered.append(claimed.public_id)
     elif parked:
         report.parked += 1
-        log.warning("outbox message %s parked: %s", claimed.public_id, result.error)
+        # The status only: the receiver's answer may quote the patient; it is kept on the message.
+        log.warning("outbox message %s parked (HTTP %s): see its last error", claimed.public_id, result.status_code)
     else:
         report.retrying += 1
 

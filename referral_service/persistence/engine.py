@@ -16,8 +16,10 @@ def make_engine(url: str, **options: Any) -> Engine:
     SQLite: foreign keys on, a busy timeout, and the documented fix for Python's sqlite3 legacy
     transaction mode (it would otherwise defer BEGIN, so SAVEPOINTs and SELECT-then-UPDATE
     sequences would not be atomic). PostgreSQL: pre-ping, so a restarted server costs one retry,
-    not an error page.
+    not an error page. Every engine hides bound parameters from its errors and its SQL echo: they
+    are patient data, and a log carries statements, never values.
     """
+    options = {**options, "hide_parameters": True}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         _configure_sqlite(engine)
