@@ -3,7 +3,8 @@
 Passwords are argon2 hashes. After MAX_FAILURES wrong passwords in a row an account is locked for
 LOCKOUT; the answer to a wrong password, an unknown address, an inactive and a locked account is
 the same, and costs the same (one argon2 verification each), so neither the form nor a stopwatch
-tells who has an account.
+tells who has an account. Signing in again leaves other sessions live (several devices are
+normal); `sign_out_everywhere` ends them all.
 """
 
 from __future__ import annotations
@@ -114,3 +115,14 @@ def sign_out(uow: UnitOfWork, token: str, *, now: datetime) -> None:
     session = uow.access.portal_session(_hash(token))
     if session is not None and session.ended_at is None:
         session.ended_at = now
+
+
+def sign_out_everywhere(uow: UnitOfWork, token: str, *, now: datetime) -> int:
+    """End every live session of the user whose session this is, this one included; how many ended.
+
+    Signing in again keeps other sessions (several devices are normal); this is the way to end
+    them all, e.g. after a shared computer or a lost phone."""
+    session = uow.access.portal_session(_hash(token))
+    if session is None or session.ended_at is not None:
+        return 0
+    return uow.access.end_sessions_of(session.user_id, now=now)
