@@ -29,7 +29,7 @@ NEW_KINDS = (*OLD_KINDS, "admin-system")
 
 def _kinds(kinds: tuple[str, ...]) -> None:
     listed = ", ".join(f"'{kind}'" for kind in kinds)
-    with op.batch_alter_table("api_clients", recreate="always") as batch:
+    with op.batch_alter_table("api_clients") as batch:  # SQLite copies the table; PostgreSQL alters it
         batch.drop_constraint(op.f(KIND_CHECK), type_="check")
         batch.create_check_constraint(op.f(KIND_CHECK), sa.text(f"kind IN ({listed})"))
 
