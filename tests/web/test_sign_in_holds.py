@@ -4,6 +4,7 @@ endpoint, responses no cache keeps, HSTS in production, and sign out everywhere.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,19 @@ from referral_service.app import create_app
 from referral_service.config import Settings
 from referral_service.domain.access import Actor
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.client_sign_in import ADDRESS_LIMIT, CLIENT_LIMIT
+from referral_service.services.client_sign_in import (
+    ADDRESS_LIMIT,
+    CLIENT_LIMIT,
+    WINDOW,
+    ClientSignInOutcome,
+    sign_in_client,
+)
+from referral_service.services.passwords import password_hasher
 from referral_service.services.sessions import MAX_FAILURES
 from tests.fixtures.api_clients import SECRET
 from tests.fixtures.fhir import headers, token_for
 from tests.fixtures.portal import PASSWORD, People, csrf_token, sign_in
+from tests.fixtures.referrals import NOW
 
 HEALTH = "/admin/integration-health"
 
@@ -225,3 +234,18 @@ def test_sign_out_everywhere_needs_the_forms_csrf_token(app, people: People) -> 
     sign_in(phone, people.provider)
     assert laptop.post("/account/sign-out-everywhere").status_code == 400
     assert phone.get("/portal/referrals").status_code == 200
+
+
+def test_a_hold_ends_after_the_window(uow: UnitOfWork, make_api_client: Callable[..., Actor]) -> None:
+    make_api_client("gp-system", practices=("P88001",))
+    hasher = password_hasher("fast")
+
+    def attempt(secret: str, at: datetime) -> ClientSignInOutcome:
+        with uow:
+            return sign_in_client(uow, "gp-system", secret, remote_address="192.0.2.1", hasher=hasher, now=at).outcome
+
+    for minute in range(CLIENT_LIMIT):
+        assert attempt("wrong", NOW + timedelta(minutes=minute)) is ClientSignInOutcome.REFUSED
+    held_from = NOW + timedelta(minutes=CLIENT_LIMIT - 1)
+    assert attempt(SECRET, held_from + WINDOW - timedelta(seconds=1)) is ClientSignInOutcome.THROTTLED
+    assert attempt(SECRET, held_from + WINDOW) is ClientSignInOutcome.GRANTED
