@@ -1,4 +1,4 @@
-"""`clients create` and `users create`: API clients for GP and provider systems, portal logins."""
+"""`clients create` and `users create`: API clients for GP, provider and monitoring systems, portal logins."""
 
 from __future__ import annotations
 
@@ -23,9 +23,17 @@ def clients_group() -> None:
 @click.option("--practice", "practices", multiple=True, help="ODS code of a practice it refers for (repeatable)")
 @click.option("--provider", "provider_slug", help="the provider (directory id) whose system this is")
 @click.option("--callback-url", help="where outcome messages for this GP system are delivered")
+@click.option(
+    "--admin", is_flag=True, help="a monitoring system with the admin scope (integration health), no referrals"
+)
 @with_appcontext
 def create_client(
-    client_id: str, name: str, practices: tuple[str, ...], provider_slug: str | None, callback_url: str | None
+    client_id: str,
+    name: str,
+    practices: tuple[str, ...],
+    provider_slug: str | None,
+    callback_url: str | None,
+    admin: bool,
 ) -> None:
     """Register an API client and print its secret once (only a hash is kept)."""
     try:
@@ -38,6 +46,7 @@ def create_client(
                 practices=practices,
                 provider_slug=provider_slug,
                 callback_url=callback_url,
+                admin=admin,
             )
     except ServiceError as error:
         raise click.ClickException(error.message) from None

@@ -16,6 +16,7 @@ class UserRole(StrEnum):
 class ApiClientKind(StrEnum):
     GP_SYSTEM = "gp-system"
     PROVIDER_SYSTEM = "provider-system"
+    ADMIN_SYSTEM = "admin-system"  # monitoring: the admin scope (integration health), no referral at all
 
 
 class ActorKind(StrEnum):
@@ -75,6 +76,11 @@ class Actor:
     @property
     def is_gp_system(self) -> bool:
         return self.client_kind is ApiClientKind.GP_SYSTEM
+
+    @property
+    def has_admin_scope(self) -> bool:
+        """A monitoring system's token: operational endpoints only, never patient data."""
+        return self.client_kind is ApiClientKind.ADMIN_SYSTEM
 
     @property
     def provider_organisation(self) -> int | None:

@@ -22,7 +22,7 @@ from referral_service.domain.referral import TaskStatus
 from referral_service.persistence.models import ApiClient, AuditEvent, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Forbidden, NotFound, Unauthorized
-from referral_service.services.passwords import verify_secret
+from referral_service.services.passwords import verify_in_constant_time
 
 __all__ = [
     "SCHEDULER",
@@ -62,7 +62,10 @@ def authenticate_client(
 ) -> Actor:
     """Check client credentials. The same answer for an unknown id and a wrong secret, so ids don't leak."""
     client = uow.access.api_client(client_id)
-    if client is None or not client.is_active or not verify_secret(hasher, client.secret_hash, secret):
+    stored = client.secret_hash if client else None
+    # One argon2 verification whatever the case: an unknown id costs what a wrong secret costs.
+    matches = verify_in_constant_time(hasher, stored, secret, allowed=client is not None and client.is_active)
+    if client is None or not matches:
         raise Unauthorized("unknown client or wrong secret")
     client.last_used_at = now
     return _actor(client)

@@ -14,7 +14,7 @@ from referral_service.domain.directory import OrganisationKind
 from referral_service.domain.identifiers import is_ods_code
 from referral_service.persistence.models import ApiClient, ApiClientPractice, Organisation, PortalUser
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.errors import Conflict, Invalid, NotFound, Unauthorized
+from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.passwords import verify_secret
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{3,100}$")
@@ -60,18 +60,22 @@ def register_api_client(
     provider_slug: str | None = None,
     callback_url: str | None = None,
     secret: str | None = None,
+    admin: bool = False,
 ) -> NewApiClient:
-    """Register a GP system (with the practices it refers for) or a provider's system.
+    """Register a GP system (with the practices it refers for), a provider's system, or (`admin`) a
+    monitoring system with the admin scope, which reaches integration health and no referral.
 
     The secret is generated unless given, shown once by the caller, and stored only as a hash.
     Registering the same client id again with the same secret changes nothing (demo seeding).
     """
     if not CLIENT_ID_PATTERN.match(client_id):
         raise Invalid("client id must be 3-100 letters, digits, dots, hyphens or underscores")
-    if bool(practices) == bool(provider_slug):
+    if admin and (practices or provider_slug or callback_url):
+        raise Invalid("an admin client is a monitoring system: it has no practices, provider or callback URL")
+    if not admin and bool(practices) == bool(provider_slug):
         raise Invalid("give either the practices a GP system refers for, or the provider it belongs to")
     organisation_id: int | None = None
-    kind = ApiClientKind.GP_SYSTEM
+    kind = ApiClientKind.ADMIN_SYSTEM if admin else ApiClientKind.GP_SYSTEM
     if provider_slug:
         provider = uow.directory.organisation_by_slug(provider_slug)
         if provider is None or provider.kind != OrganisationKind.PROVIDER:
@@ -143,16 +147,3 @@ def create_portal_user(
     )
     uow.access.add(user)
     return NewPortalUser(address, role, provider_slug, created=True)
-
-
-def authenticate_user(uow: UnitOfWork, email: str, password: str, *, role: UserRole, hasher: PasswordHasher) -> str:
-    """A portal user's credentials, for a role; the same refusal for unknown, wrong or other-role users."""
-    user = uow.access.portal_user_by_email(email)
-    if (
-        user is None
-        or not user.is_active
-        or user.role != role
-        or not verify_secret(hasher, user.password_hash, password)
-    ):
-        raise Unauthorized("unknown user, wrong password or not allowed here")
-    return user.email

@@ -1,8 +1,10 @@
 """Signing people in to the portal and the reports: throttled, one server-side session per login.
 
 Passwords are argon2 hashes. After MAX_FAILURES wrong passwords in a row an account is locked for
-LOCKOUT; the answer to a wrong password, an unknown address and a locked account is the same, so
-the form cannot be used to find out who has an account.
+LOCKOUT; the answer to a wrong password, an unknown address, an inactive and a locked account is
+the same, and costs the same (one argon2 verification each), so neither the form nor a stopwatch
+tells who has an account. Signing in again leaves other sessions live (several devices are
+normal); `sign_out_everywhere` ends them all.
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from argon2 import PasswordHasher
 from referral_service.domain.access import Actor, UserRole
 from referral_service.persistence.models import PortalSession, PortalUser
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.passwords import verify_secret
+from referral_service.services.passwords import verify_in_constant_time
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 IDLE_TIMEOUT = timedelta(minutes=60)
 SESSION_LIFETIME = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)  # refresh last_seen_at at most this often, not on every request
-_dummy_hashes: dict[tuple[int, int, int], str] = {}
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _dummy_hash(hasher: PasswordHasher) -> str:
-    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
-    if key not in _dummy_hashes:
-        _dummy_hashes[key] = hasher.hash(secrets.token_hex(16))
-    return _dummy_hashes[key]
-
-
 def _signed_in(user: PortalUser) -> SignedInUser:
     return SignedInUser(user.id, user.email, user.display_name, user.role, user.organisation_id)
 
@@ -75,12 +69,13 @@ def sign_in(uow: UnitOfWork, email: str, password: str, *, hasher: PasswordHashe
     """Check the password and open a new session. A failure is counted (and committed by the caller's
     unit of work), so it returns REFUSED rather than raising."""
     user = uow.access.portal_user_by_email(email)
-    if user is None:
-        verify_secret(hasher, _dummy_hash(hasher), password)  # the same work as a real check
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    allowed = user is not None and user.is_active and not locked
+    # Exactly one argon2 verification in every case: a refusal costs the same whatever its reason.
+    matches = verify_in_constant_time(hasher, user.password_hash if user else None, password, allowed=allowed)
+    if user is None or locked:
         return SignIn(SignInOutcome.REFUSED)
-    if user.locked_until is not None and user.locked_until > now:
-        return SignIn(SignInOutcome.REFUSED)
-    if not user.is_active or not verify_secret(hasher, user.password_hash, password):
+    if not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILURES:
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
@@ -120,3 +115,14 @@ def sign_out(uow: UnitOfWork, token: str, *, now: datetime) -> None:
     session = uow.access.portal_session(_hash(token))
     if session is not None and session.ended_at is None:
         session.ended_at = now
+
+
+def sign_out_everywhere(uow: UnitOfWork, token: str, *, now: datetime) -> int:
+    """End every live session of the user whose session this is, this one included; how many ended.
+
+    Signing in again keeps other sessions (several devices are normal); this is the way to end
+    them all, e.g. after a shared computer or a lost phone."""
+    session = uow.access.portal_session(_hash(token))
+    if session is None or session.ended_at is not None:
+        return 0
+    return uow.access.end_sessions_of(session.user_id, now=now)

@@ -2,6 +2,8 @@
 
 The cookie session (signed by Flask) carries only a random token; the session itself lives in the
 database (services.sessions), so logout and expiry end it for good and login always starts anew.
+Signing in again leaves the person's other sessions live (several devices are normal); the account
+page's "Sign out everywhere" ends every one of them, this one included.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from wtforms.validators import DataRequired
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.services.sessions import SignedInUser, SignInOutcome, session_user, sign_in, sign_out
+from referral_service.services.sessions import (
+    SignedInUser,
+    SignInOutcome,
+    session_user,
+    sign_in,
+    sign_out,
+    sign_out_everywhere,
+)
 from referral_service.web.context import service_context, unit_of_work
 from referral_service.web.security import csrf
 
@@ -144,4 +153,25 @@ def logout() -> ResponseReturnValue:
             sign_out(uow, token, now=utcnow())
     session.clear()
     flash("You have signed out.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+def account() -> ResponseReturnValue:
+    """Who is signed in, and the way to end every session of theirs on every device."""
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.login", next=request.path))
+    return render_template("web/account.html", user=user)
+
+
+@bp.post("/account/sign-out-everywhere")
+def logout_everywhere() -> ResponseReturnValue:
+    """CSRF-protected (unlike /logout): another site must not be able to end someone's sessions."""
+    token = session.get(SESSION_KEY)
+    if token:
+        with unit_of_work() as uow:
+            sign_out_everywhere(uow, token, now=utcnow())
+    session.clear()
+    flash("You have signed out on every device.")
     return redirect(url_for("auth.login"))

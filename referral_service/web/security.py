@@ -16,6 +16,10 @@ from referral_service.config import Settings
 
 csrf = CSRFProtect()
 API_BLUEPRINTS = ("fhir", "oauth", "oruk", "admin", "health")
+HSTS = "max-age=31536000; includeSubDomains"
+# Never stored by a browser or a proxy: every /fhir answer (all but metadata carry a client's
+# referrals or need its token, and one rule cannot miss a new route) and /oauth/token (RFC 6749 §5.1).
+NO_STORE_PREFIXES = ("/fhir/", "/oauth/")
 
 
 def csp_nonce() -> str:
@@ -38,11 +42,18 @@ def register_security(app: Flask, settings: Settings) -> None:
     )
     csrf.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Local development serves plain http://127.0.0.1 and tests run without TLS: HSTS there would
+    # pin a browser to https for localhost for a year.
+    strict_transport = settings.environment not in {"development", "test"}
 
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if strict_transport:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.path == "/fhir" or request.path.startswith(NO_STORE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
         if response.mimetype == "text/html":
             response.headers.setdefault("X-Frame-Options", "DENY")
             nonce = g.get("csp_nonce")

@@ -22,6 +22,7 @@ from referral_service.services.casework import record_step
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer
 from tests.factories import incoming
+from tests.fixtures.fhir import token_for
 from tests.fixtures.referrals import NOW, provider_of
 from tests.jobs.receiver import Receiver
 
@@ -192,20 +193,10 @@ def test_health_per_endpoint_from_the_cli_and_the_admin_endpoint(
     assert receiver.url in output and "backlog 4" in output
 
     assert client.get("/admin/integration-health").status_code == 401
-    runner.invoke(
-        args=[
-            "users",
-            "create",
-            "ops@example.org",
-            "--name",
-            "Ops",
-            "--role",
-            "admin",
-            "--password",
-            "long-enough-pass",
-        ]
-    )
-    response = client.get("/admin/integration-health", auth=("ops@example.org", "long-enough-pass"))
+    created = runner.invoke(args=["clients", "create", "ops-monitor", "--name", "Ops monitor", "--admin"])
+    secret = next(line.split("=", 1)[1] for line in created.output.splitlines() if line.startswith("client_secret="))
+    token = token_for(client, "ops-monitor", secret)
+    response = client.get("/admin/integration-health", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     [endpoint] = response.get_json()["endpoints"]
     assert (endpoint["destination"], endpoint["backlog"], endpoint["parked"]) == (receiver.url, 4, 0)

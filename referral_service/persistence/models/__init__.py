@@ -6,6 +6,7 @@ from referral_service.persistence.models.access import (
     AuditEvent,
     PortalSession,
     PortalUser,
+    SignInThrottle,
 )
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
 from referral_service.persistence.models.directory import (
@@ -58,6 +59,7 @@ __all__ = [
     "Service",
     "ServiceLocation",
     "SessionAttendance",
+    "SignInThrottle",
     "UnmetDemand",
     "WaitlistEntry",
 ]

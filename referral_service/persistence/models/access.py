@@ -1,4 +1,4 @@
-"""API clients, portal users, and the audit record of every read of patient data."""
+"""API clients, portal users, sign-in throttles, and the audit record of every read of patient data."""
 
 from __future__ import annotations
 
@@ -103,3 +103,19 @@ class PortalSession(Base):
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Failed client-credential attempts against one key (a client id, or a remote address) in the
+    current window. Kept in the database so every web worker counts the same failures and a
+    restart forgets nothing; the key is stored as a SHA-256, so an attacker's strings never are."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("scope", "key_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None]

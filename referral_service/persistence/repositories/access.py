@@ -1,11 +1,14 @@
-"""Queries over API clients and portal users."""
+"""Queries over API clients, portal users, their sessions and the sign-in throttles."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from referral_service.persistence.models import ApiClient, PortalSession, PortalUser
+from referral_service.persistence.models import ApiClient, PortalSession, PortalUser, SignInThrottle
 
 
 class AccessRepository:
@@ -30,3 +33,48 @@ class AccessRepository:
     def add(self, row: ApiClient | PortalUser | PortalSession) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def end_sessions_of(self, user_id: int, *, now: datetime) -> int:
+        """End every live session of one user; how many were live."""
+        result = self.session.execute(
+            update(PortalSession)
+            .where(PortalSession.user_id == user_id, PortalSession.ended_at.is_(None))
+            .values(ended_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def throttle(self, scope: str, key_hash: str) -> SignInThrottle | None:
+        """The key's throttle row, locked for this transaction (PostgreSQL) so concurrent failures add up."""
+        return self.session.scalar(
+            select(SignInThrottle)
+            .where(SignInThrottle.scope == scope, SignInThrottle.key_hash == key_hash)
+            .with_for_update()
+        )
+
+    def add_throttle(self, scope: str, key_hash: str, *, now: datetime) -> SignInThrottle:
+        """A new row for the key, or the one a concurrent request inserted meanwhile."""
+        row = SignInThrottle(scope=scope, key_hash=key_hash, failures=0, window_started_at=now)
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            existing = self.throttle(scope, key_hash)
+            if existing is None:
+                raise
+            return existing
+        return row
+
+    def clear_throttle(self, scope: str, key_hash: str) -> None:
+        self.session.execute(
+            delete(SignInThrottle).where(SignInThrottle.scope == scope, SignInThrottle.key_hash == key_hash)
+        )
+
+    def prune_throttles(self, *, window_started_before: datetime, now: datetime) -> None:
+        """Forget keys whose window and block are both over, so random client ids cannot grow the table."""
+        self.session.execute(
+            delete(SignInThrottle).where(
+                SignInThrottle.window_started_at < window_started_before,
+                or_(SignInThrottle.blocked_until.is_(None), SignInThrottle.blocked_until <= now),
+            )
+        )
