@@ -3,7 +3,7 @@
 On a private cluster of this test's own (`private_postgres.py`; the shared server is never
 touched), the web server (gunicorn, production settings) and the scheduler process (`jobs run`)
 run as deployed while GP systems post referrals from several threads. The cluster is stopped
-(`pg_ctl -m fast`: every session ended at once, as a restart does) a second before a delivery
+(`pg_ctl -m fast`: every session ended at once, as a restart does) two seconds before a delivery
 tick, left down across it, and started again. Every answer is a 200/201, a 503 OperationOutcome
 REC_SERVICE_UNAVAILABLE with Retry-After (the sender retries with the same X-Request-Id), or a
 409 duplicate on a retry of a message that had in fact been stored; the same web and scheduler
@@ -176,9 +176,9 @@ def _intake_across_a_restart(cluster: PrivateCluster, service: ServiceProcesses,
     for thread in threads:
         thread.start()
     try:
-        # Down from a second before a delivery tick until two after it: the scheduler meets it too.
-        tick = service.next_tick(DELIVERY_INTERVAL, after=time.monotonic() + BEFORE_SECONDS + 1)
-        time.sleep(max(0.0, tick - 1 - time.monotonic()))
+        # Down from two seconds before a delivery tick until two after it: the scheduler meets it too.
+        tick = service.next_tick(DELIVERY_INTERVAL, after=time.monotonic() + BEFORE_SECONDS + 2)
+        time.sleep(max(0.0, tick - 2 - time.monotonic()))
         cluster.stop()
         time.sleep(max(0.0, tick + 2 - time.monotonic()))
         cluster.start()
