@@ -65,7 +65,7 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     stored = json.loads(view.payload)
     if view.payload_format == "Bundle":
         entries = [entry.get("resource", {}) | {"fullUrl": entry.get("fullUrl")} for entry in stored.get("entry", [])]
-        focus = entries[0].get("focus", [{}])[0].get("reference")
+        focus = next(iter(entries[0].get("focus") or [{}])).get("reference") if entries else None
         resource = _entry(entries, focus, "ServiceRequest")
         patient = _entry(entries, resource.get("subject", {}).get("reference"), "Patient") or None
         if patient is not None:

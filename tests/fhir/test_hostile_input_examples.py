@@ -81,6 +81,8 @@ MESSAGES: list[tuple[str, Change, int]] = [
     ("contained-resource-type-object", contained_resource_type({}), 400),
     ("authored-on-year-one-east-of-utc", set_in(service_request, authoredOn="0001-01-01T00:00:00+14:00"), 400),
     ("authored-on-year-9999-west-of-utc", set_in(service_request, authoredOn="9999-12-31T23:59:59-12:00"), 400),
+    ("destination-endpoint-is-a-list", lambda b: header(b)["destination"][0].update(endpoint=[]), 400),
+    ("destination-endpoint-is-a-number", lambda b: header(b)["destination"][0].update(endpoint=1), 400),
     ("lone-surrogate-in-source-endpoint", source_endpoint("https://gp.example.org/\ud800"), 400),
     ("gender-longer-than-its-column", set_in(patient, gender="not-specified"), 400),
     ("full-width-nhs-number", full_width_nhs_number, 400),
