@@ -17,7 +17,9 @@ from pydantic import ValidationError
 __all__ = ["Bundle", "InvalidStructure", "Resource", "ServiceRequest", "StructureProblem", "check_element", "parse"]
 
 
-WRONG_TYPE = "an element holds a value of the wrong JSON type (an array or object where FHIR has a string, or the reverse)"
+WRONG_TYPE = (
+    "an element holds a value of the wrong JSON type (an array or object where FHIR has a string, or the reverse)"
+)
 
 
 @dataclass(frozen=True)
