@@ -29,7 +29,7 @@ from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from referral_service.persistence.uow import UnitOfWork
-from tests.fixtures.fhir import addressed_to_us, conformance, gp_referral_bundle, headers, plain_referral
+from tests.fixtures.fhir import NHS, addressed_to_us, conformance, gp_referral_bundle, headers, plain_referral
 from tests.fixtures.portal import People, sign_in
 
 COMMON = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
@@ -64,7 +64,9 @@ QUERY_NAMES = [
 QUERY_VALUES = st.sampled_from(HOSTILE_TEXT) | st.text(max_size=30)
 QUERIES = st.lists(st.tuples(st.sampled_from(QUERY_NAMES) | st.text(max_size=8), QUERY_VALUES), max_size=4)
 HEADER_VALUES = st.one_of(
-    st.just(None), st.uuids().map(str), st.text(alphabet=st.characters(max_codepoint=255), max_size=40)
+    st.just(None),
+    st.uuids().map(str),
+    st.text(alphabet=st.characters(max_codepoint=255, blacklist_characters="\r\n"), max_size=40),
 )
 CONFORMANCE_MESSAGES = ("bars-referral-request-gp-to-pharmacy.json", "bars-referral-cancel-revoked.json")
 
@@ -126,12 +128,20 @@ def assert_readable_and_findable(client: FlaskClient, token: str, referral: dict
     read = client.get(f"/fhir/ServiceRequest/{referral['id']}", headers=headers(token))
     assert read.status_code == 200, read.get_data(as_text=True)[:2000]
     assert read.get_json()["resourceType"] == "ServiceRequest"
-    identifier = next((i for i in read.get_json().get("identifier", []) if i.get("value")), None)
+    identifier = next((i for i in read.get_json().get("identifier") or [] if i.get("value")), None)
     if identifier is not None:
-        query = urlencode({"identifier": f"{identifier.get('system', '')}|{identifier['value']}"})
+        query = urlencode({"identifier": f"{identifier.get('system') or ''}|{identifier['value']}"})
         found = client.get(f"/fhir/ServiceRequest?{query}", headers=headers(token))
         assert found.status_code == 200, found.get_data(as_text=True)[:2000]
         assert referral["id"] in {e["resource"]["id"] for e in found.get_json()["entry"]}
+    for patient in (read.get_json().get("contained") or [])[-1:]:  # the referral's Patient is contained last
+        numbers = patient.get("identifier") or [] if patient.get("resourceType") == "Patient" else []
+        for number in [n for n in numbers if n.get("system") == NHS][:1]:  # intake reads the first
+            if isinstance(number.get("value"), str):
+                query = urlencode({"patient:identifier": f"{NHS}|{number['value'].replace(' ', '')}"})
+                found = client.get(f"/fhir/ServiceRequest?{query}", headers=headers(token))
+                assert found.status_code == 200, found.get_data(as_text=True)[:2000]
+                assert referral["id"] in {e["resource"]["id"] for e in found.get_json()["entry"]}
     polled = client.get("/fhir/Task?_include=Task:focus", headers=headers(token))
     assert polled.status_code == 200, polled.get_data(as_text=True)[:2000]
 
