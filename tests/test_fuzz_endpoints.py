@@ -25,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nhs_number import is_valid as nhs_is_valid  # type: ignore[attr-defined]
 from sqlalchemy import text
 from werkzeug.test import TestResponse
 
@@ -165,9 +166,20 @@ def send_and_check(
         assert_readable_and_findable(client, token, accepted_service_request(response))
 
 
-def fresh_message(name: str) -> dict[str, Any]:
+def nhs_number(first_nine: int) -> str | None:
+    """A valid NHS number from nine digits (Modulus 11), or None when those nine have no check digit."""
+    digits = [int(d) for d in f"{first_nine:09d}"]
+    check = 11 - sum((10 - i) * d for i, d in enumerate(digits)) % 11
+    return None if check == 10 else "".join(map(str, digits)) + str(check % 11)
+
+
+# each example its own patient: the number the library (and so intake) takes
+NHS_NUMBERS = st.integers(400_000_000, 999_999_999).map(nhs_number).filter(lambda n: bool(n and nhs_is_valid(n)))
+
+
+def fresh_message(name: str, patient: str) -> dict[str, Any]:
     if name == CONFORMANCE_MESSAGES[0]:
-        bundle = gp_referral_bundle()
+        bundle = gp_referral_bundle(patient)
     else:
         bundle = addressed_to_us(conformance(name))
         bundle["id"] = str(uuid.uuid4())
@@ -183,9 +195,9 @@ def test_mutated_bars_messages_are_answered_and_what_is_taken_reads_back(
     client: FlaskClient, uow: UnitOfWork, gp_token: str
 ) -> None:
     @fuzzing
-    @given(data=st.data(), name=st.sampled_from(CONFORMANCE_MESSAGES))
-    def check(data: st.DataObject, name: str) -> None:
-        body = json.dumps(mutate(fresh_message(name), data)).encode("utf-8", "surrogatepass")
+    @given(data=st.data(), name=st.sampled_from(CONFORMANCE_MESSAGES), patient=NHS_NUMBERS)
+    def check(data: st.DataObject, name: str, patient: str) -> None:
+        body = json.dumps(mutate(fresh_message(name, patient), data)).encode("utf-8", "surrogatepass")
         send_and_check(client, uow, gp_token, "/fhir/$process-message", body, headers(gp_token))
 
     check()
@@ -195,9 +207,9 @@ def test_mutated_service_requests_are_answered_and_what_is_taken_reads_back(
     client: FlaskClient, uow: UnitOfWork, gp_token: str
 ) -> None:
     @fuzzing
-    @given(data=st.data())
-    def check(data: st.DataObject) -> None:
-        body = json.dumps(mutate(plain_referral(), data)).encode("utf-8", "surrogatepass")
+    @given(data=st.data(), patient=NHS_NUMBERS)
+    def check(data: st.DataObject, patient: str) -> None:
+        body = json.dumps(mutate(plain_referral(nhs_number=patient), data)).encode("utf-8", "surrogatepass")
         send_and_check(client, uow, gp_token, "/fhir/ServiceRequest", body, headers(gp_token))
 
     check()
