@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
@@ -167,6 +168,8 @@ FHIR_SEARCHES = [
     ("/fhir/Task?focus=ServiceRequest/a%00b", 400),
     ("/fhir/ServiceRequest?identifier=a%00b", 400),
     ("/fhir/Task?_count=%C2%B2", 400),
+    ("/fhir/ServiceRequest?patient:identifier=" + quote("\uff19" * 10), 400),
+    ("/fhir/ServiceRequest?patient:identifier=999%20610%200278", 200),
 ]
 
 
