@@ -64,7 +64,7 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     """
     stored = json.loads(view.payload)
     if view.payload_format == "Bundle":
-        entries = [entry.get("resource", {}) | {"fullUrl": entry.get("fullUrl")} for entry in stored.get("entry", [])]
+        entries = [(e.get("resource") or {}) | {"fullUrl": e.get("fullUrl")} for e in stored.get("entry") or []]
         focus = next(iter(entries[0].get("focus") or [{}])).get("reference") if entries else None
         resource = _entry(entries, focus, "ServiceRequest")
         patient = _entry(entries, resource.get("subject", {}).get("reference"), "Patient") or None

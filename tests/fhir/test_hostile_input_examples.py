@@ -27,7 +27,7 @@ Change = Callable[[dict[str, Any]], None]
 
 
 def service_request(bundle: dict[str, Any]) -> dict[str, Any]:
-    return entries_of(bundle, "ServiceRequest")[0]
+    return next(e["resource"] for e in bundle["entry"] if (e["resource"] or {}).get("resourceType") == "ServiceRequest")
 
 
 def patient(bundle: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +84,7 @@ MESSAGES: list[tuple[str, Change, int]] = [
     ("authored-on-year-9999-west-of-utc", set_in(service_request, authoredOn="9999-12-31T23:59:59-12:00"), 400),
     ("destination-endpoint-is-a-list", lambda b: header(b)["destination"][0].update(endpoint=[]), 400),
     ("destination-endpoint-is-a-number", lambda b: header(b)["destination"][0].update(endpoint=1), 400),
+    ("an-entry-without-a-resource", lambda b: b["entry"].append({"fullUrl": "urn:uuid:x", "resource": None}), 200),
     ("lone-surrogate-in-source-endpoint", source_endpoint("https://gp.example.org/\ud800"), 400),
     ("gender-longer-than-its-column", set_in(patient, gender="not-specified"), 400),
     ("full-width-nhs-number", full_width_nhs_number, 400),
@@ -107,6 +108,12 @@ def test_each_reported_message_is_answered_as_r4_says(
     assert response.status_code == status, response.get_data(as_text=True)[:2000]
     assert response.get_json()["resourceType"] == ("Bundle" if status == 200 else "OperationOutcome")
     assert stored_referrals(uow) == before + (1 if status == 200 else 0)
+    if status == 200:  # what is stored reads back, and polling with it still works
+        read = client.get(
+            f"/fhir/ServiceRequest/{service_request(response.get_json())['id']}", headers=headers(gp_token)
+        )
+        assert read.status_code == 200, read.get_data(as_text=True)[:2000]
+        assert client.get("/fhir/Task?_include=Task:focus", headers=headers(gp_token)).status_code == 200
 
 
 def test_a_number_too_large_for_a_float_is_refused(client: FlaskClient, uow: UnitOfWork, gp_token: str) -> None:
