@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app wsgi
 NHSUK := referral_service/web/static/nhsuk
 ASSETS := $(NHSUK)/VERSION
 
-.PHONY: run test test-sqlite test-postgres lint fmt typecheck migrate revision check-providers bench clean
+.PHONY: run test test-sqlite test-postgres fuzz lint fmt typecheck migrate revision check-providers bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ test-sqlite: $(STAMP) $(ASSETS)
 
 test-postgres: $(STAMP) $(ASSETS)
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+## fuzz: the property-based hostile-input tests at depth (thousands of examples each, SQLite unless TEST_DATABASE_URL)
+fuzz: $(STAMP) $(ASSETS)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -p no:cacheprovider tests/test_fuzz_endpoints.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/mypy referral_service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     value = environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]+", value):  # ASCII only: isdigit() is true of '²', which int() refuses
         raise UnsafeSettings(f"{name} must be a whole number, not {value!r}")
     return int(value)
 

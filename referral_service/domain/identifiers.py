@@ -68,3 +68,20 @@ def is_postcode_district(value: str) -> bool:
 
 def is_postcode(value: str) -> bool:
     return bool(POSTCODE_PATTERN.match(value.strip().upper()))
+
+
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def ascii_whole_number(text: str) -> int | None:
+    """`text` as a whole number when it is ASCII digits only, else None.
+
+    `str.isdigit()` is true of '²', '①' and full-width digits, which `int()` then refuses or reads
+    as another number: anything a person or system sends us as a number goes through here.
+    """
+    return int(text) if len(text) <= 18 and ASCII_DIGITS.fullmatch(text) else None
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Only the digits 0-9 (an NHS number, a decile): never another script's digits."""
+    return ASCII_DIGITS.fullmatch(text) is not None

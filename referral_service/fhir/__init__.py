@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, request
 
 from referral_service.domain.errors import DomainError
+from referral_service.fhir.http import check_message_headers
 from referral_service.fhir.outcomes import FhirError, Issue, outcome_response, render_http_error
 from referral_service.services.access import Actor, active_client
 from referral_service.services.errors import ServiceError, Unauthorized
@@ -19,6 +20,7 @@ PUBLIC_ENDPOINTS = {"fhir.metadata"}
 @bp.before_request
 def _authenticate() -> None:
     """Every call but metadata needs a bearer token of a client that is still active."""
+    check_message_headers()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     header = request.headers.get("Authorization", "")

@@ -6,7 +6,7 @@ Works on fhir.resources model objects (already parsed once); every issue names t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from referral_service.domain.identifiers import is_postcode, sctid_problem
@@ -32,6 +32,7 @@ OBSERVATION_KINDS: dict[tuple[str, str], str] = {
 # Component codes: LOINC, and the SNOMED CT pairs seen in UK examples (CareConnect and UK Core).
 SYSTOLIC = {(LOINC, "8480-6"), (SNOMED, "271649006"), (SNOMED, "72313002")}
 DIASTOLIC = {(LOINC, "8462-4"), (SNOMED, "271650006"), (SNOMED, "1091811000000102")}
+ADMINISTRATIVE_GENDER = ("male", "female", "other", "unknown")
 INACTIVE_CONDITION = {"inactive", "resolved", "remission"}
 DOUBTFUL_CONDITION = {"refuted", "entered-in-error"}
 
@@ -46,6 +47,42 @@ def fit(value: str | None, limit: int, path: str, issues: list[Issue]) -> str | 
         issues.append(Issue("too-long", f"longer than the {limit} characters this service keeps", path))
         return None
     return value
+
+
+def moment(value: Any, path: str, issues: list[Issue]) -> datetime | None:
+    """A FHIR dateTime as the UTC instant intake keeps. R4 allows `YYYY`, `YYYY-MM` and `YYYY-MM-DD`
+    (kept as the start of that period, UTC; the payload keeps what was sent) and a time with a zone;
+    an instant outside the years 1 to 9999 once in UTC is refused."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        try:
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        except OverflowError:
+            issues.append(Issue("value", "outside the years 1 to 9999 in UTC", path))
+            return None
+    start = start_of_period(value)
+    if start is None:
+        issues.append(Issue("value", "not a FHIR dateTime", path))
+        return None
+    return datetime(start.year, start.month, start.day, tzinfo=UTC)
+
+
+def start_of_period(value: Any) -> date | None:
+    """A FHIR date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) as its first day; None when it is none of these."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    try:
+        if len(text) == 4:
+            return date(int(text), 1, 1)
+        if len(text) == 7 and text[4] == "-":
+            return date(int(text[:4]), int(text[5:]), 1)
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 def patient_details(patient: Any, path: str, issues: list[Issue]) -> PatientDetails:
@@ -66,13 +103,32 @@ def patient_details(patient: Any, path: str, issues: list[Issue]) -> PatientDeta
         nhs_number_verification=verification,
         given_name=fit(name.given[0] if name is not None and name.given else None, 200, f"{path}.name.given", issues),
         family_name=fit(name.family if name is not None else None, 200, f"{path}.name.family", issues),
-        birth_date=patient.birthDate,
-        sex=patient.gender,
+        birth_date=_birth_date(patient.birthDate, f"{path}.birthDate", issues),
+        sex=_sex(patient.gender, f"{path}.gender", issues),
         postcode=postcode or None,
         ethnicity_code=fit(_ethnicity(patient), 10, f"{path}.extension", issues),
         phone=fit(_telecom(patient, "phone"), 40, f"{path}.telecom", issues),
         email=fit(_telecom(patient, "email"), 254, f"{path}.telecom", issues),
     )
+
+
+def _birth_date(value: Any, path: str, issues: list[Issue]) -> date | None:
+    """Patient.birthDate at any R4 precision, kept as the first day of its period: the column holds
+    a date, and the payload as received keeps the precision the sender gave."""
+    if value is None:
+        return None
+    born = start_of_period(value)
+    if born is None:
+        issues.append(Issue("value", "not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)", path))
+    return born
+
+
+def _sex(value: Any, path: str, issues: list[Issue]) -> str | None:
+    """Patient.gender is bound (required) to AdministrativeGender: another code is refused."""
+    if value is not None and value not in ADMINISTRATIVE_GENDER:
+        issues.append(Issue("code-invalid", f"gender must be one of {', '.join(ADMINISTRATIVE_GENDER)}", path))
+        return None
+    return str(value) if value is not None else None
 
 
 def _ethnicity(patient: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from datetime import datetime
@@ -15,6 +16,14 @@ from referral_service.fhir.outcomes import FHIR_JSON, FhirError, Issue
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a referral is kilobytes; anything near this is not one
 ECHO_HEADERS = ("X-Request-Id", "X-Correlation-Id")
+UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def as_uuid(value: str) -> str | None:
+    """The canonical form of a UUID header, or None: only 36-character hyphenated UUIDs are taken."""
+    if not UUID_TEXT.fullmatch(value):
+        return None
+    return str(uuid.UUID(value))
 
 
 def _uuid_header(name: str, *, required: bool) -> str | None:
@@ -23,10 +32,16 @@ def _uuid_header(name: str, *, required: bool) -> str | None:
         if required:
             raise FhirError.one(400, "required", f"the {name} header is required (a UUID)", f"header.{name}")
         return None
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise FhirError.one(400, "value", f"the {name} header must be a UUID", f"header.{name}") from None
+    found = as_uuid(value)
+    if found is None:
+        raise FhirError.one(400, "value", f"the {name} header must be a UUID", f"header.{name}")
+    return found
+
+
+def check_message_headers() -> None:
+    """X-Request-Id and X-Correlation-Id, when sent on any call, are UUIDs (BaRS): else a 400."""
+    for name in ECHO_HEADERS:
+        _uuid_header(name, required=False)
 
 
 def message_ids(*, required: bool) -> tuple[str, str]:
@@ -58,6 +73,7 @@ def read_body(*, array: bool = False) -> bytes:
 MAX_DEPTH = 64  # FHIR documents nest a dozen levels; far deeper is an attack or a bug
 MAX_STRING = 1024 * 1024  # FHIR R4: strings SHALL NOT exceed 1 MB
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def load_json_value(raw: bytes) -> Any:
@@ -68,13 +84,17 @@ def load_json_value(raw: bytes) -> Any:
     strings must not carry (PostgreSQL text cannot even store NUL).
     """
     try:
-        document = json.loads(raw.decode("utf-8"))
+        document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise FhirError.one(400, "structure", "the body is not UTF-8 encoded") from None
     except (ValueError, RecursionError):
         raise FhirError.one(400, "structure", "the body is not valid JSON") from None
     _check_values(document)
     return document
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python reads them, JSON (and PostgreSQL) does not
 
 
 def load_json(raw: bytes) -> dict[str, Any]:
@@ -97,6 +117,13 @@ def _check_values(document: Any) -> None:
                 400, "structure", f"the document nests deeper than {MAX_DEPTH} levels", _path(root, path)
             )
         if isinstance(value, dict):
+            if "resourceType" in value and not isinstance(value["resourceType"], str):
+                raise FhirError.one(
+                    400, "structure", "resourceType must be a string", _path(root, (*path, "resourceType"))
+                )
+            for key in value:
+                if not _storable(key):
+                    raise FhirError.one(400, "structure", "an element name is not valid text", _path(root, path))
             stack.extend((child, (*path, key)) for key, child in value.items())
         elif isinstance(value, list):
             stack.extend((child, (*path, index)) for index, child in enumerate(value))
@@ -107,6 +134,17 @@ def _check_values(document: Any) -> None:
                 raise FhirError.one(
                     400, "value", "a string holds control characters FHIR does not allow", _path(root, path)
                 )
+            if not _storable(value):
+                raise FhirError.one(
+                    400, "value", "a string holds a lone surrogate, not Unicode text", _path(root, path)
+                )
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise FhirError.one(400, "value", "a number too large for a decimal", _path(root, path))
+
+
+def _storable(text: str) -> bool:
+    """Encodable as UTF-8: JSON's \\ud800 escapes decode to lone surrogates, which no database stores."""
+    return not LONE_SURROGATE.search(text)
 
 
 def _path(root: str | None, parts: tuple[str | int, ...]) -> str:
@@ -136,10 +174,11 @@ def fhir_response(body: dict[str, Any] | str, status: int = 200, headers: dict[s
 
 
 def echo_message_headers(response: Response) -> Response:
-    """Echo X-Request-Id and X-Correlation-Id on every /fhir response, errors included (BaRS)."""
+    """Echo X-Request-Id and X-Correlation-Id on every /fhir response, errors included (BaRS):
+    only a UUID is echoed, so no byte a client sent that failed the check reaches a response."""
     for name in ECHO_HEADERS:
         value = request.headers.get(name)
-        if value:
+        if value and as_uuid(value) is not None:
             response.headers[name] = value
     return response
 

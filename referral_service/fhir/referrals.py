@@ -108,10 +108,19 @@ def parse_service_request(
         else None
     )
     measurements, conditions = extract.evidence(everything, findings.issues)
-    authored = service_request.authoredOn
+    authored = extract.moment(service_request.authoredOn, f"{path}.authoredOn", findings.issues)
     if authored is not None:
         conditions = extract.reason_codes(service_request, path, findings.issues, authored.date()) + conditions
     identifier = next(((i.system or "", i.value) for i in service_request.identifier or () if i.value), None)
+    if identifier is not None and "|" in identifier[0]:
+        findings.issues.append(
+            Issue(
+                "value",
+                "an identifier system cannot contain '|': a search (system|value) could never find it",
+                f"{path}.identifier.system",
+            )
+        )
+        identifier = None
     if identifier is not None:
         system = extract.fit(identifier[0], 200, f"{path}.identifier.system", findings.issues)
         value = extract.fit(identifier[1], 100, f"{path}.identifier.value", findings.issues)

@@ -64,11 +64,10 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     """
     stored = json.loads(view.payload)
     if view.payload_format == "Bundle":
-        entries = stored.get("entry", [])
-        urls = {entry.get("fullUrl"): entry.get("resource", {}) for entry in entries}
-        header = entries[0]["resource"]
-        resource = dict(urls.get(header["focus"][0]["reference"], {}))
-        patient = urls.get(resource.get("subject", {}).get("reference"))
+        entries = [(e.get("resource") or {}) | {"fullUrl": e.get("fullUrl")} for e in stored.get("entry") or []]
+        focus = next(iter(entries[0].get("focus") or [{}])).get("reference") if entries else None
+        resource = _entry(entries, focus, "ServiceRequest")
+        patient = _entry(entries, resource.get("subject", {}).get("reference"), "Patient") or None
         if patient is not None:
             resource["contained"] = [*resource.get("contained", []), {**patient, "id": "patient"}]
             resource["subject"] = {"reference": "#patient"}
@@ -82,6 +81,16 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     }
     resource["status"] = view.status.value
     return resource
+
+
+def _entry(entries: list[dict[str, Any]], reference: str | None, resource_type: str) -> dict[str, Any]:
+    """The entry a reference names, by fullUrl or as `Type/id` (both are how intake resolved it),
+    as a resource of `resource_type` (without the fullUrl), or {} when none is."""
+    for entry in entries:
+        named = {entry.get("fullUrl"), f"{entry.get('resourceType')}/{entry.get('id')}"}
+        if reference in named and entry.get("resourceType") == resource_type:
+            return {key: value for key, value in entry.items() if key != "fullUrl"}
+    return {"resourceType": resource_type} if resource_type == "ServiceRequest" else {}
 
 
 def processed_bundle(

@@ -17,6 +17,11 @@ from pydantic import ValidationError
 __all__ = ["Bundle", "InvalidStructure", "Resource", "ServiceRequest", "StructureProblem", "check_element", "parse"]
 
 
+WRONG_TYPE = (
+    "an element holds a value of the wrong JSON type (an array or object where FHIR has a string, or the reverse)"
+)
+
+
 @dataclass(frozen=True)
 class StructureProblem:
     """One place where a document is not valid FHIR R4: the element path and what is wrong."""
@@ -59,6 +64,8 @@ def parse(document: dict[str, Any]) -> Any:
         raise InvalidStructure([StructureProblem(resource_type, "unknown resource type")]) from None
     except RecursionError:  # a backstop: load_json already refuses deep nesting
         raise InvalidStructure([StructureProblem(resource_type, "the document nests too deeply")]) from None
+    except (TypeError, AttributeError):  # some fhir.resources validators crash on a value of the wrong JSON type
+        raise InvalidStructure([StructureProblem(resource_type, WRONG_TYPE)]) from None
 
 
 def check_element(type_name: str, document: dict[str, Any], path: str) -> None:
@@ -70,3 +77,5 @@ def check_element(type_name: str, document: dict[str, Any], path: str) -> None:
         raise InvalidStructure(_problems(path, error)) from None
     except RecursionError:
         raise InvalidStructure([StructureProblem(path, "the element nests too deeply")]) from None
+    except (TypeError, AttributeError):
+        raise InvalidStructure([StructureProblem(path, WRONG_TYPE)]) from None

@@ -84,9 +84,13 @@ def patched_fields(document: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for index, operation in enumerate(document):
         where = f"patch[{index}]"
-        if not isinstance(operation, dict) or operation.get("op") not in {"replace", "add"}:
+        if not isinstance(operation, dict) or not isinstance(operation.get("op"), str):
+            raise FhirError.one(400, "structure", "each operation is an object whose op is a string", where)
+        if not isinstance(operation.get("path"), str):
+            raise FhirError.one(400, "structure", "each operation's path is a string (a JSON Pointer)", where)
+        if operation["op"] not in {"replace", "add"}:
             raise FhirError.one(400, "not-supported", "only replace and add operations are taken", where)
-        if operation.get("path") not in PATCHABLE:
+        if operation["path"] not in PATCHABLE:
             raise FhirError.one(400, "not-supported", CHANGEABLE_ONLY, where)
         fields[str(operation["path"]).lstrip("/")] = operation.get("value")
     return fields

@@ -10,7 +10,7 @@ from typing import Any
 
 from nhs_number import is_valid as nhs_number_is_valid  # type: ignore[attr-defined]
 
-from referral_service.domain.identifiers import is_ods_code, sctid_problem
+from referral_service.domain.identifiers import is_ascii_digits, is_ods_code, sctid_problem
 from referral_service.fhir.outcomes import Issue
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -57,7 +57,7 @@ def check_nhs_number(identifiers: Iterable[Any], path: str) -> tuple[str | None,
             continue
         where = f"{path}.identifier[{index}]"
         value = (identifier.value or "").replace(" ", "")
-        if len(value) != 10 or not value.isdigit():
+        if len(value) != 10 or not is_ascii_digits(value):
             issues.append(Issue("value", "an NHS number is 10 digits", f"{where}.value"))
             return None, None, issues
         if not nhs_number_is_valid(value):

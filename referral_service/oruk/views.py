@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from referral_service.domain.clock import utcnow
+from referral_service.domain.identifiers import ascii_whole_number
 from referral_service.oruk import render
 from referral_service.oruk.openapi import openapi_document
 from referral_service.services.directory_search import Compare, DirectorySearch, search_directory
@@ -57,9 +58,10 @@ def _int(name: str, default: int, low: int, high: int) -> int | Response:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = ascii_whole_number(raw)
+    if number is None or not low <= number <= high:
         return _error(400, f"{name} must be a whole number from {low} to {high}")
-    return int(raw)
+    return number
 
 
 def _search() -> DirectorySearch | Response:
@@ -77,7 +79,11 @@ def _search() -> DirectorySearch | Response:
             after = datetime.fromisoformat(request.args["modified_after"].replace("Z", "+00:00"))
         except ValueError:
             return _error(400, "modified_after must be an ISO 8601 date-time")
-        updated = ((Compare.AFTER, after if after.tzinfo else after.replace(tzinfo=UTC)),)
+        try:
+            after = after.astimezone(UTC) if after.tzinfo else after.replace(tzinfo=UTC)
+        except OverflowError:
+            return _error(400, "modified_after must fall within the years 1 to 9999 in UTC")
+        updated = ((Compare.AFTER, after),)
     return DirectorySearch(
         active=True,  # the feed's rule: accredited services only
         text=request.args.get("search") or request.args.get("text"),

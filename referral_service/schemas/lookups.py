@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from referral_service.domain.identifiers import is_ascii_digits
+
 LSOA = re.compile(r"^[EW]0[1-9]\d{6}$")
 ODS = re.compile(r"^[A-Z0-9]{3,10}$")
 
@@ -71,7 +73,7 @@ def read_lsoa_deciles(path: Path) -> Iterator[tuple[str, int]]:
         lsoa, decile = row[lsoa_at].strip().upper(), row[decile_at].strip()
         if not LSOA.match(lsoa):
             raise LookupFileError(path, number, f"{lsoa!r} is not an LSOA code")
-        if not decile.isdigit() or not 1 <= int(decile) <= 10:
+        if not is_ascii_digits(decile) or not 1 <= int(decile) <= 10:
             raise LookupFileError(path, number, f"the IMD decile must be 1 to 10, not {decile!r}")
         yield lsoa, int(decile)
 

@@ -21,14 +21,17 @@ SLUG = validate.Regexp(
 )
 SNOMED = validate.Regexp(r"^\d{6,18}$", error="must be a SNOMED CT code (6 to 18 digits)")
 LONGEST_PERIOD = timedelta(days=366 * 10)
+DATE_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {"invalid": "must be a date as YYYY-MM-DD"}
+# The reports step back a year and forward a day from these: the ends of the calendar would overflow.
+IN_OUR_CALENDAR = validate.Range(date(1900, 1, 1), date(2999, 12, 31), error="must be a date from 1900 to 2999")
 
 
 class ReportFilterSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # other query arguments (a cache-buster, a tracking tag) are not our business
 
-    start = fields.Date(data_key="from", format="%Y-%m-%d", error_messages={"invalid": "must be a date as YYYY-MM-DD"})
-    end = fields.Date(data_key="to", format="%Y-%m-%d", error_messages={"invalid": "must be a date as YYYY-MM-DD"})
+    start = fields.Date(data_key="from", format="%Y-%m-%d", error_messages=DATE_ERRORS, validate=IN_OUR_CALENDAR)
+    end = fields.Date(data_key="to", format="%Y-%m-%d", error_messages=DATE_ERRORS, validate=IN_OUR_CALENDAR)
     practice = fields.String(validate=ODS)
     pcn = fields.String(validate=ODS)
     provider = fields.String(validate=SLUG)

@@ -25,9 +25,8 @@ def register_request_ids(app: Flask) -> None:
 
     @app.after_request
     def _echo_request_id(response: Response) -> Response:
-        response.headers.setdefault(
-            REQUEST_ID_HEADER, request.headers.get(REQUEST_ID_HEADER) or g.get("request_id", "")
-        )
+        # our id, which is the caller's only when it was a UUID: what failed the check is never echoed
+        response.headers.setdefault(REQUEST_ID_HEADER, g.get("request_id", ""))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, request, url_for
 
 from referral_service.domain.clock import utcnow
+from referral_service.domain.identifiers import is_ascii_digits
 from referral_service.fhir import bp, current_client, render, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.findings import service_warnings
@@ -82,12 +83,15 @@ def search_service_requests() -> Response:
         raise FhirError.one(400, "required", "search by identifier or patient:identifier")
     if patient is not None and patient[0] not in (None, NHS_NUMBER_SYSTEM):
         raise FhirError.one(400, "not-supported", f"patient:identifier searches by {NHS_NUMBER_SYSTEM} only")
+    nhs_number = patient[1].replace(" ", "") if patient else None  # read as intake reads it
+    if nhs_number is not None and not (len(nhs_number) == 10 and is_ascii_digits(nhs_number)):
+        raise FhirError.one(400, "value", "an NHS number is 10 digits (0-9)", "patient:identifier")
     with unit_of_work() as uow:
         views = search_referrals(
             uow,
             actor=current_client(),
             identifier=identifier,
-            nhs_number=patient[1] if patient else None,
+            nhs_number=nhs_number,
             now=utcnow(),
             request_id=current_request_id(),
         )
