@@ -147,12 +147,17 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @csrf.exempt  # the header's sign-out form has no token field; SameSite=Lax already keeps other sites' posts out
 def logout() -> ResponseReturnValue:
+    return _signed_out(sign_out, "You have signed out.")
+
+
+def _signed_out(end: Callable[..., object], message: str) -> ResponseReturnValue:
+    """End this browser's session (and, with `sign_out_everywhere`, every other one) and say so."""
     token = session.get(SESSION_KEY)
     if token:
         with unit_of_work() as uow:
-            sign_out(uow, token, now=utcnow())
+            end(uow, token, now=utcnow())
     session.clear()
-    flash("You have signed out.")
+    flash(message)
     return redirect(url_for("auth.login"))
 
 
@@ -168,10 +173,4 @@ def account() -> ResponseReturnValue:
 @bp.post("/account/sign-out-everywhere")
 def logout_everywhere() -> ResponseReturnValue:
     """CSRF-protected (unlike /logout): another site must not be able to end someone's sessions."""
-    token = session.get(SESSION_KEY)
-    if token:
-        with unit_of_work() as uow:
-            sign_out_everywhere(uow, token, now=utcnow())
-    session.clear()
-    flash("You have signed out on every device.")
-    return redirect(url_for("auth.login"))
+    return _signed_out(sign_out_everywhere, "You have signed out on every device.")

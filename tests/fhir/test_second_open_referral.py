@@ -4,14 +4,10 @@ holds no second place, and waits for a link worker who sees both referrals side 
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -19,23 +15,11 @@ from sqlalchemy import func, select
 from referral_service.domain.access import UserRole
 from referral_service.persistence.models import Offer, Referral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.schemas.directory import read_directory
-from referral_service.services.accounts import create_portal_user
-from referral_service.services.directory import load_directory
-from referral_service.services.passwords import password_hasher
 from tests.fixtures.fhir import entries_of, gp_referral_bundle, headers, plain_referral
+from tests.fixtures.portal import add_portal_user, sign_in
 
-DEMO_DIRECTORY = Path(__file__).resolve().parents[2] / "providers" / "demo"
 LINK_WORKER = "lw@example.org"
-PASSWORD = "a-long-enough-password"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 EXERCISE_REFERRAL = {"system": "http://snomed.info/sct", "code": "390893007", "display": "Exercise referral"}
-
-
-@pytest.fixture
-def directory(uow: UnitOfWork) -> None:
-    with uow:
-        load_directory(uow, read_directory(DEMO_DIRECTORY).providers, complete=True)
 
 
 def exercise_message() -> dict[str, Any]:
@@ -111,21 +95,9 @@ def _task(client: FlaskClient, token: str, referral_id: str) -> dict[str, Any]:
 
 def _signed_in_link_worker(app: Flask, uow: UnitOfWork) -> FlaskClient:
     with uow:
-        create_portal_user(
-            uow,
-            email=LINK_WORKER,
-            display_name="Link worker",
-            role=UserRole.LINK_WORKER,
-            password=PASSWORD,
-            hasher=password_hasher("fast"),
-            now=datetime.now(UTC),
-        )
+        add_portal_user(uow, LINK_WORKER, UserRole.LINK_WORKER)
     browser = app.test_client()
-    login = browser.get("/login").get_data(as_text=True)
-    found = TOKEN.search(login)
-    assert found
-    signed_in = browser.post("/login", data={"csrf_token": found.group(1), "email": LINK_WORKER, "password": PASSWORD})
-    assert signed_in.status_code == 302
+    sign_in(browser, LINK_WORKER)
     return browser
 
 

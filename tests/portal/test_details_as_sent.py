@@ -4,7 +4,6 @@ what its own referral's sender sent and nothing of the other's."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -15,16 +14,13 @@ from flask import Flask
 from referral_service.domain.access import Actor, UserRole
 from referral_service.domain.intake import IncomingReferral
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.accounts import create_portal_user
 from referral_service.services.intake import ReferralReceipt, receive_referral
-from referral_service.services.passwords import password_hasher
 from tests.factories import incoming
+from tests.fixtures.portal import add_portal_user, sign_in
 
 NHS_NUMBER = "9449306613"
 WEIGHT_MANAGEMENT = "771491000000104"
 WEIGHT_PROVIDER = "weights@healthy-weight.example.org"
-PASSWORD = "a-long-enough-password"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -45,16 +41,7 @@ def second_practice(
 def weight_provider(uow: UnitOfWork, people: object) -> str:
     """Someone at the weight-management provider, which holds the second practice's referral."""
     with uow:
-        create_portal_user(
-            uow,
-            email=WEIGHT_PROVIDER,
-            display_name="weights",
-            role=UserRole.PROVIDER,
-            password=PASSWORD,
-            hasher=password_hasher("fast"),
-            provider_slug="healthy-weight-stockport",
-            now=datetime.fromisoformat("2026-11-26T10:00:00+00:00"),
-        )
+        add_portal_user(uow, WEIGHT_PROVIDER, UserRole.PROVIDER, provider="healthy-weight-stockport")
     return WEIGHT_PROVIDER
 
 
@@ -65,11 +52,7 @@ def _as_sent(referral: IncomingReferral, **details: str | None) -> IncomingRefer
 def _page_as(app: Flask, email: str, url: str) -> str:
     """The page as this person sees it, signed in on a browser of their own."""
     client = app.test_client()
-    login = client.get("/login").get_data(as_text=True)
-    found = TOKEN.search(login)
-    assert found
-    signed_in = client.post("/login", data={"csrf_token": found.group(1), "email": email, "password": PASSWORD})
-    assert signed_in.status_code == 302
+    sign_in(client, email)
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)

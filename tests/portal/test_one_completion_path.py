@@ -5,7 +5,6 @@ same messages to the referrer."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,23 +17,19 @@ from referral_service.domain.access import Actor
 from referral_service.persistence.models import OutboxMessage, SessionAttendance
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.demo import DEMO_PROVIDER_SLUG
+from tests.fixtures.portal import People, sign_in, submit
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-PORTAL_PASSWORD = "a-long-enough-password"  # the `people` fixture's
 SECRET = "provider-secret"
 
 
 def _form(client: FlaskClient, page: str, data: dict[str, str], action: str | None = None) -> None:
     """Post a portal form as a browser would, with the page's CSRF token."""
-    html = client.get(page).get_data(as_text=True)
-    found = TOKEN.search(html)
-    assert found, f"{page} has no form"
-    response = client.post(action or page, data={"csrf_token": found.group(1), **data})
+    response = submit(client, page, data, action)
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def _through_the_portal(client: FlaskClient, email: str, referral_id: str) -> None:
-    _form(client, "/login", {"email": email, "password": PORTAL_PASSWORD})
+    sign_in(client, email)
     base = f"/portal/referrals/{referral_id}"
     today = datetime.now(UTC).date().isoformat()
     _form(client, base, {}, action=f"{base}/accept")
@@ -106,7 +101,7 @@ def _end_state(client: FlaskClient, token: str, uow: UnitOfWork, referral_id: st
 
 def test_completion_by_the_portal_and_by_fhir_ends_the_same(
     client: FlaskClient,
-    people: Any,
+    people: People,
     offered: Callable[..., str],
     uow: UnitOfWork,
     make_api_client: Callable[..., Actor],

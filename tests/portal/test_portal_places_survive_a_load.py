@@ -7,29 +7,16 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Protocol
 
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.fixtures.portal import People, sign_in, submit
+
 DEMO = Path(__file__).resolve().parents[2] / "providers" / "demo"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PLACES_BOX = re.compile(r'id="places-(\d+)" name="places"[^>]*value="(\d+)"')
 SERVICE = "mvl-exercise-referral"
 OLD_NAME = "12-week exercise referral programme (SK1-SK5)"
 NEW_NAME = "Twelve-week exercise referral programme (SK1-SK5)"
-
-
-class People(Protocol):
-    """The `people` fixture's portal users (only the one used here)."""
-
-    provider: str
-    other_provider: str
-
-
-def _token(client: FlaskClient, url: str) -> str:
-    found = CSRF.search(client.get(url).get_data(as_text=True))
-    assert found, f"{url} has no form"
-    return found.group(1)
 
 
 def _places_on_the_page(client: FlaskClient) -> tuple[str, list[tuple[int, int]]]:
@@ -38,19 +25,8 @@ def _places_on_the_page(client: FlaskClient) -> tuple[str, list[tuple[int, int]]
     return page, [(int(pool), int(places)) for pool, places in PLACES_BOX.findall(page)]
 
 
-def _signed_in(client: FlaskClient, email: str) -> None:
-    response = client.post(
-        "/login",
-        data={"csrf_token": _token(client, "/login"), "email": email, "password": "a-long-enough-password"},
-    )
-    assert response.status_code == 302
-
-
 def _set_places(client: FlaskClient, pool_id: int, places: int) -> None:
-    response = client.post(
-        f"/portal/capacity/{pool_id}",
-        data={"csrf_token": _token(client, "/portal/capacity"), "places": str(places)},
-    )
+    response = submit(client, "/portal/capacity", {"places": str(places)}, f"/portal/capacity/{pool_id}")
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -70,7 +46,7 @@ def _demo_copy(tmp_path: Path, *replacements: tuple[str, str], provider: str = "
 def test_places_set_in_the_portal_are_kept_by_the_next_load(
     client: FlaskClient, runner: FlaskCliRunner, people: People, tmp_path: Path
 ) -> None:
-    _signed_in(client, people.provider)
+    sign_in(client, people.provider)
     _, [(pool_id, places), *_] = _places_on_the_page(client)
     assert places == 40  # as the file seeds it
     _set_places(client, pool_id, 10)
@@ -88,7 +64,7 @@ def test_places_set_in_the_portal_are_kept_by_the_next_load(
 def test_a_pool_the_portal_never_changed_follows_the_file(
     client: FlaskClient, runner: FlaskCliRunner, people: People, tmp_path: Path
 ) -> None:
-    _signed_in(client, people.provider)
+    sign_in(client, people.provider)
     copy = _demo_copy(tmp_path, ("      places: 40\n", "      places: 30\n"))
 
     result = runner.invoke(args=["providers", "load", str(copy)])
@@ -102,7 +78,7 @@ def test_a_pool_the_portal_never_changed_follows_the_file(
 def test_each_cohort_intake_is_owned_on_its_own_and_a_new_one_is_seeded_from_the_file(
     client: FlaskClient, runner: FlaskCliRunner, people: People, tmp_path: Path
 ) -> None:
-    _signed_in(client, people.other_provider)
+    sign_in(client, people.other_provider)
     _, pools = _places_on_the_page(client)
     assert [places for _, places in pools] == [16, 16, 16, 16]  # Goyt Valley Active's four intakes
     (first_intake, _), *others = pools
