@@ -73,7 +73,12 @@ def sign_in(uow: UnitOfWork, email: str, password: str, *, hasher: PasswordHashe
     allowed = user is not None and user.is_active and not locked
     # Exactly one argon2 verification in every case: a refusal costs the same whatever its reason.
     matches = verify_in_constant_time(hasher, user.password_hash if user else None, password, allowed=allowed)
-    if user is None or locked:
+    if user is None:
+        return SignIn(SignInOutcome.REFUSED)
+    if locked or not user.is_active or not matches:
+        reason = "locked" if locked else "inactive" if not user.is_active else "wrong-password"
+        uow.access.record_sign_in(user.id, succeeded=False, reason=reason, now=now)
+    if locked:
         return SignIn(SignInOutcome.REFUSED)
     if not matches:
         user.failed_logins += 1
@@ -81,6 +86,7 @@ def sign_in(uow: UnitOfWork, email: str, password: str, *, hasher: PasswordHashe
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
         return SignIn(SignInOutcome.REFUSED)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    uow.access.record_sign_in(user.id, succeeded=True, reason=None, now=now)
     token = secrets.token_urlsafe(32)
     uow.access.add(
         PortalSession(

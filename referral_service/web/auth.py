@@ -46,9 +46,17 @@ HOME_BY_ROLE = {
 
 
 NAVIGATION = {
-    UserRole.PROVIDER: (("Referrals", "/portal/referrals"), ("Places and waiting list", "/portal/capacity")),
+    UserRole.PROVIDER: (
+        ("Referrals", "/portal/referrals"),
+        ("Places and waiting list", "/portal/capacity"),
+        ("How we are doing", "/portal/performance"),
+    ),
     UserRole.LINK_WORKER: (("Link-worker queue", "/portal/link-worker"),),
-    UserRole.ADMIN: (("Integration health", "/portal/admin"), ("Reports", "/reports/")),
+    UserRole.ADMIN: (
+        ("Integration health", "/portal/admin"),
+        ("Users", "/portal/admin/users"),
+        ("Reports", "/reports/"),
+    ),
     UserRole.COMMISSIONER: (("Reports", "/reports/"),),
 }
 

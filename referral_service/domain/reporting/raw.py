@@ -39,3 +39,11 @@ class RawFigures:
     unmet: tuple[UnmetRow, ...] = ()
     backlog: Mapping[str, int] = field(default_factory=dict)  # outbox status -> messages
     outcome_returned: int = 0  # completions whose outcome message the referrer's system has received
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    """One provider's (or the area's) counts and wait histograms by month referred ('YYYY-MM')."""
+
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # month -> measure -> count
+    waits: Mapping[str, Mapping[tuple[str, int], int]] = field(default_factory=dict)  # as RawFigures.waits

@@ -6,6 +6,7 @@ from referral_service.persistence.models.access import (
     AuditEvent,
     PortalSession,
     PortalUser,
+    SignInRecord,
     SignInThrottle,
 )
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
@@ -29,7 +30,7 @@ from referral_service.persistence.models.referral import (
     ReferralTask,
     UnmetDemand,
 )
-from referral_service.persistence.models.reporting import PracticePcn, ReportJourney, ReportRefresh
+from referral_service.persistence.models.reporting import PracticeListSize, PracticePcn, ReportJourney, ReportRefresh
 
 __all__ = [
     "Accreditation",
@@ -49,6 +50,7 @@ __all__ = [
     "PortalSession",
     "PortalUser",
     "PostcodeLsoa",
+    "PracticeListSize",
     "PracticePcn",
     "Referral",
     "ReferralEvent",
@@ -59,6 +61,7 @@ __all__ = [
     "Service",
     "ServiceLocation",
     "SessionAttendance",
+    "SignInRecord",
     "SignInThrottle",
     "UnmetDemand",
     "WaitlistEntry",

@@ -119,3 +119,19 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime] = mapped_column(index=True)
     blocked_until: Mapped[datetime | None]
+
+
+class SignInRecord(Base):
+    """One sign-in attempt against a known account, for the administrators' sign-in history.
+
+    Never the password, nor the address typed for an account that does not exist (an attacker's
+    strings are not ours to keep): only the account, when, and whether it was let in and why not."""
+
+    __tablename__ = "sign_in_records"
+    __table_args__ = (Index("ix_sign_in_records_user", "user_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_users.id"))
+    occurred_at: Mapped[datetime]
+    succeeded: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(String(20))  # why refused: wrong-password, locked, inactive

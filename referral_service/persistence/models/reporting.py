@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from referral_service.persistence.base import Base
@@ -116,3 +116,14 @@ class PracticePcn(Base):
     practice_ods: Mapped[str] = mapped_column(String(10), primary_key=True)
     pcn_code: Mapped[str] = mapped_column(String(10), index=True)
     pcn_name: Mapped[str] = mapped_column(String(200))
+
+
+class PracticeListSize(Base):
+    """How many patients are registered with a practice (NHS Digital's list size file), so the
+    reports can give referrals per 1,000 registered patients."""
+
+    __tablename__ = "practice_list_sizes"
+    __table_args__ = (CheckConstraint("list_size >= 0", name="list_size_not_negative"),)
+
+    practice_ods: Mapped[str] = mapped_column(String(10), primary_key=True)
+    list_size: Mapped[int]

@@ -8,7 +8,15 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from referral_service.persistence.models import ApiClient, PortalSession, PortalUser, SignInThrottle
+from referral_service.persistence.models import (
+    ApiClient,
+    AuditEvent,
+    Organisation,
+    PortalSession,
+    PortalUser,
+    SignInRecord,
+    SignInThrottle,
+)
 
 
 class AccessRepository:
@@ -30,7 +38,30 @@ class AccessRepository:
     def portal_session(self, token_hash: str) -> PortalSession | None:
         return self.session.scalar(select(PortalSession).where(PortalSession.token_hash == token_hash))
 
-    def add(self, row: ApiClient | PortalUser | PortalSession) -> None:
+    def portal_users(self) -> list[tuple[PortalUser, str | None]]:
+        """Every portal user with the name of their organisation, by name."""
+        rows = self.session.execute(
+            select(PortalUser, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == PortalUser.organisation_id)
+            .order_by(func.lower(PortalUser.display_name), PortalUser.id)
+        )
+        return [(user, name) for user, name in rows]
+
+    def record_sign_in(self, user_id: int, *, succeeded: bool, reason: str | None, now: datetime) -> None:
+        self.session.add(SignInRecord(user_id=user_id, occurred_at=now, succeeded=succeeded, reason=reason))
+
+    def sign_ins_of(self, user_id: int, *, limit: int) -> list[SignInRecord]:
+        """The user's latest sign-in attempts, newest first."""
+        return list(
+            self.session.scalars(
+                select(SignInRecord)
+                .where(SignInRecord.user_id == user_id)
+                .order_by(SignInRecord.occurred_at.desc(), SignInRecord.id.desc())
+                .limit(limit)
+            )
+        )
+
+    def add(self, row: ApiClient | PortalUser | PortalSession | AuditEvent) -> None:
         self.session.add(row)
         self.session.flush()
 
