@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
+from referral_service.portal.forms import options
 from referral_service.portal.referrals import UK_TIME
 from referral_service.services.errors import ServiceError
 from referral_service.services.user_admin import (
@@ -46,7 +47,7 @@ def long_when(value: datetime | None) -> str:
 class UserRoleForm(FlaskForm):
     role = RadioField(
         "Role",
-        choices=[(role.value, name) for role, name in ROLE_NAMES.items()],
+        choices=options([(role.value, name) for role, name in ROLE_NAMES.items()]),
         validators=[InputRequired("Choose the person's role")],
     )
     organisation = SelectField(
@@ -62,7 +63,7 @@ class InviteForm(UserRoleForm):
 def _with_providers(form: UserRoleForm) -> UserRoleForm:
     with unit_of_work() as uow:
         providers = provider_choices(uow, actor=signed_in_actor())
-    form.organisation.choices = [("", "None"), *providers]
+    form.organisation.choices = options([("", "None"), *providers])
     return form
 
 
