@@ -40,6 +40,7 @@ run: $(STAMP) $(ASSETS)
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo seed
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) deprivation load --postcodes deprivation/demo/postcode_lsoa.csv --imd deprivation/demo/lsoa_imd.csv
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) pcns load deprivation/demo/practice_pcns.csv
+	REFERRAL_SERVICE_DEMO=1 $(FLASK) practices load-list-sizes deprivation/demo/practice_list_sizes.csv
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) demo generate --referrals 2000 --settled-days 180 --unless-present
 	@echo "== serving http://127.0.0.1:$(PORT)/ with the scheduler beside it (Ctrl-C stops both)"
 	@REFERRAL_SERVICE_DEMO=1 $(FLASK) jobs run & scheduler=$$!; \

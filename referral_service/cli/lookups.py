@@ -1,4 +1,4 @@
-"""`deprivation load` and `pcns load`: the deployment's lookup files, in batches, with a progress bar."""
+"""The deployment's lookup files (`deprivation load`, `pcns load`, `practices load-list-sizes`), in batches."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from referral_service.schemas.lookups import (
     LookupFileError,
     read_lsoa_deciles,
     read_postcode_lsoas,
+    read_practice_list_sizes,
     read_practice_pcns,
 )
 from referral_service.services.deprivation import (
@@ -22,6 +23,7 @@ from referral_service.services.deprivation import (
     batches,
     store_deciles,
     store_postcodes,
+    store_practice_list_sizes,
     store_practice_pcns,
 )
 from referral_service.web.context import unit_of_work
@@ -79,3 +81,17 @@ def load_pcns(path: Path) -> None:
     """Load an ePCN-style CSV: Partner Organisation Code, PCN Code, PCN Name."""
     loaded = _load(path, read_practice_pcns(path), store_practice_pcns, "practices")
     click.echo(f"{loaded} practices placed in their PCNs")
+
+
+@click.group("practices")
+def practices_group() -> None:
+    """Referring practices: their list sizes, for the reports' rates per 1,000 registered patients."""
+
+
+@practices_group.command("load-list-sizes")
+@click.argument("path", type=EXISTING)
+@with_appcontext
+def load_list_sizes(path: Path) -> None:
+    """Load a practice list size CSV: ORG_CODE and NUMBER_OF_PATIENTS (or practice_ods, list_size)."""
+    loaded = _load(path, read_practice_list_sizes(path), store_practice_list_sizes, "practices")
+    click.echo(f"{loaded} practice list sizes loaded")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from marshmallow import ValidationError
 
@@ -16,9 +18,9 @@ from referral_service.domain.reporting.definitions import PATHWAY_LABELS, Report
 from referral_service.domain.reporting.export import SCHEMA, VERSION, export_document
 from referral_service.domain.reporting.tables import FigureTable, Report
 from referral_service.reports.charts import Series, columns, horizontal_bars, lines
-from referral_service.schemas.reports import describe_errors, parse_report_filter
+from referral_service.schemas.reports import describe_errors, filter_problems, parse_report_filter
 from referral_service.services.errors import Invalid
-from referral_service.services.reports import commissioner_report, report_filter_choices
+from referral_service.services.reports import FilterOptions, commissioner_report, report_filter_choices
 from referral_service.web.auth import require_roles
 from referral_service.web.context import service_context, unit_of_work
 
@@ -31,7 +33,9 @@ PAGES = {  # URL -> report section
     "equity": "equity",
     "gaps": "gaps",
     "quality": "quality",
+    "compare": "compare",
 }
+FILTER_FIELDS = {"from": "from", "to": "to", "practice": "practice", "pcn": "pcn", "provider": "provider"}
 
 
 def _filter() -> ReportFilter:
@@ -39,6 +43,42 @@ def _filter() -> ReportFilter:
         return parse_report_filter(request.args.to_dict(), today=utcnow().date())
     except ValidationError as error:
         abort(400, describe_errors(error))
+
+
+def _form_errors() -> tuple[ReportFilter | None, list[tuple[str, str]]]:
+    """The filter, or what is wrong with it as (field id, message) pairs for the error summary."""
+    try:
+        return parse_report_filter(request.args.to_dict(), today=utcnow().date()), []
+    except ValidationError as error:
+        return None, filter_problems(error)
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def filter_in_force(report_filter: ReportFilter, choices: FilterOptions) -> str:
+    """The filter in words on every page: 'Referrals received 1 April 2026 to 30 November 2026, all practices'."""
+    names = {
+        "practice": dict(choices.practices),
+        "pcn": dict(choices.pcns),
+        "provider": dict(choices.providers),
+        "service": dict(choices.services),
+    }
+    parts = [f"Referrals received {_long(report_filter.start)} to {_long(report_filter.end)}"]
+    if report_filter.practice:
+        parts.append(names["practice"].get(report_filter.practice, report_filter.practice))
+    elif report_filter.pcn:
+        parts.append(names["pcn"].get(report_filter.pcn, report_filter.pcn))
+    else:
+        parts.append("all practices")
+    if report_filter.provider:
+        parts.append(names["provider"].get(report_filter.provider, report_filter.provider))
+    if report_filter.service:
+        parts.append(names["service"].get(report_filter.service, report_filter.service))
+    if report_filter.pathway:
+        parts.append(PATHWAY_LABELS.get(report_filter.pathway, "one pathway").lower())
+    return ", ".join(parts)
 
 
 def _report(report_filter: ReportFilter) -> Report:
@@ -101,20 +141,42 @@ def _charts(report: Report, section: str) -> dict[str, Markup]:
             [str(m) for m in month.column("month")][:-1],
             [Series("all reasons", month.column("all")[:-1])],
         )
+    elif section == "compare":
+        for key, who in (("compare-practices", "practice"), ("compare-providers", "provider")):
+            table = report.table(key)
+            charts[key] = horizontal_bars(
+                f"Uptake (first session attended) as % of referrals, by {who}",
+                [str(g) for g in table.column("group")],
+                table.column("uptake_percent"),
+                unit="%",
+            )
     return charts
 
 
-def _page(page: str) -> str:
-    report_filter = _filter()
-    report = _report(report_filter)
+def _page(page: str) -> ResponseReturnValue:
+    report_filter, problems = _form_errors()
     with unit_of_work() as uow:
         choices = report_filter_choices(uow)
+    if report_filter is None:  # a bad period is a form error on the page, not an error page
+        return render_template(
+            "reports/section.html",
+            page=page,
+            pages=PAGES,
+            report=None,
+            problems=problems,
+            choices=choices,
+            pathway_labels=PATHWAY_LABELS,
+            query=request.args.to_dict(),
+        ), 400
+    report = _report(report_filter)
     section = report.section(PAGES[page])
     return render_template(
         "reports/section.html",
         page=page,
         pages=PAGES,
         report=report,
+        problems=[],
+        in_force=filter_in_force(report_filter, choices),
         section=section,
         charts=_charts(report, section.key),
         choices=choices,
@@ -127,13 +189,13 @@ def _page(page: str) -> str:
 
 @bp.get("/")
 @require_roles(*READERS)
-def index() -> str:
+def index() -> ResponseReturnValue:
     return _page("uptake")
 
 
-@bp.get("/<any(uptake, waits, outcomes, equity, gaps, quality):page>")
+@bp.get("/<any(uptake, waits, outcomes, equity, gaps, quality, compare):page>")
 @require_roles(*READERS)
-def section_page(page: str) -> str:
+def section_page(page: str) -> ResponseReturnValue:
     return _page(page)
 
 

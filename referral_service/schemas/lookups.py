@@ -90,3 +90,19 @@ def read_practice_pcns(path: Path) -> Iterator[tuple[str, str, str]]:
         if not ODS.match(practice) or not ODS.match(code):
             raise LookupFileError(path, number, "practice and PCN codes must be ODS codes")
         yield practice, code, row[name_at].strip()
+
+
+def read_practice_list_sizes(path: Path) -> Iterator[tuple[str, int]]:
+    """(practice ODS code, registered patients) from NHS England's "Patients Registered at a GP
+    Practice" CSV (`ORG_CODE`, `NUMBER_OF_PATIENTS`) or a two-column `practice_ods,list_size` file."""
+    rows = _rows(path)
+    _, header = next(rows, (1, []))
+    practice_at = _column(path, header, ("ORG_CODE", "practice_ods", "practice"), "practice")
+    size_at = _column(path, header, ("NUMBER_OF_PATIENTS", "list_size", "patients"), "list size")
+    for number, row in rows:
+        practice, size = row[practice_at].strip().upper(), row[size_at].strip()
+        if not ODS.match(practice):
+            raise LookupFileError(path, number, f"{row[practice_at]!r} is not a practice ODS code")
+        if not is_ascii_digits(size):
+            raise LookupFileError(path, number, f"the list size must be a whole number, not {size!r}")
+        yield practice, int(size)

@@ -73,3 +73,36 @@ def describe_errors(error: ValidationError) -> str:
         text = "; ".join(str(p) for p in (problems if isinstance(problems, list) else [problems]))
         parts.append(f"'{name}' {text}" if not re.match(r"^'", text) else text)
     return "The report filter is not right: " + ", ".join(parts) + "."
+
+
+FIELD_NAMES = {
+    "from": "the start date",
+    "to": "the end date",
+    "practice": "the practice",
+    "pcn": "the primary care network",
+    "provider": "the provider",
+    "service": "the service",
+    "pathway": "the pathway",
+}
+
+
+def filter_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """(form field id, message in words) for each bad argument, in the form's order, for an error summary."""
+    messages = error.messages if isinstance(error.messages, dict) else {"from": error.messages}
+    problems = []
+    for name in (*FIELD_NAMES, *sorted(set(messages) - set(FIELD_NAMES))):
+        if name not in messages:
+            continue
+        found = messages[name]
+        text = str(found[0] if isinstance(found, list) and found else found)
+        what = FIELD_NAMES.get(name, name)
+        if "YYYY-MM-DD" in text or "1900 to 2999" in text:
+            text = f"Enter a real date for {what}, for example 1 April 2026"
+        elif "after 'to'" in text:
+            text = "The end date must be the same as or after the start date"
+        elif "ten years" in text:
+            text = "The period can be at most ten years"
+        else:
+            text = f"Choose {what} from the list"
+        problems.append((name, text))
+    return problems

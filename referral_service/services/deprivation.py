@@ -37,6 +37,10 @@ def store_practice_pcns(uow: UnitOfWork, rows: list[tuple[str, str, str]]) -> No
     uow.lookups.put_practice_pcns(rows)
 
 
+def store_practice_list_sizes(uow: UnitOfWork, rows: list[tuple[str, int]]) -> None:
+    uow.lookups.put_practice_list_sizes(rows)
+
+
 def apply_deprivation(uow: UnitOfWork, *, now: datetime) -> int:
     """Give every patient the LSOA and decile of their postcode, and rebuild the reports' summary to match."""
     with_decile = uow.lookups.apply_to_patients()

@@ -15,6 +15,8 @@ from referral_service.persistence.read_models.reports import FilterOptions
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Invalid
 
+__all__ = ["FilterOptions", "commissioner_report", "refresh_report_data", "report_filter_choices"]
+
 
 def _check_filter(options: FilterOptions, report_filter: ReportFilter) -> None:
     """A filter naming something that does not exist is a mistake to point out, not an empty report."""

@@ -28,6 +28,7 @@ PAGES = (
     "/reports/equity",
     "/reports/gaps",
     "/reports/quality",
+    "/reports/compare",
 )
 SMALL = re.compile(r"^[1-7]$")
 
@@ -92,9 +93,9 @@ def _csv(text: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("from=2026-13-01", "&#39;from&#39; must be a date as YYYY-MM-DD"),
-        ("from=2026-11-30&to=2026-11-01", "must not be after"),
-        ("practice=not%20a%20code", "must be an ODS code"),
+        ("from=2026-13-01", "Enter a real date for the start date"),
+        ("from=2026-11-30&to=2026-11-01", "The end date must be the same as or after the start date"),
+        ("practice=not%20a%20code", "Choose the practice from the list"),
         (f"{NOVEMBER}&provider=no-such-provider", "there is no provider"),
     ],
 )
@@ -121,7 +122,7 @@ def test_no_count_from_one_to_seven_reaches_a_page_a_csv_or_the_export(
     commissioner: FlaskClient, history: dict[str, str]
 ) -> None:
     document = json.loads(commissioner.get(f"/reports/export.json?{NOVEMBER}").get_data(as_text=True))
-    assert (document["schema"], document["version"]) == ("referral-service-report", "1.0")
+    assert (document["schema"], document["version"]) == ("referral-service-report", "1.1")
     assert document["suppression"]["threshold"] == 7
     cells = [str(value) for table in document["tables"].values() for row in table["rows"] for value in row.values()]
     for key in document["tables"]:

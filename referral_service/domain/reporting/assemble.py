@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from referral_service.domain.outcomes import IMPROVEMENTS
+from referral_service.domain.reporting.compare import compare_section
 from referral_service.domain.reporting.definitions import (
     DIMENSIONS,
     FUNNEL,
@@ -21,6 +22,7 @@ from referral_service.domain.reporting.definitions import (
     imd_quintile,
     pathway_label,
 )
+from referral_service.domain.reporting.performance import months_between
 from referral_service.domain.reporting.raw import CubeRow, RawFigures
 from referral_service.domain.reporting.tables import (
     Column,
@@ -59,11 +61,12 @@ def build_report(raw: RawFigures, report_filter: ReportFilter, *, threshold: int
     totals = {**sums_by(raw.cube, lambda row: ALL)[ALL], "outcome_returned": raw.outcome_returned}
     sections = (
         _funnel(totals, raw, threshold),
-        _waits(raw, threshold),
+        _waits(raw, threshold, months_between(report_filter.start, report_filter.end)),
         _outcomes(totals, threshold),
         _equity(raw.cube, threshold),
         _gaps(raw, threshold),
         _quality(totals, raw, threshold),
+        compare_section(raw, threshold),
     )
     return Report(report_filter, threshold, generated_at, sections)
 
@@ -121,7 +124,7 @@ def _stats(histogram: Mapping[int, int], threshold: int) -> tuple[Value, ...]:
     return (shown_n, *(percentile(histogram, p) for p in PERCENTILES))
 
 
-def _waits(raw: RawFigures, threshold: int) -> Section:
+def _waits(raw: RawFigures, threshold: int, period: list[str]) -> Section:
     overall: dict[str, dict[int, int]] = {}
     monthly: dict[str, dict[str, dict[int, int]]] = {}
     for wait in WAITS:
@@ -139,7 +142,7 @@ def _waits(raw: RawFigures, threshold: int) -> Section:
         (Column("wait", "Wait"), Column("referrals", "Referrals"), *percentile_columns),
         tuple((wait.label, *_stats(overall[wait.key], threshold)) for wait in WAITS),
     )
-    months = sorted({month for by_month in monthly.values() for month in by_month})
+    months = sorted({*period, *(month for by_month in monthly.values() for month in by_month)})  # empty ones too
     over_time = FigureTable(
         "waits-by-month",
         "Waits by month of referral (median days)",

@@ -12,7 +12,7 @@ from referral_service.domain.reporting.tables import Report
 from referral_service.domain.suppression import SUPPRESSED
 
 SCHEMA = "referral-service-report"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: the compare-practices and compare-providers tables
 
 
 def export_document(report: Report, *, publisher: str) -> dict[str, Any]:

@@ -30,6 +30,17 @@ class UnmetRow:
 
 
 @dataclass(frozen=True)
+class GroupRow:
+    """Counts for one referring practice or one provider, for the comparison tables."""
+
+    name: str
+    code: str | None  # the practice's ODS code
+    list_size: int | None  # registered patients, where the deployment loaded list sizes
+    counts: Mapping[str, int]  # referred, attended, completed, sessions_attended, sessions_missed
+    attendance_days: Mapping[int, int]  # days from referral to first session -> referrals
+
+
+@dataclass(frozen=True)
 class RawFigures:
     cube: tuple[CubeRow, ...] = ()
     # wait key -> {(month received, whole days): referrals}
@@ -39,6 +50,8 @@ class RawFigures:
     unmet: tuple[UnmetRow, ...] = ()
     backlog: Mapping[str, int] = field(default_factory=dict)  # outbox status -> messages
     outcome_returned: int = 0  # completions whose outcome message the referrer's system has received
+    by_practice: tuple[GroupRow, ...] = ()
+    by_provider: tuple[GroupRow, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from referral_service.persistence.models import (
     Service,
     WaitlistEntry,
 )
+from referral_service.persistence.read_models.compare import by_practice, by_provider
 from referral_service.persistence.read_models.sql import days_between
 
 J = ReportJourney
@@ -179,6 +180,8 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         unmet=tuple(UnmetRow(str(r), p, d, str(m), int(n)) for r, p, d, m, n in unmet),
         backlog={status.value: 0 for status in (OutboxStatus.PENDING, OutboxStatus.PARKED)}
         | {status.value: int(n) for status, n in backlog},
+        by_practice=by_practice(session, conditions),
+        by_provider=by_provider(session, conditions),
     )
 
 

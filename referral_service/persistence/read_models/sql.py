@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, case, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -75,3 +75,8 @@ def _age_sqlite(element: age_in_years, compiler: SQLCompiler, **kw: Any) -> str:
         f"(CAST(strftime('%Y', {moment}) AS INTEGER) - CAST(strftime('%Y', {birth}) AS INTEGER)"
         f" - (strftime('%m-%d', {moment}) < strftime('%m-%d', {birth})))"
     )
+
+
+def summed(condition: Any) -> Any:
+    """How many rows meet the condition (SUM of CASE, the same on both databases)."""
+    return func.sum(case((condition, 1), else_=0))

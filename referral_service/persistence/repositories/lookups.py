@@ -9,7 +9,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from referral_service.persistence.models import LsoaDeprivation, Patient, PostcodeLsoa, PracticePcn
+from referral_service.persistence.models import LsoaDeprivation, Patient, PostcodeLsoa, PracticeListSize, PracticePcn
 
 
 class LookupRepository:
@@ -37,6 +37,10 @@ class LookupRepository:
             practice: {"practice_ods": practice, "pcn_code": code, "pcn_name": name} for practice, code, name in rows
         }
         self._upsert(PracticePcn.__table__, "practice_ods", list(data.values()))  # type: ignore[arg-type]
+
+    def put_practice_list_sizes(self, rows: Sequence[tuple[str, int]]) -> None:
+        data = [{"practice_ods": practice, "list_size": size} for practice, size in dict(rows).items()]
+        self._upsert(PracticeListSize.__table__, "practice_ods", data)  # type: ignore[arg-type]
 
     def apply_to_patients(self) -> int:
         """Fill every patient's LSOA and IMD decile from the lookups (set-wise); returns patients with a decile."""
