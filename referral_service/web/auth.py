@@ -63,9 +63,9 @@ NAVIGATION = {
 
 def navigation_for(user: SignedInUser) -> list[dict[str, object]]:
     """The header's links for a role, with the current section marked for screen readers."""
-    return [
-        {"text": text, "href": href, "current": request.path.startswith(href)} for text, href in NAVIGATION[user.role]
-    ]
+    links = NAVIGATION[user.role]
+    current = max((href for _, href in links if request.path.startswith(href)), key=len, default=None)
+    return [{"text": text, "href": href, "current": href == current} for text, href in links]
 
 
 class LoginForm(FlaskForm):
