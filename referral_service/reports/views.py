@@ -142,14 +142,20 @@ def _charts(report: Report, section: str) -> dict[str, Markup]:
             [Series("all reasons", month.column("all")[:-1])],
         )
     elif section == "compare":
-        for key, who in (("compare-practices", "practice"), ("compare-providers", "provider")):
-            table = report.table(key)
-            charts[key] = horizontal_bars(
-                f"Uptake (first session attended) as % of referrals, by {who}",
-                [str(g) for g in table.column("group")],
-                table.column("uptake_percent"),
-                unit="%",
-            )
+        charts.update(_compare_charts(report))
+    return charts
+
+
+def _compare_charts(report: Report) -> dict[str, Markup]:
+    charts: dict[str, Markup] = {}
+    for key, who in (("compare-practices", "practice"), ("compare-providers", "provider")):
+        table = report.table(key)
+        charts[key] = horizontal_bars(
+            f"Uptake (first session attended) as % of referrals, by {who}",
+            [str(g) for g in table.column("group")],
+            table.column("uptake_percent"),
+            unit="%",
+        )
     return charts
 
 
