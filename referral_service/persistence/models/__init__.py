@@ -30,6 +30,7 @@ from referral_service.persistence.models.referral import (
     UnmetDemand,
 )
 from referral_service.persistence.models.reporting import PracticePcn, ReportJourney, ReportRefresh
+from referral_service.persistence.models.schedule import ProgrammeStart, ServiceClass, SessionBooking, SessionCorrection
 
 __all__ = [
     "Accreditation",
@@ -50,6 +51,7 @@ __all__ = [
     "PortalUser",
     "PostcodeLsoa",
     "PracticePcn",
+    "ProgrammeStart",
     "Referral",
     "ReferralEvent",
     "ReferralPatientDetails",
@@ -57,8 +59,11 @@ __all__ = [
     "ReportJourney",
     "ReportRefresh",
     "Service",
+    "ServiceClass",
     "ServiceLocation",
     "SessionAttendance",
+    "SessionBooking",
+    "SessionCorrection",
     "SignInThrottle",
     "UnmetDemand",
     "WaitlistEntry",
