@@ -65,13 +65,14 @@ def check_line(
             f"the session cannot be before the referral was received on {day_in_words(received)}",
             where="session_on",
         )
-    if session_on > uk_date(now):
+    if booking is not None:  # a booked session may be called off ahead, never attended or missed ahead
+        if status is not AttendanceStatus.CANCELLED and booking.starts_at > now:
+            raise Invalid(
+                f"the session starts on {session_in_words(booking.starts_at)}: it cannot be marked before then",
+                where="status",
+            )
+    elif session_on > uk_date(now):
         raise Invalid("the date cannot be in the future", where="session_on")
-    if booking is not None and status is not AttendanceStatus.CANCELLED and booking.starts_at > now:
-        raise Invalid(
-            f"the session starts {session_in_words(booking.starts_at)}: it cannot be marked before then",
-            where="status",
-        )
 
 
 def correct_session(
