@@ -56,7 +56,7 @@ def test_occurrences_are_in_time_order_within_the_window_inclusive() -> None:
         (2, date(2026, 12, 13)),
     ]
     assert occurrences([TUESDAY_TEN], date(2026, 12, 9), date(2026, 12, 8)) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at most"):
         occurrences([TUESDAY_TEN], date(2026, 1, 1), date(2027, 6, 1))
 
 
