@@ -177,7 +177,9 @@ class ClassForm(FlaskForm):
 
     name = StringField("Name of the class", validators=[DataRequired("Enter the name of the class"), Length(max=120)])
     weekday = RadioField("Day of the week", choices=WEEKDAYS, validators=[InputRequired("Choose the day of the class")])
-    starts_at = TimeField("Start time", validators=[InputRequired("Enter the start time, for example 10:00 or 14:30")])
+    starts_at = TimeField(
+        "Time the class starts", validators=[InputRequired("Enter the start time, for example 10:00 or 14:30")]
+    )
     duration_minutes = IntegerField(
         "Length in minutes",
         validators=[InputRequired("Enter how long the class lasts"), NumberRange(5, 480, "Enter 5 to 480 minutes")],
@@ -193,7 +195,9 @@ class ProgrammeStartForm(FlaskForm):
     starts_on = DateField(
         "Date of the first session", validators=[InputRequired("Enter the date the programme starts")]
     )
-    start_time = TimeField("Start time", validators=[InputRequired("Enter the start time, for example 10:00")])
+    start_time = TimeField(
+        "Time of the first session", validators=[InputRequired("Enter the start time, for example 10:00")]
+    )
     start_place = StringField(
         "Where it starts", validators=[DataRequired("Enter where the programme starts"), Length(max=200)]
     )
