@@ -89,8 +89,14 @@ def test_a_class_takes_its_size_at_each_session_and_a_cancelled_booking_frees_a_
     with uow:
         assert key not in [s.key for s in bookable_sessions(uow, third, actor=mvl, now=NOW)]
         cancel_booking(uow, first, booking, actor=mvl, now=NOW)
+    with uow:
+        referral = uow.referrals.by_public_id(third)
+        assert referral is not None
+        messages_before = len(uow.outbox.for_referral(referral.id))
     _book(uow, third, key, mvl)  # the cancelled place is free again
     assert task_of(uow, third)["events"][-1] == "session-booked"
+    with uow:
+        assert len(uow.outbox.for_referral(referral.id)) == messages_before  # the referrer is not told
 
 
 def test_one_patient_is_booked_once_into_a_session_that_is_one_of_the_class_own(
