@@ -30,6 +30,9 @@ class EventType(StrEnum):
     ATTEND = "attend"
     DNA = "dna"
     SESSION_CANCELLED = "session-cancelled"
+    SESSION_BOOKED = "session-booked"  # into a class occurrence or a programme start: the referrer is not told
+    BOOKING_CANCELLED = "booking-cancelled"
+    SESSION_CORRECTED = "session-corrected"  # a register line changed, with a reason (detail: from, to)
     OUTCOME_MEASURED = "outcome-measured"
     COMPLETE = "complete"
     DROP_OUT = "drop-out"
@@ -163,6 +166,9 @@ EVENTS: Mapping[EventType, EventMeaning] = {
         Message(K.DID_NOT_ATTEND, "The patient did not attend a booked session."), milestones=_m(M.MISSED_SESSION)
     ),
     EventType.SESSION_CANCELLED: EventMeaning(),
+    EventType.SESSION_BOOKED: EventMeaning(),
+    EventType.BOOKING_CANCELLED: EventMeaning(),
+    EventType.SESSION_CORRECTED: EventMeaning(),  # the reports re-count from its detail (read_models/journeys)
     EventType.OUTCOME_MEASURED: EventMeaning(),
     EventType.COMPLETE: EventMeaning(
         Message(K.COMPLETED, "The patient completed the programme.", attachment=Attachment.OUTCOME_REPORT),

@@ -17,6 +17,7 @@ from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
 from referral_service.persistence.repositories.progress import ProgressRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
+from referral_service.persistence.repositories.schedule import ScheduleRepository
 from referral_service.persistence.repositories.synthetic import SyntheticRepository
 
 
@@ -34,6 +35,7 @@ class UnitOfWork:
     capacity: CapacityRepository
     outbox: OutboxRepository
     progress: ProgressRepository
+    schedule: ScheduleRepository
     lookups: LookupRepository
     reports: ReportReadModel
     synthetic: SyntheticRepository
@@ -50,6 +52,7 @@ class UnitOfWork:
         self.capacity = CapacityRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.progress = ProgressRepository(self.session)
+        self.schedule = ScheduleRepository(self.session)
         self.lookups = LookupRepository(self.session)
         self.reports = ReportReadModel(self.session)
         self.synthetic = SyntheticRepository(self.session)

@@ -11,11 +11,13 @@ from flask import Flask
 def register(app: Flask) -> None:
     from referral_service.portal import (  # noqa: F401
         administration,
+        bookings,
         capacity,
         casework,
         link_worker,
         performance,
         referrals,
+        schedule,
         users,
     )
     from referral_service.portal.blueprint import bp

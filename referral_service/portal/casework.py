@@ -16,8 +16,10 @@ from referral_service.domain.progress import (
     OutcomeInstrument,
     OutcomeTimepoint,
 )
+from referral_service.domain.schedule import uk_date
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
+from referral_service.portal.bookings import line_form
 from referral_service.portal.forms import ContactForm, FinishForm, MeasuresForm, SessionForm
 from referral_service.services.casework import (
     finish_programme,
@@ -70,7 +72,7 @@ def contact(referral_id: str) -> ResponseReturnValue:
 def session_register(referral_id: str) -> ResponseReturnValue:
     form = SessionForm()
     if not form.is_submitted():
-        form.session_on.data = utcnow().date()
+        form.session_on.data = uk_date(utcnow())
     return form_page(
         referral_id,
         form,
@@ -84,6 +86,7 @@ def session_register(referral_id: str) -> ResponseReturnValue:
             now=utcnow(),
         ),
         "Session added to the register.",
+        context={"line_forms": {}, "line_form": line_form, "add_form": form},
     )
 
 

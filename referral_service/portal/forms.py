@@ -4,12 +4,13 @@ the service layer, so a form cannot offer what the service would refuse."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, RadioField, TextAreaField, TimeField
+from wtforms import DateField, DecimalField, IntegerField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWBS_ITEMS
 from referral_service.domain.progress import AttendanceStatus, ContactMethod, ContactOutcome, OutcomeTimepoint
+from referral_service.domain.schedule import Weekday
 from referral_service.services.offers import DECLINE_REASONS
 
 REASON_TEXT_LIMIT = 1000
@@ -158,4 +159,68 @@ class CloseForm(FlaskForm):
 class ResolveForm(FlaskForm):
     reason = TextAreaField(
         "How was this resolved?", validators=[DataRequired("Say how the message was dealt with"), Length(max=500)]
+    )
+
+
+WEEKDAYS = options([(str(int(day)), day.label) for day in Weekday])
+ATTENDANCE = options(
+    [
+        (AttendanceStatus.ATTENDED.value, "Attended"),
+        (AttendanceStatus.DNA.value, "Did not attend (DNA)"),
+        (AttendanceStatus.CANCELLED.value, "Session cancelled by us"),
+    ]
+)
+
+
+class ClassForm(FlaskForm):
+    """A weekly group class; the fields in the order the service checks them."""
+
+    name = StringField("Name of the class", validators=[DataRequired("Enter the name of the class"), Length(max=120)])
+    weekday = RadioField("Day of the week", choices=WEEKDAYS, validators=[InputRequired("Choose the day of the class")])
+    starts_at = TimeField(
+        "Time the class starts", validators=[InputRequired("Enter the start time, for example 10:00 or 14:30")]
+    )
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        validators=[InputRequired("Enter how long the class lasts"), NumberRange(5, 480, "Enter 5 to 480 minutes")],
+    )
+    place = StringField("Where it is held", validators=[DataRequired("Enter where the class is held"), Length(max=200)])
+    size = IntegerField(
+        "Places in each class",
+        validators=[InputRequired("Enter how many people the class takes"), NumberRange(1, 200, "Enter 1 to 200")],
+    )
+
+
+class ProgrammeStartForm(FlaskForm):
+    starts_on = DateField(
+        "Date of the first session", validators=[InputRequired("Enter the date the programme starts")]
+    )
+    start_time = TimeField(
+        "Time of the first session", validators=[InputRequired("Enter the start time, for example 10:00")]
+    )
+    start_place = StringField(
+        "Where it starts", validators=[DataRequired("Enter where the programme starts"), Length(max=200)]
+    )
+
+
+class BookingForm(FlaskForm):
+    session = RadioField("Which session?", validators=[InputRequired("Choose a session")], validate_choice=False)
+
+
+class BookedLineForm(FlaskForm):
+    """One booked session's line of the register (prefixed per booking: several on one page)."""
+
+    status = RadioField(
+        "Attendance", choices=ATTENDANCE, validators=[InputRequired("Choose whether the patient attended")]
+    )
+
+
+class CorrectionForm(FlaskForm):
+    status = RadioField(
+        "What should the register say?", choices=ATTENDANCE, validators=[InputRequired("Choose the correct attendance")]
+    )
+    reason = TextAreaField(
+        "Why is it being corrected?",
+        validators=[DataRequired("Say why the line is being corrected"), Length(max=500)],
+        description="Kept with the line's history, with your name and the time.",
     )

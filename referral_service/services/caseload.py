@@ -25,6 +25,7 @@ from referral_service.services.access import (
     referral_for,
     referrals_for,
 )
+from referral_service.services.register import BookedSession, booked_sessions, register_lines
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class CaseFile:
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
     open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
+    bookings: list[BookedSession] = field(default_factory=list)  # sessions booked, in time order
 
     @property
     def has_end_measures(self) -> bool:
@@ -211,9 +213,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             {"at": c.attempted_at, "method": c.method.value, "outcome": c.outcome.value, "note": c.note}
             for c in uow.progress.contacts(referral.id)
         ],
-        register=[
-            {"number": line.session_number, "on": line.session_on, "status": line.status.value} for line in register
-        ],
+        register=register_lines(uow, referral),
         register_final=any(line.is_final for line in register),
         measures={
             (m.instrument, m.timepoint): {"on": m.measured_on, "items": m.items, "score": m.score}
@@ -224,6 +224,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             for m in uow.outbox.for_referral(referral.id)
         ],
         open_beside=_open_beside(uow, referral, actor, now, request_id),
+        bookings=booked_sessions(uow, referral, now),
     )
 
 

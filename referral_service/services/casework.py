@@ -27,6 +27,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for
 from referral_service.services.errors import Conflict, Invalid
 from referral_service.services.offers import Handled, withdraw_from_service
+from referral_service.services.register import check_line, session_day
 from referral_service.services.transitions import KEEP, note_event, transition
 
 MAX_NOTE_LENGTH = 2000
@@ -154,20 +155,24 @@ def record_session(
     uow: UnitOfWork,
     referral_id: str,
     *,
-    session_on: date,
     status: AttendanceStatus,
     actor: Actor,
     now: datetime,
+    session_on: date | None = None,
+    booking_id: int | None = None,
     detail: dict[str, object] | None = None,
     output: list[dict[str, Any]] | None = None,
 ) -> Handled:
-    """One line of the register, numbered in order. Attended moves the Task to 5.1.4, a DNA to 5.1.2
-    (and the referrer hears of DNAs and of the first attendance); a cancelled session moves nothing."""
-    _not_in_future(session_on, now, "session_on")
+    """One line of the register, numbered in order: for a booking (dated by it), or on a date.
+    Attended moves the Task to 5.1.4, a DNA to 5.1.2 (and the referrer hears of DNAs and of the
+    first attendance); a cancelled session moves nothing. A line is never dated before the
+    referral arrived, nor in the future, nor marked before its booked session starts."""
     referral = _started(uow, referral_id, actor, now)
     task = referral.task
     if task.service_id is None:
         raise Conflict("this referral has no service to attend")
+    day, booking = session_day(uow, referral, booking_id, session_on)
+    check_line(referral, day, status, booking, now)
     register = uow.progress.register(referral.id)
     if any(line.is_final for line in register):
         raise Conflict("the register is final: the programme has ended")
@@ -177,13 +182,14 @@ def record_session(
             referral_id=referral.id,
             service_id=task.service_id,
             session_number=number,
-            session_on=session_on,
+            session_on=day,
             status=status,
+            booking_id=booking.id if booking else None,
             recorded_by_user_id=actor.user_id,
             recorded_at=now,
         )
     )
-    detail = {"session_number": number, "session_on": session_on.isoformat()} | (detail or {})
+    detail = {"session_number": number, "session_on": day.isoformat()} | (detail or {})
     if status is AttendanceStatus.CANCELLED:
         note_event(uow, referral, EventType.SESSION_CANCELLED, actor=actor, now=now, detail=detail)
         return Handled(referral.public_id, "session-cancelled")

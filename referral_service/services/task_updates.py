@@ -16,6 +16,7 @@ from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action, provider_action
 from referral_service.domain.progress import AttendanceStatus
 from referral_service.domain.referral import TaskStatus
+from referral_service.domain.schedule import uk_date
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for_task
 from referral_service.services.casework import end_referral, record_session, record_step
@@ -84,7 +85,7 @@ def update_task(uow: UnitOfWork, task_id: str, change: TaskChange, *, actor: Act
     elif action in SESSION_STEPS:
         status = AttendanceStatus.ATTENDED if action is Action.ATTEND else AttendanceStatus.DNA
         record_session(
-            uow, referral_id, session_on=now.date(), status=status, actor=actor, now=now, detail=detail, output=output
+            uow, referral_id, session_on=uk_date(now), status=status, actor=actor, now=now, detail=detail, output=output
         )
     else:
         record_step(

@@ -42,11 +42,11 @@ def test_a_provider_works_a_referral_from_offer_to_completion(page: Page) -> Non
     expect(page.get_by_text("Contact attempt recorded")).to_be_visible()
 
     for attendance in ("Attended", "Attended", "Did not attend (DNA)"):
-        page.get_by_role("link", name="Add a session to the register").click()
+        page.get_by_role("link", name="Take the register").click()
         page.get_by_label(attendance, exact=True).check()
         page.get_by_role("button", name="Add to register").click()
         expect(page.get_by_text("Session added to the register")).to_be_visible()
-    page.get_by_role("link", name="Add a session to the register").click()
+    page.get_by_role("link", name="Take the register").click()
     expect(page.get_by_role("table")).to_contain_text("Did not attend")
     screenshot(page, "portal-register")
 

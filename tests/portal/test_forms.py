@@ -107,7 +107,7 @@ def test_after_the_programme_ends_the_register_is_final(
     client: FlaskClient, people: People, offered: Callable[..., str]
 ) -> None:
     base = _accepted(client, people, offered)
-    assert submit(client, f"{base}/sessions", {"session_on": "2026-11-20", "status": "attended"}).status_code == 302
+    assert submit(client, f"{base}/sessions", {"session_on": "2026-11-27", "status": "attended"}).status_code == 302
     assert submit(client, f"{base}/finish", {"ending": "completed"}).status_code == 302
     page = client.get(f"{base}/sessions")
     assert "The register is final" in page.get_data(as_text=True)

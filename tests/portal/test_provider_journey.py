@@ -12,7 +12,7 @@ from referral_service.persistence.uow import UnitOfWork
 from tests.fixtures.portal import People, sign_in, submit
 from tests.fixtures.referrals import task_of
 
-TODAY = "2026-11-20"  # any day not in the future works; the service's clock is the real one
+TODAY = "2026-11-27"  # after the referral arrived (26 November) and not in the future (the real clock)
 
 
 def _with_callback(uow: UnitOfWork) -> None:

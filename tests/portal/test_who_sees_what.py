@@ -43,7 +43,7 @@ def test_another_providers_user_cannot_act_on_the_referral(
             "attempted_on": "2026-11-20",
             "method": "phone",
             "outcome": "reached",
-            "session_on": "2026-11-20",
+            "session_on": "2026-11-27",
             "status": "attended",
             "timepoint": "start",
             "measured_on": "2026-11-20",

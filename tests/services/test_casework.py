@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -23,7 +23,7 @@ from referral_service.services.offers import accept_offer
 from tests.factories import incoming
 from tests.fixtures.referrals import NOW, provider_of, task_of
 
-DAY = NOW.date() - timedelta(days=1)
+DAY = NOW.date()  # the day the referral arrived: a session is never before it
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from referral_service.persistence.models.referral import (
     UnmetDemand,
 )
 from referral_service.persistence.models.reporting import PracticeListSize, PracticePcn, ReportJourney, ReportRefresh
+from referral_service.persistence.models.schedule import ProgrammeStart, ServiceClass, SessionBooking, SessionCorrection
 
 __all__ = [
     "Accreditation",
@@ -52,6 +53,7 @@ __all__ = [
     "PostcodeLsoa",
     "PracticeListSize",
     "PracticePcn",
+    "ProgrammeStart",
     "Referral",
     "ReferralEvent",
     "ReferralPatientDetails",
@@ -59,8 +61,11 @@ __all__ = [
     "ReportJourney",
     "ReportRefresh",
     "Service",
+    "ServiceClass",
     "ServiceLocation",
     "SessionAttendance",
+    "SessionBooking",
+    "SessionCorrection",
     "SignInRecord",
     "SignInThrottle",
     "UnmetDemand",

@@ -47,6 +47,7 @@ class SessionAttendance(Base):
     session_on: Mapped[date]
     status: Mapped[AttendanceStatus] = mapped_column(string_enum(AttendanceStatus, "attendance_status"))
     is_final: Mapped[bool] = mapped_column(default=False)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("session_bookings.id"), unique=True)
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("portal_users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

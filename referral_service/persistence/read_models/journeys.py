@@ -30,9 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from referral_service.domain.events import MessageKind, Milestone, read_as
+from referral_service.domain.events import EventType, MessageKind, Milestone, read_as
 from referral_service.domain.outbox import OutboxStatus
-from referral_service.domain.progress import ContactOutcome, OutcomeInstrument, OutcomeTimepoint
+from referral_service.domain.progress import AttendanceStatus, ContactOutcome, OutcomeInstrument, OutcomeTimepoint
 from referral_service.domain.referral import UnmetDemandReason
 from referral_service.domain.reporting.definitions import AGE_BANDS, ETHNIC_GROUPS, UNKNOWN
 from referral_service.persistence.models import (
@@ -74,6 +74,20 @@ def _count(milestone: Milestone) -> Any:
     return func.sum(case((ReferralEvent.event_type.in_(read_as(milestone)), 1), else_=0))
 
 
+def _corrected(direction: str, status: AttendanceStatus) -> Any:
+    """How many register corrections moved a line from (or to) `status` (services/register.py)."""
+    matches = and_(
+        ReferralEvent.event_type == EventType.SESSION_CORRECTED,
+        ReferralEvent.detail[direction].as_string() == status.value,
+    )
+    return func.sum(case((matches, 1), else_=0))
+
+
+def _corrected_count(milestone: Milestone, status: AttendanceStatus) -> Any:
+    """Events counted as `milestone`, as corrections of the register have since left them."""
+    return _count(milestone) + _corrected("to", status) - _corrected("from", status)
+
+
 def _history(ids: Sequence[int] | None) -> Any:
     """Per referral: its milestones and counts, from the append-only events."""
     query = select(
@@ -88,8 +102,8 @@ def _history(ids: Sequence[int] | None) -> Any:
         _any(M.COMPLETION).label("completed"),
         _any(M.DROP_OUT).label("dropped_out"),
         _any(M.CANCELLATION).label("cancelled"),
-        _count(M.ATTENDANCE).label("sessions_attended"),
-        _count(M.MISSED_SESSION).label("sessions_missed"),
+        _corrected_count(M.ATTENDANCE, AttendanceStatus.ATTENDED).label("sessions_attended"),
+        _corrected_count(M.MISSED_SESSION, AttendanceStatus.DNA).label("sessions_missed"),
         _first(M.ROUTED_ELIGIBLE, M.ROUTED_TO_LINK_WORKER, column=ReferralEvent.id).label("first_route_id"),
         func.max(case((ReferralEvent.event_type.in_(ELIGIBLE_EVENTS), ReferralEvent.id))).label("last_offer_id"),
     ).group_by(ReferralEvent.referral_id)
