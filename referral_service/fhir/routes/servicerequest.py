@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, url_for
 
 from referral_service.domain.clock import utcnow
 from referral_service.domain.identifiers import is_ascii_digits
@@ -95,5 +95,4 @@ def search_service_requests() -> Response:
             now=utcnow(),
             request_id=current_request_id(),
         )
-    entries = [(render.service_request(view), "match") for view in views]
-    return fhir_response(render.searchset(entries, request.url))
+    return fhir_response(search.respond([render.service_request(view) for view in views]))
