@@ -87,13 +87,13 @@ def test_count_and_summary_count_answer_the_total_only(
         **{"patient:identifier": f"{NHS_NUMBER_SYSTEM}|{VALID_NHS_NUMBER}"}
     )
     raw = summary.clone(_summary="count").fetch_raw()
-    no_total = (
+    no_total_page = (
         client.resources("Task").search(_lastUpdated="gt2000-01-01T00:00:00Z", _total="none").limit(2).fetch_raw()
     )
 
     assert counted == len(everything) >= REFERRALS
     assert raw["total"] >= REFERRALS and "entry" not in raw
-    assert "total" not in no_total and len(no_total["entry"]) == 2
+    assert "total" not in no_total_page and len(no_total_page["entry"]) == 2
 
 
 def test_an_unknown_parameter_is_refused_unless_the_client_asks_for_lenient_handling(
