@@ -68,8 +68,8 @@ def search_task_resources() -> Response:
             request_id=current_request_id(),
         )
     matches = [render.task(view) for view in tasks]
-    focus = [render.service_request(view) for view in included]
-    return fhir_response(search.respond(matches, focus, lambda task: [task.get("focus", {}).get("reference", "")]))
+    referrals = [render.service_request(view) for view in included]
+    return fhir_response(search.respond(matches, referrals, lambda task: [task.get("focus", {}).get("reference", "")]))
 
 
 def _check_version(current: dict[str, Any]) -> None:
