@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from referral_service.fhir.resources import parse
 from referral_service.persistence.models import (
     AuditEvent,
     CapacityPool,
@@ -140,3 +141,19 @@ def test_the_check_is_for_gp_systems_with_a_token(client: FlaskClient) -> None:
     response = client.post("/fhir/ServiceRequest/$triage", data=json.dumps(plain_referral()))
 
     assert response.status_code == 401
+
+
+def test_the_capability_statement_lists_the_operation_and_its_definition_is_served(
+    client: FlaskClient, gp_token: str
+) -> None:
+    rest = client.get("/fhir/metadata").get_json()["rest"][0]
+    (listed,) = [o for o in rest["operation"] if o["name"] == "triage"]
+
+    definition = client.get("/fhir/OperationDefinition/ServiceRequest-triage", headers=headers(gp_token))
+
+    assert definition.status_code == 200
+    parse(definition.get_json())
+    assert definition.get_json()["url"] == listed["definition"]
+    assert definition.get_json()["affectsState"] is False
+    unknown = client.get("/fhir/OperationDefinition/nothing", headers=headers(gp_token))
+    assert unknown.status_code == 404
