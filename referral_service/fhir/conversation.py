@@ -29,20 +29,26 @@ def facts_from_update(
     correlation_id: str,
 ) -> IncomingFacts:
     """An update: the referral named by our id (ServiceRequest.id) or the sender's identifier, the
-    facts among the Bundle's entries, made at ServiceRequest.meta.lastUpdated or else Bundle.timestamp."""
+    facts among the Bundle's entries, made at ServiceRequest.meta.lastUpdated or else Bundle.timestamp.
+    With a Communication `basedOn` our CommunicationRequest among them, it is that question's answer."""
     measurements, conditions = extract.evidence(message.entries, findings.issues)
     last_updated = service_request.meta.lastUpdated if service_request.meta else None
     sent_at = extract.moment(last_updated or bundle.timestamp, "Bundle.timestamp", findings.issues)
-    if not (measurements or conditions):
+    question, words = _answer_in(message)
+    if not (measurements or conditions or words):
         findings.issues.append(
             Issue(
                 "required",
-                "an update carries new facts (Observations or Conditions), or status revoked or entered-in-error",
+                "an update carries new facts (Observations or Conditions), an answer (a Communication based on"
+                " our CommunicationRequest), or status revoked or entered-in-error",
                 "Bundle.entry",
             )
         )
+    answer = extract.fit(words, ANSWER_LIMIT, "Communication.payload", findings.issues)
     return IncomingFacts(
-        kind="update",
+        kind="answer" if question else "update",
+        answer=answer,
+        question=question,
         referral_id=service_request.id,
         identifier=next(((i.system or "", i.value) for i in service_request.identifier or () if i.value), None),
         sent_at=sent_at,
@@ -51,6 +57,24 @@ def facts_from_update(
         request_id=request_id,
         correlation_id=correlation_id,
         nhs_number=_nhs_number(message, service_request, findings),
+    )
+
+
+def _answer_in(message: Any) -> tuple[str | None, str | None]:
+    """The question a Communication in the Bundle answers, and its words (BaRS carries Communications
+    in the referral's message)."""
+    for communication, _path in message.of_type("Communication"):
+        question = _question(communication)
+        if question is not None:
+            words = " ".join(p.contentString.strip() for p in communication.payload or () if p.contentString)
+            return question, words or None
+    return None, None
+
+
+def _question(communication: Any) -> str | None:
+    return next(
+        (b.reference for b in communication.basedOn or () if (b.reference or "").startswith("CommunicationRequest/")),
+        None,
     )
 
 
@@ -80,10 +104,7 @@ def answer_from_communication(communication: Any, *, request_id: str, correlatio
         findings.issues.append(
             Issue("required", "about must name the referral: ServiceRequest/{id}", "Communication.about")
         )
-    question = next(
-        (b.reference for b in communication.basedOn or () if (b.reference or "").startswith("CommunicationRequest/")),
-        None,
-    )
+    question = _question(communication)
     if question is None:
         findings.issues.append(
             Issue(

@@ -271,3 +271,27 @@ def test_only_the_referrer_may_answer_and_only_a_question_we_asked(
     assert first.status_code == 201
     assert again.status_code == 422 and "no question" in again.get_json()["issue"][0]["diagnostics"]
     assert counts(uow, referral_id)[0] == before[0] + 1  # the one answer; nothing from the others
+
+
+def test_an_answer_inside_an_update_message_is_recorded_as_the_answer_and_re_triages(
+    asked: tuple[str, str], client: FlaskClient, gp_token: str, post_message: Callable[..., Any], uow: UnitOfWork
+) -> None:
+    """BaRS carries Communications in the referral's message: one based on our question is its answer."""
+    referral_id, question = asked
+    reading = answer(referral_id, question, None, bp=(132, 84))["contained"]
+    message = update_message(referral_id, "2026-11-30T12:00:00+00:00", reading)
+    words = "Reading taken after the change of medication."
+    communication = answer(referral_id, question, words)
+    communication["about"] = [{"reference": "urn:uuid:236bb75d-90ef-461f-b71e-fde7f899802c"}]  # the Bundle's own
+    message["entry"].append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": communication})
+
+    response = post_message(message)
+
+    assert response.status_code == 200, response.get_json()
+    assert business_status(client, gp_token, referral_id)[0] == "offered"
+    with uow:
+        referral = uow.referrals.by_public_id(referral_id)
+        assert referral is not None
+        (answered,) = [e for e in uow.referrals.events(referral) if e.event_type == "answered-by-referrer"]
+        assert answered.reason == words
+        assert answered.detail is not None and answered.detail["question"] == f"CommunicationRequest/{question}"

@@ -12,7 +12,7 @@ from referral_service.fhir.capabilities import operation
 from referral_service.fhir.findings import service_warnings
 from referral_service.fhir.http import fhir_response, message_ids, read_resource
 from referral_service.fhir.intake import Recipient, request_from_message
-from referral_service.services.conversation import update_referral
+from referral_service.services.conversation import record_referrer_answer, update_referral
 from referral_service.services.intake import cancel_referral, receive_referral
 from referral_service.web.context import service_context, unit_of_work
 
@@ -38,7 +38,8 @@ def process_message() -> Response:
         if isinstance(received.value, IncomingReferral):
             receipt = receive_referral(uow, received.value, actor=actor, now=utcnow())
         elif isinstance(received.value, IncomingFacts):
-            receipt = update_referral(uow, received.value, actor=actor, now=utcnow())
+            apply = record_referrer_answer if received.value.kind == "answer" else update_referral
+            receipt = apply(uow, received.value, actor=actor, now=utcnow())
         else:
             receipt = cancel_referral(uow, received.value, actor=actor, now=utcnow())
     warnings = [*received.warnings, *service_warnings(receipt.warnings)]
