@@ -39,6 +39,8 @@ class EventType(StrEnum):
     CANCELLED = "cancelled"
     CANCELLED_BY_REFERRER = "cancelled-by-referrer"
     CANCELLED_BY_PROVIDER = "cancelled-by-provider"
+    UPDATED_BY_REFERRER = "updated-by-referrer"  # an `update` message with new facts
+    ANSWERED_BY_REFERRER = "answered-by-referrer"  # the referrer's answer to a link worker's question
 
 
 class MessageKind(StrEnum):
@@ -185,6 +187,9 @@ EVENTS: Mapping[EventType, EventMeaning] = {
     EventType.CANCELLED: EventMeaning(CANCELLED_MESSAGE, milestones=_m(M.CANCELLATION)),
     EventType.CANCELLED_BY_REFERRER: EventMeaning(CANCELLED_MESSAGE, milestones=_m(M.CANCELLATION)),
     EventType.CANCELLED_BY_PROVIDER: EventMeaning(CANCELLED_MESSAGE, milestones=_m(M.CANCELLATION)),
+    # The referrer sent these; what triage then does with the referral is what they hear of.
+    EventType.UPDATED_BY_REFERRER: EventMeaning(),
+    EventType.ANSWERED_BY_REFERRER: EventMeaning(),
 }
 
 MESSAGES: Mapping[MessageKind, Message] = {

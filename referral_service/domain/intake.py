@@ -83,3 +83,22 @@ class IncomingCancellation:
     request_id: str
     correlation_id: str
     nhs_number: str | None
+
+
+@dataclass(frozen=True)
+class IncomingFacts:
+    """New facts about a referral from the practice that sent it: an `update` message, or its answer
+    (a Communication) to a link worker's question. `sent_at` is when the sender made it (Bundle or
+    ServiceRequest `meta.lastUpdated`, `Communication.sent`): older than what we hold is stale."""
+
+    kind: str  # "update" or "answer"
+    referral_id: str | None  # our ServiceRequest id, when the sender gives it
+    identifier: tuple[str, str] | None
+    sent_at: datetime | None
+    conditions: tuple[ConditionEvidence, ...]
+    measurements: tuple[Measurement, ...]
+    request_id: str
+    correlation_id: str
+    nhs_number: str | None = None
+    answer: str | None = None  # the referrer's own words
+    question: str | None = None  # the CommunicationRequest (our question) it answers

@@ -71,6 +71,7 @@ class Action(StrEnum):
     TO_LINK_WORKER = "to-link-worker"
     RETRIAGE = "retriage"  # the offer was declined or expired: choose again
     PLACE = "place"  # a link worker places the referral by hand (with an override reason)
+    REASSESS = "reassess"  # the referrer sent new facts: a referral in the queue is triaged again
     ACCEPT = "accept"
     CONTACT = "contact"
     ATTEND = "attend"
@@ -97,6 +98,7 @@ ACTIONS: Mapping[Action, tuple[frozenset[State], State, bool]] = {
     Action.TO_LINK_WORKER: (frozenset({(S.REQUESTED, B.TRIAGE)}), (S.REQUESTED, B.LINK_WORKER), True),
     Action.RETRIAGE: (frozenset({(S.REQUESTED, B.OFFERED)}), (S.REQUESTED, B.TRIAGE), True),
     Action.PLACE: (frozenset({(S.REQUESTED, B.LINK_WORKER)}), (S.REQUESTED, B.OFFERED), True),
+    Action.REASSESS: (frozenset({(S.REQUESTED, B.LINK_WORKER)}), (S.REQUESTED, B.TRIAGE), True),
     Action.ACCEPT: (frozenset({(S.REQUESTED, B.OFFERED)}), (S.ACCEPTED, B.ACCEPTED), False),
     Action.CONTACT: (STARTED, (S.IN_PROGRESS, B.EVENT_SCHEDULED), False),
     Action.ATTEND: (STARTED, (S.IN_PROGRESS, B.EVENT_COMPLETED), False),

@@ -60,7 +60,14 @@ def _domain_error(error: DomainError) -> Response:
 
 def register(app: Flask) -> None:
     from referral_service.fhir.http import echo_message_headers
-    from referral_service.fhir.routes import directory, messaging, metadata, servicerequest, task  # noqa: F401
+    from referral_service.fhir.routes import (  # noqa: F401
+        communication,
+        directory,
+        messaging,
+        metadata,
+        servicerequest,
+        task,
+    )
 
     app.register_blueprint(bp)
     register_error_renderer(app, "/fhir", render_http_error)

@@ -154,13 +154,14 @@ def _path(root: str | None, parts: tuple[str | int, ...]) -> str:
     return text
 
 
-def require_resource_type(document: dict[str, Any], expected: str) -> None:
+def require_resource_type(document: dict[str, Any], expected: str, *or_else: str) -> None:
     found = document.get("resourceType")
-    if found != expected:
+    if found not in (expected, *or_else):
+        wanted = " or ".join((expected, *or_else))
         raise FhirError.one(
             400,
             "structure",
-            f"expected a {expected}, got {found!r}" if found else "resourceType is missing",
+            f"expected a {wanted}, got {found!r}" if found else "resourceType is missing",
             "resourceType",
         )
 
@@ -198,11 +199,12 @@ def prefer_return() -> str:
     return "representation"
 
 
-def read_resource(resource_type: str) -> tuple[bytes, dict[str, Any], Any]:
-    """The request's resource: the bytes received, the JSON object, and the one FHIR parse of it."""
+def read_resource(resource_type: str, *or_else: str) -> tuple[bytes, dict[str, Any], Any]:
+    """The request's resource (of the type, or one of the others, named): the bytes received, the JSON
+    object, and the one FHIR parse of it."""
     raw = read_body()
     document = load_json(raw)
-    require_resource_type(document, resource_type)
+    require_resource_type(document, resource_type, *or_else)
     try:
         model = resources.parse(document)
     except resources.InvalidStructure as error:

@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from referral_service.domain.intake import Coding, IncomingCancellation, IncomingReferral
+from referral_service.domain.intake import Coding, IncomingCancellation, IncomingFacts, IncomingReferral
 from referral_service.fhir import extract
+from referral_service.fhir.conversation import facts_from_update
 from referral_service.fhir.findings import Findings
 from referral_service.fhir.outcomes import FhirError, Issue
 from referral_service.fhir.profiles import MessageShape, message_shapes
@@ -26,7 +27,8 @@ EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars"
 REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars"
 SUPPORTED_VERSION = re.compile(r"^1\.\d+\.\d+$")  # BaRS application versions 1.x
 
-T = TypeVar("T", bound=IncomingReferral | IncomingCancellation)
+T = TypeVar("T", bound=IncomingReferral | IncomingCancellation | IncomingFacts)
+CANCELLING = {"revoked", "entered-in-error"}
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,9 @@ class MessageBundle:
 
 def request_from_message(
     raw: bytes, bundle: Any, *, request_id: str, correlation_id: str, recipient: Recipient
-) -> Received[IncomingReferral | IncomingCancellation]:
-    """A BaRS message Bundle (already parsed from `raw`): a new referral, or a cancellation."""
+) -> Received[IncomingReferral | IncomingCancellation | IncomingFacts]:
+    """A BaRS message Bundle (already parsed from `raw`): a new referral, a cancellation, or an update
+    with new facts (read against the referral's own MessageDefinition, which allows them)."""
     message = MessageBundle(bundle)
     findings = Findings()
     header, header_path, reason, shape = _check_header(bundle, message, findings, recipient)
@@ -83,9 +86,12 @@ def request_from_message(
             Issue("invalid", "focus must reference the ServiceRequest in the Bundle", f"{header_path}.focus")
         )
         raise findings.error()
-    _check_cardinality(message, shape, findings)
     service_request, sr_path = focus
-    value: IncomingReferral | IncomingCancellation
+    adds_facts = reason == "update" and service_request.status not in CANCELLING
+    if adds_facts and not header.definition:
+        shape = next(s for c, s in message_shapes().items() if c.endswith("referral-request"))
+    _check_cardinality(message, shape, findings)
+    value: IncomingReferral | IncomingCancellation | IncomingFacts
     if reason == "new":
         content = _new_referral(message, header, service_request, sr_path, findings)
         source = header.source.endpoint if header.source else None
@@ -101,6 +107,9 @@ def request_from_message(
             bundle_id=bundle.id,
             source_endpoint=source_endpoint,
         )
+    elif adds_facts:
+        value = facts_from_update(message, bundle, service_request, sr_path, findings, request_id, correlation_id)
+        findings.fail_if_errors()
     else:
         value = _cancellation(message, service_request, sr_path, findings, request_id, correlation_id)
         findings.fail_if_errors()
@@ -351,13 +360,6 @@ def _requested_by_task(message: MessageBundle, service_request: Any, findings: F
 def _cancellation(
     message: MessageBundle, service_request: Any, sr_path: str, findings: Findings, request_id: str, correlation_id: str
 ) -> IncomingCancellation:
-    if service_request.status not in {"revoked", "entered-in-error"}:
-        raise FhirError.one(
-            422,
-            "not-supported",
-            "an update is taken as a cancellation only: status revoked or entered-in-error",
-            f"{sr_path}.status",
-        )
     nhs = None
     subject = message.resolve(service_request.subject.reference if service_request.subject else None)
     if subject is not None and subject[0].get_resource_type() == "Patient":

@@ -131,13 +131,20 @@ def processed_bundle(
     return document
 
 
-def searchset(entries: list[tuple[dict[str, Any], str]], self_link: str) -> dict[str, Any]:
-    matches = sum(1 for _, mode in entries if mode == "match")
-    return {
+def searchset(
+    entries: list[tuple[dict[str, Any], str]],
+    self_link: str,
+    *,
+    total: int | None = -1,
+    links: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A searchset Bundle; `total` None leaves it out (`_total=none`), -1 counts the matches given."""
+    matches = sum(1 for _, mode in entries if mode == "match") if total == -1 else total
+    bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": matches,
-        "link": [{"relation": "self", "url": self_link}],
+        **({"total": matches} if matches is not None else {}),
+        "link": [{"relation": "self", "url": self_link}, *({"relation": r, "url": u} for r, u in links or ())],
         "entry": [
             {
                 "fullUrl": url_for(
@@ -155,3 +162,4 @@ def searchset(entries: list[tuple[dict[str, Any], str]], self_link: str) -> dict
             for resource, mode in entries
         ],
     }
+    return bundle

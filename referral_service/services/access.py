@@ -119,6 +119,25 @@ def _record(uow: UnitOfWork, actor: Actor, referral: Referral, audit: Audit) -> 
     )
 
 
+def record_check(
+    uow: UnitOfWork, actor: Actor, *, action: str, nhs_number: str | None, now: datetime, request_id: str | None
+) -> None:
+    """The audit row for patient data read without a referral to reach (a triage check before referring):
+    who, what, and the patient when we know them."""
+    patient = uow.referrals.patient_by_nhs_number(nhs_number) if nhs_number else None
+    uow.referrals.add(
+        AuditEvent(
+            occurred_at=now,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            action=action,
+            resource_type="ServiceRequest",
+            patient_id=patient.id if patient is not None else None,
+            request_id=request_id,
+        )
+    )
+
+
 def _checked(
     uow: UnitOfWork, actor: Actor, referral: Referral | None, right: Right, audit: Audit, missing: str
 ) -> Referral:

@@ -54,6 +54,16 @@ class CaseRow:
     respond_by: datetime | None = None
     waiting_days: int | None = None
     missing: tuple[str, ...] = ()
+    answer: ReferrerAnswer | None = None  # the referrer's latest answer to a link worker's question
+
+
+@dataclass(frozen=True)
+class ReferrerAnswer:
+    """What the referrer said back, when, and to which question."""
+
+    text: str
+    at: datetime
+    question: str | None
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,19 @@ def _row(uow: UnitOfWork, referral: Referral, now: datetime, **extra: object) ->
     )
 
 
+def _answer(uow: UnitOfWork, referral: Referral) -> ReferrerAnswer | None:
+    """The referrer's latest answer, beside the question it answers (the one asked before it)."""
+    events = list(uow.referrals.events(referral))
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.event_type == EventType.ANSWERED_BY_REFERRER:
+            asked = next(
+                (e.reason for e in reversed(events[:index]) if e.event_type == EventType.INFORMATION_REQUESTED), None
+            )
+            return ReferrerAnswer(event.reason or "(facts only)", event.occurred_at, asked)
+    return None
+
+
 def provider_caseload(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id: str | None) -> Caseload:
     """Offers waiting for an answer (soonest deadline first), the waiting list, and patients in hand."""
     referrals = referrals_for(uow, actor, HeldReferrals(), action="portal-list", now=now, request_id=request_id)
@@ -177,7 +200,14 @@ def link_worker_queue(uow: UnitOfWork, actor: Actor, *, now: datetime, request_i
     """Referrals waiting for a person, most urgent first, then longest waiting."""
     queued = referrals_for(uow, actor, LinkWorkerQueue(), action="portal-list", now=now, request_id=request_id)
     return [
-        _row(uow, referral, now, waiting_days=(now - referral.received_at).days, missing=_missing(uow, referral))
+        _row(
+            uow,
+            referral,
+            now,
+            waiting_days=(now - referral.received_at).days,
+            missing=_missing(uow, referral),
+            answer=_answer(uow, referral),
+        )
         for referral in sorted(queued, key=lambda r: (PRIORITY_RANK[r.priority], r.received_at, r.id))
     ]
 
@@ -198,6 +228,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             respond_by=offer.respond_by if offer else None,
             waiting_days=(now - referral.received_at).days,
             missing=_missing(uow, referral),
+            answer=_answer(uow, referral),
         ),
         triage=referral.triage,
         risk_level=referral.risk_level.value if referral.risk_level else None,

@@ -51,7 +51,7 @@ class ReferralReceipt:
     warnings: tuple[str, ...] = ()  # for the sender, beside what reading its message found
 
 
-def _receipt(referral: Referral, *, created: bool, warnings: tuple[str, ...] = ()) -> ReferralReceipt:
+def receipt_of(referral: Referral, *, created: bool, warnings: tuple[str, ...] = ()) -> ReferralReceipt:
     return ReferralReceipt(
         referral_id=referral.public_id,
         task_id=referral.task.public_id,
@@ -80,10 +80,10 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     """
     require_gp_system(actor)
     sender = _sender(uow, actor, incoming.sender_ods)
-    _record_inbound(uow, actor, incoming.request_id, incoming.correlation_id, "referral")
+    record_inbound(uow, actor, incoming.request_id, incoming.correlation_id, "referral")
     existing = _existing(uow, sender, incoming)
     if existing is not None:
-        return _receipt(existing, created=False)
+        return receipt_of(existing, created=False)
     patient = _patient(uow, incoming.patient, now=now)
     referral = Referral(
         patient=patient,
@@ -134,7 +134,7 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     uow.referrals.flush()
     already_open = bool(uow.referrals.open_on_pathway(referral))
     triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
-    return _receipt(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())
+    return receipt_of(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())
 
 
 def evidence_document(incoming: IncomingReferral) -> dict[str, object]:
@@ -177,11 +177,11 @@ def cancel_referral(
     reason = cancellation.reason or (
         "sent in error" if cancellation.status == "entered-in-error" else "cancelled by the referrer"
     )
-    _record_inbound(uow, actor, cancellation.request_id, cancellation.correlation_id, "cancellation", referral)
+    record_inbound(uow, actor, cancellation.request_id, cancellation.correlation_id, "cancellation", referral)
     referral.status = ReferralStatus(cancellation.status)
     end_referral(uow, referral, reason=reason, actor=actor, now=now, event_type=EventType.CANCELLED_BY_REFERRER)
     uow.referrals.flush()
-    return _receipt(referral, created=False)
+    return receipt_of(referral, created=False)
 
 
 def _sender(uow: UnitOfWork, actor: Actor, sender_ods: str | None) -> Organisation:
@@ -208,7 +208,7 @@ def _existing(uow: UnitOfWork, sender: Organisation, incoming: IncomingReferral)
     return None
 
 
-def _record_inbound(
+def record_inbound(
     uow: UnitOfWork,
     actor: Actor,
     request_id: str,

@@ -34,7 +34,13 @@ MAX_RESERVATION_ATTEMPTS = 5
 def facts_of(referral: Referral) -> PatientFacts:
     """The facts triage reads, from this referral's own patient details and the evidence intake kept
     (never the payload, never another referral's details)."""
-    evidence: dict[str, Any] = referral.evidence or {}
+    pathway = f"{referral.pathway_system}|{referral.pathway_code}" if referral.pathway_code else None
+    return facts_from(referral.evidence or {}, referral.patient_details, referral.authored_at, pathway)
+
+
+def facts_from(evidence: dict[str, Any], patient: Any, authored_at: datetime, pathway: str | None) -> PatientFacts:
+    """The facts from an evidence document (`intake.evidence_document`) and patient details (a stored
+    referral's, or a `PatientDetails` not stored, for a triage check): one reading for both."""
     conditions = [
         ConditionEvidence(c["code"], date.fromisoformat(c["recorded_on"]) if c.get("recorded_on") else None)
         for c in evidence.get("conditions", [])
@@ -48,10 +54,8 @@ def facts_of(referral: Referral) -> PatientFacts:
         )
         for m in evidence.get("measurements", [])
     ]
-    pathway = f"{referral.pathway_system}|{referral.pathway_code}" if referral.pathway_code else None
-    patient = referral.patient_details
     return PatientFacts(
-        referral_date=referral.authored_at.date(),
+        referral_date=authored_at.date(),
         birth_date=patient.birth_date,
         sex=patient.sex,
         postcode=patient.postcode,

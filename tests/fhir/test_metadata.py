@@ -38,14 +38,19 @@ def test_every_route_is_declared_and_nothing_more(app: Flask, client: FlaskClien
         ("Organization", "read"),
         ("Location", "read"),
         ("MessageDefinition", "search-type"),
+        ("Communication", "create"),
+        ("OperationDefinition", "read"),
     }
-    assert [o["name"] for o in rest["operation"]] == ["process-message"]
+    assert sorted(o["name"] for o in rest["operation"]) == ["process-message", "triage"]
     routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/fhir/")}
     assert routes == {
         "/fhir/metadata",
         "/fhir/$process-message",
         "/fhir/ServiceRequest",
         "/fhir/ServiceRequest/<referral_id>",
+        "/fhir/ServiceRequest/$triage",
+        "/fhir/Communication",
+        "/fhir/OperationDefinition/<definition_id>",
         "/fhir/Task",
         "/fhir/Task/<task_id>",
         "/fhir/MessageDefinition",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from referral_service.domain.clock import utcnow
-from referral_service.fhir import bp, render, search
+from referral_service.fhir import bp, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.directory import CATEGORY_SYSTEM, healthcare_service, location, organization
 from referral_service.fhir.http import fhir_response
@@ -59,8 +59,7 @@ def search_healthcare_services() -> Response:
     if wanted is not None:
         with unit_of_work() as uow:
             services = search_directory(uow, wanted, today=utcnow().date()).services
-    entries = [(healthcare_service(s), "match") for s in services]
-    return fhir_response(render.searchset(entries, request.url))
+    return fhir_response(search.respond([healthcare_service(s) for s in services]))
 
 
 @bp.get("/HealthcareService/<service_id>")

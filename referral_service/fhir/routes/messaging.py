@@ -1,16 +1,18 @@
-"""POST /fhir/$process-message: BaRS-style message Bundles carrying new referrals and cancellations."""
+"""POST /fhir/$process-message: BaRS-style message Bundles carrying new referrals, updates with new
+facts, and cancellations."""
 
 from __future__ import annotations
 
 from flask import Response
 
 from referral_service.domain.clock import utcnow
-from referral_service.domain.intake import IncomingReferral
+from referral_service.domain.intake import IncomingFacts, IncomingReferral
 from referral_service.fhir import bp, current_client, render
 from referral_service.fhir.capabilities import operation
 from referral_service.fhir.findings import service_warnings
 from referral_service.fhir.http import fhir_response, message_ids, read_resource
 from referral_service.fhir.intake import Recipient, request_from_message
+from referral_service.services.conversation import record_referrer_answer, update_referral
 from referral_service.services.intake import cancel_referral, receive_referral
 from referral_service.web.context import service_context, unit_of_work
 
@@ -20,7 +22,7 @@ PROCESS_MESSAGE_DEFINITION = "http://hl7.org/fhir/OperationDefinition/MessageHea
 @bp.post("/$process-message")
 @operation("process-message", PROCESS_MESSAGE_DEFINITION)
 def process_message() -> Response:
-    """Read the message (every problem found is answered at once), then receive or cancel the referral."""
+    """Read the message (every problem found is answered at once), then receive, update or cancel the referral."""
     request_id, correlation_id = message_ids(required=True)
     raw, document, bundle = read_resource("Bundle")
     settings = service_context().settings
@@ -35,6 +37,9 @@ def process_message() -> Response:
     with unit_of_work() as uow:
         if isinstance(received.value, IncomingReferral):
             receipt = receive_referral(uow, received.value, actor=actor, now=utcnow())
+        elif isinstance(received.value, IncomingFacts):
+            apply = record_referrer_answer if received.value.kind == "answer" else update_referral
+            receipt = apply(uow, received.value, actor=actor, now=utcnow())
         else:
             receipt = cancel_referral(uow, received.value, actor=actor, now=utcnow())
     warnings = [*received.warnings, *service_warnings(receipt.warnings)]

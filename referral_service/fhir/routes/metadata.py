@@ -1,4 +1,4 @@
-"""GET /fhir/metadata and GET /fhir/MessageDefinition: what this server really supports."""
+"""GET /fhir/metadata, GET /fhir/MessageDefinition and our OperationDefinitions: what this server really supports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from referral_service.fhir import bp, search
 from referral_service.fhir.capabilities import supports
 from referral_service.fhir.capability_statement import capability_statement
 from referral_service.fhir.http import fhir_response
-from referral_service.fhir.profiles import message_definitions
+from referral_service.fhir.outcomes import FhirError
+from referral_service.fhir.profiles import message_definitions, resource
+
+OPERATION_DEFINITIONS = ("ServiceRequest-triage",)
 
 
 @bp.get("/metadata")
@@ -38,3 +41,12 @@ def search_message_definitions() -> Response:
             "entry": [{"fullUrl": d["url"], "resource": d, "search": {"mode": "match"}} for d in found],
         }
     )
+
+
+@bp.get("/OperationDefinition/<definition_id>")
+@supports("OperationDefinition", "read")
+def read_operation_definition(definition_id: str) -> Response:
+    """The definition the CapabilityStatement names for an operation of ours."""
+    if definition_id not in OPERATION_DEFINITIONS:
+        raise FhirError.one(404, "not-found", f"no OperationDefinition {definition_id}")
+    return fhir_response(resource(f"OperationDefinition-{definition_id}"))

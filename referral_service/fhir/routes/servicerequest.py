@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, url_for
 
 from referral_service.domain.clock import utcnow
 from referral_service.domain.identifiers import is_ascii_digits
+from referral_service.domain.intake import IncomingCancellation, IncomingFacts, IncomingReferral
 from referral_service.fhir import bp, current_client, render, search
-from referral_service.fhir.capabilities import supports
+from referral_service.fhir.capabilities import operation, supports
 from referral_service.fhir.findings import service_warnings
 from referral_service.fhir.http import (
     fhir_response,
@@ -15,13 +16,15 @@ from referral_service.fhir.http import (
     prefer_return,
     read_resource,
 )
-from referral_service.fhir.intake import referral_from_service_request
+from referral_service.fhir.intake import Received, Recipient, referral_from_service_request, request_from_message
 from referral_service.fhir.outcomes import FhirError, Issue, operation_outcome
+from referral_service.fhir.triage_check import TRIAGE_OPERATION, parameters
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM
 from referral_service.services.intake import receive_referral
 from referral_service.services.referrals import read_referral as read_referral_view
 from referral_service.services.referrals import search_referrals
-from referral_service.web.context import unit_of_work
+from referral_service.services.triage_check import check_triage
+from referral_service.web.context import service_context, unit_of_work
 from referral_service.web.requests import current_request_id
 
 
@@ -54,6 +57,29 @@ def create_service_request() -> Response:
         information = [Issue("informational", f"ServiceRequest/{receipt.referral_id} stored", severity="information")]
         return fhir_response(operation_outcome(status, warnings or information), status, headers)
     return fhir_response(render.service_request(view), status, headers)
+
+
+@bp.post("/ServiceRequest/$triage")
+@operation("triage", TRIAGE_OPERATION)
+def triage_service_request() -> Response:
+    """Ask before referring: the same body as a referral (a ServiceRequest, or a BaRS message Bundle
+    with reason `new`) answered with what triage would do now; nothing stored or reserved but the audit."""
+    request_id, correlation_id = message_ids(required=False)
+    raw, _document, resource = read_resource("ServiceRequest", "Bundle")
+    received: Received[IncomingReferral | IncomingCancellation | IncomingFacts] | Received[IncomingReferral]
+    if resource.get_resource_type() == "Bundle":
+        settings = service_context().settings
+        recipient = Recipient(settings.endpoint, settings.ods_code)
+        received = request_from_message(
+            raw, resource, request_id=request_id, correlation_id=correlation_id, recipient=recipient
+        )
+    else:
+        received = referral_from_service_request(raw, resource, request_id=request_id, correlation_id=correlation_id)
+    if not isinstance(received.value, IncomingReferral):
+        raise FhirError.one(400, "not-supported", "$triage takes a new referral (message reason new)", "Bundle")
+    with unit_of_work() as uow:
+        check = check_triage(uow, received.value, actor=current_client(), now=utcnow(), request_id=current_request_id())
+    return fhir_response(parameters(check))
 
 
 @bp.get("/ServiceRequest/<referral_id>")
@@ -95,5 +121,4 @@ def search_service_requests() -> Response:
             now=utcnow(),
             request_id=current_request_id(),
         )
-    entries = [(render.service_request(view), "match") for view in views]
-    return fhir_response(render.searchset(entries, request.url))
+    return fhir_response(search.respond([render.service_request(view) for view in views]))

@@ -67,9 +67,9 @@ def search_task_resources() -> Response:
             now=utcnow(),
             request_id=current_request_id(),
         )
-    entries = [(render.task(view), "match") for view in tasks]
-    entries += [(render.service_request(view), "include") for view in included]
-    return fhir_response(render.searchset(entries, request.url))
+    matches = [render.task(view) for view in tasks]
+    referrals = [render.service_request(view) for view in included]
+    return fhir_response(search.respond(matches, referrals, lambda task: [task.get("focus", {}).get("reference", "")]))
 
 
 def _check_version(current: dict[str, Any]) -> None:
