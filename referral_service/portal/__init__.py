@@ -9,7 +9,15 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from referral_service.portal import administration, capacity, casework, link_worker, referrals  # noqa: F401
+    from referral_service.portal import (  # noqa: F401
+        administration,
+        capacity,
+        case_notes,
+        casework,
+        finding,
+        link_worker,
+        referrals,
+    )
     from referral_service.portal.blueprint import bp
 
     app.register_blueprint(bp)

@@ -25,6 +25,7 @@ from referral_service.services.access import (
     referral_for,
     referrals_for,
 )
+from referral_service.services.case_reading import Casework, case_extras
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class CaseFile:
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
     open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
+    casework: Casework | None = None  # history in words, notes, safeguarding, follow-ups, what may be done
 
     @property
     def has_end_measures(self) -> bool:
@@ -144,6 +146,9 @@ def _row(uow: UnitOfWork, referral: Referral, now: datetime, **extra: object) ->
         status_reason=task.status_reason,
         **extra,  # type: ignore[arg-type]
     )
+
+
+row_for = _row  # the one row every list of referrals shows (search results, the link worker's caseload)
 
 
 def provider_caseload(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id: str | None) -> Caseload:
@@ -224,6 +229,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             for m in uow.outbox.for_referral(referral.id)
         ],
         open_beside=_open_beside(uow, referral, actor, now, request_id),
+        casework=case_extras(uow, referral, actor),
     )
 
 

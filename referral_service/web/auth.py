@@ -46,8 +46,18 @@ HOME_BY_ROLE = {
 
 
 NAVIGATION = {
-    UserRole.PROVIDER: (("Referrals", "/portal/referrals"), ("Places and waiting list", "/portal/capacity")),
-    UserRole.LINK_WORKER: (("Link-worker queue", "/portal/link-worker"),),
+    UserRole.PROVIDER: (
+        ("Referrals", "/portal/referrals"),
+        ("Places and waiting list", "/portal/capacity"),
+        ("Find a person", "/portal/search"),
+        ("My follow-ups", "/portal/follow-ups"),
+    ),
+    UserRole.LINK_WORKER: (
+        ("Link-worker queue", "/portal/link-worker"),
+        ("My caseload", "/portal/caseload"),
+        ("Find a person", "/portal/search"),
+        ("My follow-ups", "/portal/follow-ups"),
+    ),
     UserRole.ADMIN: (("Integration health", "/portal/admin"), ("Reports", "/reports/")),
     UserRole.COMMISSIONER: (("Reports", "/reports/"),),
 }

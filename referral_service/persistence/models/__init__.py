@@ -9,6 +9,7 @@ from referral_service.persistence.models.access import (
     SignInThrottle,
 )
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
+from referral_service.persistence.models.casework import CaseNote, FollowUp, SafeguardingFlag
 from referral_service.persistence.models.directory import (
     Accreditation,
     CapacityPool,
@@ -37,7 +38,9 @@ __all__ = [
     "ApiClientPractice",
     "AuditEvent",
     "CapacityPool",
+    "CaseNote",
     "ContactAttempt",
+    "FollowUp",
     "InboundMessage",
     "LsoaDeprivation",
     "Offer",
@@ -56,6 +59,7 @@ __all__ = [
     "ReferralTask",
     "ReportJourney",
     "ReportRefresh",
+    "SafeguardingFlag",
     "Service",
     "ServiceLocation",
     "SessionAttendance",
