@@ -3,7 +3,7 @@ flag, set a follow-up and mark it done. Each is a form page (`form_page`) over o
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain import clock
@@ -15,6 +15,7 @@ from referral_service.portal.finding import uk_today
 from referral_service.portal.forms import options
 from referral_service.services.case_notes import (
     NewFollowUp,
+    check_casework,
     complete_follow_up,
     correct_note,
     follow_up_owners,
@@ -30,10 +31,17 @@ from referral_service.web.context import unit_of_work
 CASE_ROLES = (UserRole.PROVIDER, UserRole.LINK_WORKER)
 
 
+def _may_casework(referral_id: str) -> None:
+    if request.method == "GET":  # a POST is checked by the service it calls
+        with unit_of_work() as uow:
+            check_casework(uow, referral_id, actor=signed_in_actor(), now=clock.utcnow())
+
+
 @bp.route("/referrals/<referral_id>/notes/new", methods=["GET", "POST"])
 @require_roles(*CASE_ROLES)
 def write_case_note(referral_id: str) -> ResponseReturnValue:
     form, me = NoteForm(), signed_in_actor()
+    _may_casework(referral_id)
     return form_page(
         referral_id,
         form,
@@ -48,6 +56,7 @@ def write_case_note(referral_id: str) -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def correct_case_note(referral_id: str, note_id: str) -> ResponseReturnValue:
     form, me = NoteForm(), signed_in_actor()
+    _may_casework(referral_id)
     return form_page(
         referral_id,
         form,
@@ -62,6 +71,7 @@ def correct_case_note(referral_id: str, note_id: str) -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def raise_safeguarding(referral_id: str) -> ResponseReturnValue:
     form, me = FlagForm(), signed_in_actor()
+    _may_casework(referral_id)
     return form_page(
         referral_id,
         form,
@@ -76,6 +86,7 @@ def raise_safeguarding(referral_id: str) -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def lower_safeguarding(referral_id: str) -> ResponseReturnValue:
     form, me = FlagForm(), signed_in_actor()
+    _may_casework(referral_id)
     return form_page(
         referral_id,
         form,
@@ -90,6 +101,7 @@ def lower_safeguarding(referral_id: str) -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def new_follow_up(referral_id: str) -> ResponseReturnValue:
     form, me = FollowUpForm(), signed_in_actor()
+    _may_casework(referral_id)
     with unit_of_work() as uow:
         form.owner.choices = options([(str(user_id), name) for user_id, name in follow_up_owners(uow, me)])
 

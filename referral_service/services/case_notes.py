@@ -38,6 +38,12 @@ def _reached(uow: UnitOfWork, referral_id: str, actor: Actor, action: str, now: 
     return referral_for(uow, actor, referral_id, right=Right.CASEWORK, action=action, now=now)
 
 
+def check_casework(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> None:
+    """NotFound unless the caller may do casework on this referral: a casework form is not even shown
+    to someone who could only read the referral."""
+    _reached(uow, referral_id, actor, "casework-form", now)
+
+
 def write_note(uow: UnitOfWork, referral_id: str, body: str | None, *, actor: Actor, now: datetime) -> str:
     """A new case note; its id."""
     text = _text(body, where="body", missing="write the note", limit=NOTE_LIMIT)

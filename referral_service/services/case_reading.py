@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from referral_service.domain.access import Actor, ActorKind
+from referral_service.domain.events import EVENTS, EventType
 from referral_service.domain.history import sentence
 from referral_service.domain.lifecycle import TERMINAL
 from referral_service.persistence.models import CaseNote, Referral, ReferralEvent
@@ -142,11 +143,20 @@ def _closed_notice(uow: UnitOfWork, referral: Referral, rights: frozenset[Right]
     return None
 
 
+def _automatic(event_type: str) -> bool:
+    try:
+        return EVENTS[EventType(event_type)].automatic
+    except (ValueError, KeyError):
+        return False
+
+
 def history_in_words(events: list[ReferralEvent], names: Names) -> list[tuple[datetime, str, str | None]]:
     """One sentence per event, its time in UK time (GMT or BST), with the reason given beside it."""
     said = []
     for event in events:
         who = names.of(event.actor_kind, event.actor_id)
+        if event.actor_kind is ActorKind.API_CLIENT and _automatic(event.event_type):
+            who = names.of(ActorKind.SCHEDULER, None)  # triage ran on the sender's request: the service decided
         said.append(
             (event.occurred_at, sentence(event.event_type, who, event.occurred_at.astimezone(UK_TIME)), event.reason)
         )
