@@ -90,21 +90,26 @@ def require_gp_system(actor: Actor) -> None:
         raise Forbidden("only a GP system client may send or cancel referrals")
 
 
-def scope_of(uow: UnitOfWork, referral: Referral) -> ReferralScope:
+def scope_of(uow: UnitOfWork, referral: Referral, actor: Actor) -> ReferralScope:
+    """The facts `may_reach` needs about a referral for this caller. Who held it before is asked
+    only for a provider that does not hold it now, and who follows it only for a link worker, so
+    the API's lists cost no more than they did."""
     task = referral.task
+    provider = actor.provider_organisation
+    held_before = provider is not None and task.owner_organisation_id != provider
     return ReferralScope(
         sent_by_client=referral.api_client_id,
         owner_organisation_id=task.owner_organisation_id,
         in_link_worker_queue=task.business_status == BusinessStatus.LINK_WORKER,
-        held_before_by=uow.casework.holders(referral.id),
-        followed_by=uow.casework.followers(referral.id),
+        held_before_by=uow.casework.holders(referral.id) if held_before else frozenset(),
+        followed_by=uow.casework.followers(referral.id) if actor.role is UserRole.LINK_WORKER else frozenset(),
         closed=task.status in TERMINAL,
     )
 
 
 def rights_on(uow: UnitOfWork, actor: Actor, referral: Referral) -> frozenset[Right]:
     """What the caller may do with a referral it has already reached (the portal shows only those actions)."""
-    scope = scope_of(uow, referral)
+    scope = scope_of(uow, referral, actor)
     return frozenset(right for right in Right if may_reach(actor, scope, right))
 
 
@@ -137,7 +142,7 @@ def _record(uow: UnitOfWork, actor: Actor, referral: Referral, audit: Audit) -> 
 def _checked(
     uow: UnitOfWork, actor: Actor, referral: Referral | None, right: Right, audit: Audit, missing: str
 ) -> Referral:
-    if referral is None or not may_reach(actor, scope_of(uow, referral), right):
+    if referral is None or not may_reach(actor, scope_of(uow, referral, actor), right):
         raise NotFound(missing)
     _record(uow, actor, referral, audit)
     return referral
@@ -325,7 +330,7 @@ def referrals_for(
     so a query that went wrong shows nobody's patient to the wrong person."""
     audit = Audit(action, resource_type, request_id, now)
     listed = _listed(uow, actor, listing)
-    shown = [referral for referral in listed if may_reach(actor, scope_of(uow, referral), Right.READ)]
+    shown = [referral for referral in listed if may_reach(actor, scope_of(uow, referral, actor), Right.READ)]
     for referral in shown:
         _record(uow, actor, referral, audit)
     if isinstance(listing, PortalSearch):
@@ -369,7 +374,7 @@ def open_referrals_beside(
     """The person's other open referrals on this referral's pathway, so a link worker deciding it sees
     them side by side. Only for a caller who may decide `referral` (anyone else gets none); each
     one shown is audited."""
-    if not may_reach(actor, scope_of(uow, referral), Right.DECIDE):
+    if not may_reach(actor, scope_of(uow, referral, actor), Right.DECIDE):
         return []
     audit = Audit("list-open-beside", "Referral", request_id, now)
     beside = []
@@ -377,7 +382,7 @@ def open_referrals_beside(
         _record(uow, actor, other, audit)
         beside.append(
             OpenBeside(
-                other.public_id if may_reach(actor, scope_of(uow, other), Right.READ) else None,
+                other.public_id if may_reach(actor, scope_of(uow, other, actor), Right.READ) else None,
                 other.received_at,
                 other.sender_organisation_id,
                 other.task.status,
