@@ -135,6 +135,8 @@ def _notes(notes: list[CaseNote], names: Names, actor: Actor) -> list[NoteView]:
 def _closed_notice(uow: UnitOfWork, referral: Referral, rights: frozenset[Right]) -> str | None:
     task = referral.task
     if task.status in TERMINAL:
+        if Right.CASEWORK in rights:
+            return "This referral is closed. You can still add case notes and follow-ups."
         return "This referral is closed. You can read it, but nothing more can be recorded on it."
     if Right.WORK not in rights and Right.DECIDE not in rights:
         owner = uow.directory.organisation_by_id(task.owner_organisation_id)
