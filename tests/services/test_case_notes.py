@@ -26,7 +26,7 @@ from referral_service.services.case_reading import case_extras
 from referral_service.services.errors import Conflict, Forbidden, Invalid, NotFound
 from referral_service.services.finding import search_people, search_terms
 from referral_service.services.intake import ReferralReceipt
-from referral_service.services.offers import decline_offer
+from referral_service.services.offers import decline_offer, expire_offer
 from tests.factories import incoming
 from tests.fixtures.portal import People
 from tests.fixtures.referrals import NOW
@@ -152,3 +152,21 @@ def test_an_empty_search_is_refused() -> None:
     with pytest.raises(Invalid):
         search_terms("  ", None)
     assert search_terms("", date(1961, 2, 3)).birth_date == date(1961, 2, 3)
+
+
+def test_a_provider_whose_offer_expired_keeps_read_only(uow: UnitOfWork, people: People, referral_id: str) -> None:
+    provider = _user(uow, people.provider)
+    with uow:
+        referral = uow.referrals.by_public_id(referral_id)
+        assert referral is not None
+        offer = uow.capacity.open_offer(referral.id)
+        assert offer is not None
+        offer_id, late = offer.id, offer.respond_by + timedelta(minutes=1)
+    with uow:
+        assert expire_offer(uow, offer_id, now=late) is not None
+    with uow:
+        referral = referral_for(uow, provider, referral_id, now=late)
+        assert referral.task.owner_organisation_id != provider.organisation_id
+        assert rights_on(uow, provider, referral) == {Right.READ}
+    with pytest.raises(NotFound), uow:
+        write_note(uow, referral_id, "too late", actor=provider, now=late)
