@@ -45,6 +45,7 @@ def test_no_module_is_past_four_hundred_lines() -> None:
 CALLER_LOOKUPS = {
     "referrals": {"by_public_id", "task_by_public_id", "search", "search_tasks", "latest_by_correlation_id"},
     "progress": {"caseload", "link_worker_queue"},
+    "casework": {"search_held", "search_for_link_worker", "followed_by", "with_follow_ups_of"},
 }
 ACCESS_MODULE = "referral_service/services/access.py"
 

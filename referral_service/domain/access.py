@@ -33,6 +33,7 @@ class Right(StrEnum):
     REFER = "refer"  # the referrer acting on what it sent: cancel, update
     WORK = "work"  # the provider holding the referral: accept, decline, record its progress
     DECIDE = "decide"  # a link worker deciding a referral that waits in the queue
+    CASEWORK = "casework"  # case notes, the safeguarding flag and follow-ups on a referral
 
 
 @dataclass(frozen=True)
@@ -100,20 +101,34 @@ class ReferralScope:
     sent_by_client: int | None
     owner_organisation_id: int | None
     in_link_worker_queue: bool
+    held_before_by: frozenset[int] = frozenset()  # providers it was offered to or waited with, then left
+    followed_by: frozenset[int] = frozenset()  # link workers (user ids) who decided it or follow it up
+    closed: bool = False  # its Task is finished: nothing more is done with it
 
 
 def may_reach(actor: Actor, scope: ReferralScope, right: Right) -> bool:
     """The one rule for reaching a referral. A GP system reads and acts on the referrals it sent; a
-    provider (in the portal or through its own system) on those its organisation holds; a link
-    worker on those waiting in the queue; the service itself (scheduler, operator) on all. Anyone
-    else, for any other right, is refused, and the caller is told the referral does not exist."""
+    provider (in the portal or through its own system) on those its organisation holds, and reads
+    (only) those it held before (declined, expired or moved on); a link worker decides those waiting
+    in the queue and reads those they decided or follow; the service itself (scheduler, operator)
+    reaches all. Casework (notes, the safeguarding flag, follow-ups) is for the provider holding an
+    open referral and for a link worker while it is queued or theirs to follow. Anyone else, for any
+    other right, is refused, and the caller is told the referral does not exist."""
     if actor.kind in (ActorKind.SCHEDULER, ActorKind.OPERATOR):
         return True
     if actor.is_gp_system:
         return right in (Right.READ, Right.REFER) and scope.sent_by_client == actor.client_pk
     provider = actor.provider_organisation
     if provider is not None:
-        return right in (Right.READ, Right.WORK) and scope.owner_organisation_id == provider
+        holds = scope.owner_organisation_id == provider
+        if right is Right.READ:
+            return holds or provider in scope.held_before_by
+        if right is Right.CASEWORK:
+            return holds and not scope.closed and actor.kind is ActorKind.PORTAL_USER
+        return right is Right.WORK and holds
     if actor.role is UserRole.LINK_WORKER:
-        return right in (Right.READ, Right.DECIDE) and scope.in_link_worker_queue
+        following = actor.user_id is not None and actor.user_id in scope.followed_by
+        if right in (Right.READ, Right.CASEWORK):
+            return scope.in_link_worker_queue or following
+        return right is Right.DECIDE and scope.in_link_worker_queue
     return False

@@ -12,6 +12,7 @@ from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.read_models.reading import ReportReadModel
 from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
+from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
 from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
@@ -39,6 +40,7 @@ class UnitOfWork:
     lookups: LookupRepository
     reports: ReportReadModel
     synthetic: SyntheticRepository
+    casework: CaseworkRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -56,6 +58,7 @@ class UnitOfWork:
         self.lookups = LookupRepository(self.session)
         self.reports = ReportReadModel(self.session)
         self.synthetic = SyntheticRepository(self.session)
+        self.casework = CaseworkRepository(self.session)
         return self
 
     def schema_revisions(self) -> frozenset[str]:

@@ -13,7 +13,7 @@ from referral_service.domain.access import Actor
 from referral_service.domain.clock import utcnow
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.caseload import open_case
-from referral_service.services.errors import ServiceError
+from referral_service.services.errors import NotFound, ServiceError
 from referral_service.services.offers import Handled
 from referral_service.web.auth import current_user, home_url, require_user
 from referral_service.web.context import unit_of_work
@@ -77,6 +77,8 @@ def form_page(
         status = 400
     with unit_of_work() as uow:
         case = open_case(uow, referral_id, signed_in_actor(), now=utcnow(), request_id=current_request_id())
+    if case.casework is not None and not (case.casework.may_work or case.casework.may_casework):
+        raise NotFound("nothing on this referral is yours to do")  # a reader (what it held before) sees no forms
     return render_template(template, case=case, form=form, problems=problems, **(context or {})), status
 
 

@@ -14,23 +14,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import PasswordHasher
-
-from referral_service.domain.access import SCHEDULER, Actor, ApiClientKind, ReferralScope, Right, may_reach
-from referral_service.domain.lifecycle import BusinessStatus
+from referral_service.domain.access import SCHEDULER, Actor, ApiClientKind, ReferralScope, Right, UserRole, may_reach
+from referral_service.domain.lifecycle import TERMINAL, BusinessStatus
 from referral_service.domain.referral import TaskStatus
-from referral_service.persistence.models import ApiClient, AuditEvent, Referral
+from referral_service.persistence.models import AuditEvent, Referral
+from referral_service.persistence.repositories.casework import SearchTerms
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.errors import Forbidden, NotFound, Unauthorized
-from referral_service.services.passwords import verify_in_constant_time
+from referral_service.services.callers import active_client, authenticate_client, require_gp_system
+from referral_service.services.errors import NotFound
 
 __all__ = [
     "SCHEDULER",
     "Actor",
+    "Following",
     "HeldReferrals",
     "LinkWorkerQueue",
+    "MyFollowUps",
     "OpenBeside",
+    "PortalSearch",
     "Right",
+    "SearchTerms",
     "SentReferrals",
     "TaskFilter",
     "WaitingList",
@@ -42,55 +45,33 @@ __all__ = [
     "referral_sent",
     "referrals_for",
     "require_gp_system",
+    "rights_on",
 ]
 
 SEARCH_LIMIT = 100
 
 
-def _actor(client: ApiClient) -> Actor:
-    return Actor.api_client(
-        client.id,
-        client.client_id,
-        client.kind,
-        client.organisation_id,
-        frozenset(p.ods_code for p in client.practices),
-    )
-
-
-def authenticate_client(
-    uow: UnitOfWork, client_id: str, secret: str, *, hasher: PasswordHasher, now: datetime
-) -> Actor:
-    """Check client credentials. The same answer for an unknown id and a wrong secret, so ids don't leak."""
-    client = uow.access.api_client(client_id)
-    stored = client.secret_hash if client else None
-    # One argon2 verification whatever the case: an unknown id costs what a wrong secret costs.
-    matches = verify_in_constant_time(hasher, stored, secret, allowed=client is not None and client.is_active)
-    if client is None or not matches:
-        raise Unauthorized("unknown client or wrong secret")
-    client.last_used_at = now
-    return _actor(client)
-
-
-def active_client(uow: UnitOfWork, client_id: str) -> Actor:
-    """The client a bearer token names, if it is still active (deactivating a client revokes its tokens)."""
-    client = uow.access.api_client(client_id)
-    if client is None or not client.is_active:
-        raise Unauthorized("the access token's client is no longer active")
-    return _actor(client)
-
-
-def require_gp_system(actor: Actor) -> None:
-    if not actor.is_gp_system:
-        raise Forbidden("only a GP system client may send or cancel referrals")
-
-
-def scope_of(referral: Referral) -> ReferralScope:
+def scope_of(uow: UnitOfWork, referral: Referral, actor: Actor) -> ReferralScope:
+    """The facts `may_reach` needs about a referral for this caller. Who held it before is asked
+    only for a provider that does not hold it now, and who follows it only for a link worker, so
+    the API's lists cost no more than they did."""
     task = referral.task
+    provider = actor.provider_organisation
+    held_before = provider is not None and task.owner_organisation_id != provider
     return ReferralScope(
         sent_by_client=referral.api_client_id,
         owner_organisation_id=task.owner_organisation_id,
         in_link_worker_queue=task.business_status == BusinessStatus.LINK_WORKER,
+        held_before_by=uow.casework.holders(referral.id) if held_before else frozenset(),
+        followed_by=uow.casework.followers(referral.id) if actor.role is UserRole.LINK_WORKER else frozenset(),
+        closed=task.status in TERMINAL,
     )
+
+
+def rights_on(uow: UnitOfWork, actor: Actor, referral: Referral) -> frozenset[Right]:
+    """What the caller may do with a referral it has already reached (the portal shows only those actions)."""
+    scope = scope_of(uow, referral, actor)
+    return frozenset(right for right in Right if may_reach(actor, scope, right))
 
 
 @dataclass(frozen=True)
@@ -141,7 +122,7 @@ def record_check(
 def _checked(
     uow: UnitOfWork, actor: Actor, referral: Referral | None, right: Right, audit: Audit, missing: str
 ) -> Referral:
-    if referral is None or not may_reach(actor, scope_of(referral), right):
+    if referral is None or not may_reach(actor, scope_of(uow, referral, actor), right):
         raise NotFound(missing)
     _record(uow, actor, referral, audit)
     return referral
@@ -239,7 +220,27 @@ class WaitingList:
     service_id: int
 
 
-Listing = SentReferrals | TaskFilter | HeldReferrals | LinkWorkerQueue | WaitingList
+@dataclass(frozen=True)
+class PortalSearch:
+    """A person's search in the portal: a provider across every referral its organisation holds or
+    held (finished, declined and expired ones too); a link worker across the queue and their caseload."""
+
+    terms: SearchTerms
+
+
+@dataclass(frozen=True)
+class Following:
+    """A link worker's caseload: the people they placed, closed or asked about, or follow up."""
+
+
+@dataclass(frozen=True)
+class MyFollowUps:
+    """The referrals with a follow-up the caller owns and has not done."""
+
+
+Listing = (
+    SentReferrals | TaskFilter | HeldReferrals | LinkWorkerQueue | WaitingList | PortalSearch | Following | MyFollowUps
+)
 
 
 def _listed(uow: UnitOfWork, actor: Actor, listing: Listing) -> Sequence[Referral]:
@@ -277,6 +278,20 @@ def _listed(uow: UnitOfWork, actor: Actor, listing: Listing) -> Sequence[Referra
             if provider is None:
                 raise NotFound("no waiting list for you")
             return [uow.referrals.by_id(entry.referral_id) for entry in uow.progress.waiting_list(service_id)]
+        case PortalSearch(terms):
+            if provider is not None and actor.user_id is not None:
+                return uow.casework.search_held(provider, terms)
+            if actor.role is UserRole.LINK_WORKER and actor.user_id is not None:
+                return uow.casework.search_for_link_worker(actor.user_id, terms)
+            raise NotFound("no search for you")
+        case Following():
+            if actor.role is not UserRole.LINK_WORKER or actor.user_id is None:
+                raise NotFound("no caseload for you")
+            return uow.casework.followed_by(actor.user_id)
+        case MyFollowUps():
+            if actor.user_id is None:
+                raise NotFound("no follow-ups for you")
+            return uow.casework.with_follow_ups_of(actor.user_id)
 
 
 def referrals_for(
@@ -294,10 +309,30 @@ def referrals_for(
     The listing's own query is already scoped to the caller; the rule is applied again to every row,
     so a query that went wrong shows nobody's patient to the wrong person."""
     audit = Audit(action, resource_type, request_id, now)
-    shown = [referral for referral in _listed(uow, actor, listing) if may_reach(actor, scope_of(referral), Right.READ)]
+    listed = _listed(uow, actor, listing)
+    shown = [referral for referral in listed if may_reach(actor, scope_of(uow, referral, actor), Right.READ)]
     for referral in shown:
         _record(uow, actor, referral, audit)
+    if isinstance(listing, PortalSearch):
+        _record_search(uow, actor, listing.terms, len(shown), audit)
     return shown
+
+
+def _record_search(uow: UnitOfWork, actor: Actor, terms: SearchTerms, found: int, audit: Audit) -> None:
+    """The search itself is audited too, even when it finds nobody: which fields were searched by,
+    never what was typed (that is patient data)."""
+    by = [name for name in ("name", "nhs_number", "birth_date", "reference") if getattr(terms, name)]
+    uow.referrals.add(
+        AuditEvent(
+            occurred_at=audit.now,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            action="search",
+            resource_type="Search",
+            request_id=audit.request_id,
+            detail={"by": by, "found": found},
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -319,7 +354,7 @@ def open_referrals_beside(
     """The person's other open referrals on this referral's pathway, so a link worker deciding it sees
     them side by side. Only for a caller who may decide `referral` (anyone else gets none); each
     one shown is audited."""
-    if not may_reach(actor, scope_of(referral), Right.DECIDE):
+    if not may_reach(actor, scope_of(uow, referral, actor), Right.DECIDE):
         return []
     audit = Audit("list-open-beside", "Referral", request_id, now)
     beside = []
@@ -327,7 +362,7 @@ def open_referrals_beside(
         _record(uow, actor, other, audit)
         beside.append(
             OpenBeside(
-                other.public_id if may_reach(actor, scope_of(other), Right.READ) else None,
+                other.public_id if may_reach(actor, scope_of(uow, other, actor), Right.READ) else None,
                 other.received_at,
                 other.sender_organisation_id,
                 other.task.status,

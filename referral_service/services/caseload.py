@@ -25,6 +25,7 @@ from referral_service.services.access import (
     referral_for,
     referrals_for,
 )
+from referral_service.services.case_reading import Casework, case_extras
 from referral_service.services.register import BookedSession, booked_sessions, register_lines
 
 
@@ -114,6 +115,7 @@ class CaseFile:
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
     open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
     bookings: list[BookedSession] = field(default_factory=list)  # sessions booked, in time order
+    casework: Casework | None = None  # history in words, notes, safeguarding, follow-ups, what may be done
 
     @property
     def has_end_measures(self) -> bool:
@@ -169,6 +171,9 @@ def _answer(uow: UnitOfWork, referral: Referral) -> ReferrerAnswer | None:
             )
             return ReferrerAnswer(event.reason or "(facts only)", event.occurred_at, asked)
     return None
+
+
+row_for = _row  # the one row every list of referrals shows (search results, the link worker's caseload)
 
 
 def provider_caseload(uow: UnitOfWork, actor: Actor, *, now: datetime, request_id: str | None) -> Caseload:
@@ -256,6 +261,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
         ],
         open_beside=_open_beside(uow, referral, actor, now, request_id),
         bookings=booked_sessions(uow, referral, now),
+        casework=case_extras(uow, referral, actor),
     )
 
 

@@ -50,8 +50,15 @@ NAVIGATION = {
         ("Referrals", "/portal/referrals"),
         ("Places and waiting list", "/portal/capacity"),
         ("How we are doing", "/portal/performance"),
+        ("Find a person", "/portal/search"),
+        ("My follow-ups", "/portal/follow-ups"),
     ),
-    UserRole.LINK_WORKER: (("Link-worker queue", "/portal/link-worker"),),
+    UserRole.LINK_WORKER: (
+        ("Link-worker queue", "/portal/link-worker"),
+        ("My caseload", "/portal/caseload"),
+        ("Find a person", "/portal/search"),
+        ("My follow-ups", "/portal/follow-ups"),
+    ),
     UserRole.ADMIN: (
         ("Integration health", "/portal/admin"),
         ("Users", "/portal/admin/users"),

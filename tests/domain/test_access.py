@@ -39,10 +39,10 @@ GP_3 = Actor.api_client(3, "gp-3", ApiClientKind.GP_SYSTEM, None, frozenset())
         (GP_3, SENT_BY_GP_7_HELD_BY_PROVIDER_3, set()),
         (PROVIDER_SYSTEM_3, SENT_BY_GP_7_HELD_BY_PROVIDER_3, {Right.READ, Right.WORK}),
         (PROVIDER_SYSTEM_4, SENT_BY_GP_7_HELD_BY_PROVIDER_3, set()),
-        (PROVIDER_USER_3, SENT_BY_GP_7_HELD_BY_PROVIDER_3, {Right.READ, Right.WORK}),
+        (PROVIDER_USER_3, SENT_BY_GP_7_HELD_BY_PROVIDER_3, {Right.READ, Right.WORK, Right.CASEWORK}),
         (PROVIDER_USER_4, SENT_BY_GP_7_HELD_BY_PROVIDER_3, set()),
         (LINK_WORKER, SENT_BY_GP_7_HELD_BY_PROVIDER_3, set()),
-        (LINK_WORKER, QUEUED_FROM_GP_7, {Right.READ, Right.DECIDE}),
+        (LINK_WORKER, QUEUED_FROM_GP_7, {Right.READ, Right.DECIDE, Right.CASEWORK}),
         (PROVIDER_USER_3, QUEUED_FROM_GP_7, set()),
         (COMMISSIONER, QUEUED_FROM_GP_7, set()),
         (ADMIN, SENT_BY_GP_7_HELD_BY_PROVIDER_3, set()),
@@ -58,3 +58,61 @@ def test_a_provider_without_an_organisation_reaches_nothing() -> None:
     orphan = Actor(ActorKind.PORTAL_USER, "user:9", role=UserRole.PROVIDER, organisation_id=None)
     unowned = ReferralScope(sent_by_client=7, owner_organisation_id=None, in_link_worker_queue=False)
     assert not any(may_reach(orphan, unowned, right) for right in Right)
+
+
+# Provider 3 held it before (declined it, or its offer expired); provider 4 holds it now.
+MOVED_FROM_3_TO_4 = ReferralScope(
+    sent_by_client=7, owner_organisation_id=4, in_link_worker_queue=False, held_before_by=frozenset({3})
+)
+# Provider 3 finished it (completed, dropped out, cancelled): it still owns the Task.
+FINISHED_WITH_3 = ReferralScope(sent_by_client=7, owner_organisation_id=3, in_link_worker_queue=False, closed=True)
+# Provider 3 declined it and no service could take it: back in the link-worker queue.
+DECLINED_BY_3_NOW_QUEUED = ReferralScope(
+    sent_by_client=7, owner_organisation_id=None, in_link_worker_queue=True, held_before_by=frozenset({3})
+)
+# Link worker 3 placed it with provider 4; it is no longer in the queue.
+PLACED_BY_LINK_WORKER_3 = ReferralScope(
+    sent_by_client=7, owner_organisation_id=4, in_link_worker_queue=False, followed_by=frozenset({3})
+)
+CLOSED_BY_LINK_WORKER_3 = ReferralScope(
+    sent_by_client=7, owner_organisation_id=None, in_link_worker_queue=False, followed_by=frozenset({3}), closed=True
+)
+OTHER_LINK_WORKER = Actor.portal_user(6, UserRole.LINK_WORKER, None)
+
+
+@pytest.mark.parametrize(
+    ("actor", "scope", "allowed"),
+    [
+        # what a provider held stays readable to it, and only readable
+        (PROVIDER_USER_3, MOVED_FROM_3_TO_4, {Right.READ}),
+        (PROVIDER_SYSTEM_3, MOVED_FROM_3_TO_4, {Right.READ}),
+        (PROVIDER_USER_4, MOVED_FROM_3_TO_4, {Right.READ, Right.WORK, Right.CASEWORK}),
+        (PROVIDER_USER_3, DECLINED_BY_3_NOW_QUEUED, {Right.READ}),
+        (PROVIDER_USER_4, DECLINED_BY_3_NOW_QUEUED, set()),
+        # a finished referral: the holder reads it; no more casework
+        (PROVIDER_USER_3, FINISHED_WITH_3, {Right.READ, Right.WORK}),
+        (PROVIDER_USER_4, FINISHED_WITH_3, set()),
+        # a link worker keeps the people they placed or closed, and no one else's
+        (LINK_WORKER, PLACED_BY_LINK_WORKER_3, {Right.READ, Right.CASEWORK}),
+        (LINK_WORKER, CLOSED_BY_LINK_WORKER_3, {Right.READ, Right.CASEWORK}),
+        (OTHER_LINK_WORKER, PLACED_BY_LINK_WORKER_3, set()),
+        (LINK_WORKER, MOVED_FROM_3_TO_4, set()),
+        # holding before, or being followed, widens nothing for anyone else
+        (GP_8, MOVED_FROM_3_TO_4, set()),
+        (COMMISSIONER, PLACED_BY_LINK_WORKER_3, set()),
+        (ADMIN, MOVED_FROM_3_TO_4, set()),
+        (GP_7, PLACED_BY_LINK_WORKER_3, {Right.READ, Right.REFER}),
+    ],
+)
+def test_what_was_held_or_decided_stays_readable_and_nothing_more(
+    actor: Actor, scope: ReferralScope, allowed: set[Right]
+) -> None:
+    assert {right for right in Right if may_reach(actor, scope, right)} == allowed
+
+
+def test_a_user_id_in_followed_by_means_nothing_to_a_provider() -> None:
+    """Provider user 1 shares an id with nobody's follow list; a follow list never opens a provider's door."""
+    followed = ReferralScope(
+        sent_by_client=7, owner_organisation_id=4, in_link_worker_queue=False, followed_by=frozenset({1})
+    )
+    assert not any(may_reach(PROVIDER_USER_3, followed, right) for right in Right)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.fixtures.portal import People, sign_in
+from tests.fixtures.portal import People, sign_in, submit
 
 NOT_HOLDERS = ("other_provider", "link_worker", "commissioner", "admin")
 
@@ -55,3 +55,24 @@ def test_the_holder_does_reach_the_referral(client: FlaskClient, people: People,
     response = client.get(f"/portal/referrals/{referral_id}")
     assert response.status_code == 200
     assert "Jones" in response.get_data(as_text=True)
+
+
+def test_a_provider_that_held_a_referral_reads_it_and_opens_no_other_door(
+    app: Flask, client: FlaskClient, people: People, offered: Callable[..., str]
+) -> None:
+    """After declining, the provider keeps READ only: the referral page opens, read-only; every other
+    door (actions, forms, casework) answers as if the referral did not exist."""
+    referral_id = offered()
+    sign_in(client, people.provider)
+    assert submit(client, f"/portal/referrals/{referral_id}/decline", {"reason": "no-capacity"}).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = False
+    reached = {}
+    for method, rule in referral_doors(app):
+        if (method, rule) == ("GET", "/portal/referrals/<referral_id>"):
+            continue
+        response = client.open(rule.replace("<referral_id>", referral_id), method=method, data={"reason": "x"})
+        if response.status_code not in (403, 404):
+            reached[f"{method} {rule}"] = response.status_code
+    assert reached == {}
+    page = client.get(f"/portal/referrals/{referral_id}")
+    assert page.status_code == 200 and "Jones" in page.get_data(as_text=True)

@@ -128,7 +128,12 @@ def test_the_link_worker_places_by_hand_or_closes_with_a_reason(
     assert submit(client, f"/portal/link-worker/{closed}/close", {"reason": "Needs cardiac rehab"}).status_code == 302
     task = task_of(uow, closed)
     assert (task["status"], task["reason"]) == ("rejected", "Needs cardiac rehab")
-    assert client.get(f"/portal/referrals/{closed}").status_code == 404  # no longer in the queue
+    # no longer in the queue, but in the link worker's caseload: readable, with nothing left to decide
+    page = client.get(f"/portal/referrals/{closed}")
+    assert page.status_code == 200
+    assert "This referral is closed" in page.get_data(as_text=True)
+    assert "Place with a service" not in page.get_data(as_text=True)
+    assert client.get(f"/portal/link-worker/{closed}/place").status_code == 404
 
 
 def test_administrators_retry_and_resolve_parked_messages(

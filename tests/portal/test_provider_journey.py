@@ -124,4 +124,10 @@ def test_declining_with_a_coded_reason_sends_the_referral_back_to_triage(
     task = task_of(uow, referral_id)
     assert task["service"] != "mvl-exercise-referral"
     assert "declined" in task["events"]
-    assert client.get(f"/portal/referrals/{referral_id}").status_code == 404  # no longer this provider's
+    # no longer this provider's: readable, read-only, and nothing it can act on
+    page = client.get(f"/portal/referrals/{referral_id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "You can read what was recorded while it was with you" in body or "This referral is closed" in body
+    assert "Accept referral" not in body and "Record a contact attempt" not in body
+    assert client.post(f"/portal/referrals/{referral_id}/accept", data={}).status_code in (400, 404)

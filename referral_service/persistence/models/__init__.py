@@ -10,6 +10,7 @@ from referral_service.persistence.models.access import (
     SignInThrottle,
 )
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
+from referral_service.persistence.models.casework import CaseNote, FollowUp, SafeguardingFlag
 from referral_service.persistence.models.directory import (
     Accreditation,
     CapacityPool,
@@ -39,7 +40,9 @@ __all__ = [
     "ApiClientPractice",
     "AuditEvent",
     "CapacityPool",
+    "CaseNote",
     "ContactAttempt",
+    "FollowUp",
     "InboundMessage",
     "LsoaDeprivation",
     "Offer",
@@ -60,6 +63,7 @@ __all__ = [
     "ReferralTask",
     "ReportJourney",
     "ReportRefresh",
+    "SafeguardingFlag",
     "Service",
     "ServiceClass",
     "ServiceLocation",
