@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,11 @@ def test_make_serve_takes_a_referral_to_a_delivered_outcome_and_reports_it_in_me
         accepted = [m for m in receiver.messages() if referral_id in json.dumps(m)]
         assert len(accepted) == 1 and '"accepted"' in json.dumps(accepted[0])
 
+        search_id = str(uuid.uuid4())
+        query = urllib.parse.quote(f"https://fhir.nhs.uk/Id/nhs-number|{SECOND_NHS_NUMBER}")
+        search = _call(f"{root}/fhir/ServiceRequest?patient:identifier={query}", sent=headers(gp, request_id=search_id))
+        assert search[0] == 200, search
+
         assert _call(f"{root}/metrics")[0] == 401
         assert _call(f"{root}/metrics", sent={"Authorization": f"Bearer {gp}"})[0] == 403
         status, metrics = _call(f"{root}/metrics", sent={"Authorization": f"Bearer {_token(root, 'monitoring')}"})
@@ -214,4 +220,10 @@ def test_make_serve_takes_a_referral_to_a_delivered_outcome_and_reports_it_in_me
     assert _sample(metrics, "referral_service_outbox_parked") == 0
     assert _sample(metrics, "referral_service_outbox_oldest_age_seconds") == 0
     assert _sample(metrics, "referral_service_offers_due_within_one_working_day") >= 0
-    assert "Shutting down: Master" in log.read_text()  # stopped cleanly, as Ctrl-C would
+    # Production logs are JSON lines, the access line with our request id, and no patient data.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    searched = [line for line in lines if line.get("logger") == "gunicorn.access" and search_id in line["message"]]
+    assert len(searched) == 1 and "patient:identifier=[redacted]" in searched[0]["message"], searched
+    assert SECOND_NHS_NUMBER not in log.read_text() and VALID_NHS_NUMBER not in log.read_text()
+    assert any(line.get("request_id") for line in lines)  # lines logged while serving a request carry its id
+    assert any(line["message"] == "Shutting down: Master" for line in lines)  # stopped cleanly, as Ctrl-C would

@@ -61,3 +61,20 @@ def test_demo_mode_never_runs_in_production() -> None:
     }
     with pytest.raises(UnsafeSettings, match="must not be on in production"):
         Settings.from_env(environ).check()
+
+
+@pytest.mark.parametrize("key", ["test-secret-key-not-for-production", "example-" + "k" * 40, "change-me-" + "k" * 30])
+def test_production_refuses_an_example_or_test_secret_key(key: str) -> None:
+    environ = {"REFERRAL_SERVICE_ENV": "production", "REFERRAL_SERVICE_SECRET_KEY": key}
+    with pytest.raises(UnsafeSettings, match="example or test key"):
+        Settings.from_env(environ).check()
+
+
+def test_logs_are_json_in_production_or_when_asked_and_a_bad_format_refuses_to_start() -> None:
+    production = {"REFERRAL_SERVICE_ENV": "production", "REFERRAL_SERVICE_SECRET_KEY": "k" * 40}
+    assert Settings.from_env(production).json_logs
+    assert not Settings.from_env({**production, "REFERRAL_SERVICE_LOG_FORMAT": "text"}).json_logs
+    assert Settings.from_env({"REFERRAL_SERVICE_LOG_FORMAT": "json"}).json_logs
+    assert not Settings.from_env({}).json_logs
+    with pytest.raises(UnsafeSettings, match="REFERRAL_SERVICE_LOG_FORMAT"):
+        Settings.from_env({"REFERRAL_SERVICE_LOG_FORMAT": "xml"}).check()
