@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 
 from referral_service.config import Settings
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None, *, session_factory: SessionFact
     register_error_handlers(app)
     register_error_pages(app)
     register_cli(app)
+    if settings.proxy_hops:  # the client's address and scheme as the TLS proxy saw them
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if not settings.testing:
         configure_logging(settings.log_level, json_lines=settings.json_logs)
     return app

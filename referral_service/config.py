@@ -52,6 +52,7 @@ class Settings:
     argon2_profile: str = "standard"
     log_level: str = "INFO"
     log_format: str = ""  # "text" or "json"; unset: JSON in production, text elsewhere
+    proxy_hops: int = 0  # trusted proxies in front (X-Forwarded-For/-Proto/-Host), see docs/deploy.md
     suppress_below: int = 8  # report counts from 1 to suppress_below - 1 are shown as "*"
     testing: bool = False
     extra_flask_config: Mapping[str, Any] = field(default_factory=dict)
@@ -73,6 +74,7 @@ class Settings:
             log_level=env.get("REFERRAL_SERVICE_LOG_LEVEL", "INFO").strip().upper(),
             log_format=env.get("REFERRAL_SERVICE_LOG_FORMAT", "").strip().lower(),
             suppress_below=_whole_number(env, "REFERRAL_SERVICE_SUPPRESS_BELOW", 8),
+            proxy_hops=_whole_number(env, "REFERRAL_SERVICE_PROXY_HOPS", 0),
         )
 
     @classmethod

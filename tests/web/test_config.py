@@ -78,3 +78,16 @@ def test_logs_are_json_in_production_or_when_asked_and_a_bad_format_refuses_to_s
     assert not Settings.from_env({}).json_logs
     with pytest.raises(UnsafeSettings, match="REFERRAL_SERVICE_LOG_FORMAT"):
         Settings.from_env({"REFERRAL_SERVICE_LOG_FORMAT": "xml"}).check()
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_scheme_are_the_proxys_view(tmp_path: Path) -> None:
+    from flask import request
+
+    settings = Settings.for_tests("sqlite://", instance_dir=tmp_path, proxy_hops=1)
+    app = create_app(settings)
+    app.add_url_rule("/seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    assert app.test_client().get("/seen", headers=forwarded).get_data(as_text=True) == "203.0.113.7 https"
+    untrusted = create_app(Settings.for_tests("sqlite://", instance_dir=tmp_path))
+    untrusted.add_url_rule("/seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    assert untrusted.test_client().get("/seen", headers=forwarded).get_data(as_text=True) == "127.0.0.1 http"
