@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
-from referral_service.logging import RedactingFilter, redact
+from flask import Flask, g
+
+from referral_service.logging import RedactingFilter, redact, redacting_handler
 
 
 def test_nhs_numbers_and_emails_are_masked() -> None:
@@ -40,15 +43,10 @@ def test_the_filter_masks_arguments_and_tracebacks() -> None:
 
 def test_json_lines_carry_the_request_id_and_are_redacted_too() -> None:
     """The JSON formatter prints what the redaction filter left: message and traceback alike."""
-    import json
-
-    from flask import Flask, g
-
-    from referral_service.logging import redacting_handler
-
     stream = io.StringIO()
     logger = logging.getLogger("tests.json_lines")
     logger.addHandler(redacting_handler(stream, json_lines=True))
+    logger.setLevel(logging.INFO)
     logger.propagate = False
     try:
         with Flask(__name__).test_request_context("/"):
