@@ -7,11 +7,17 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from referral_service.domain.access import Actor
+from referral_service.domain.clock import utcnow
+from referral_service.domain.outbox import OutboxStatus
+from referral_service.persistence.models import Offer, OutboxMessage
+from referral_service.persistence.uow import UnitOfWork
 from tests.fixtures.fhir import SECOND_NHS_NUMBER, headers, plain_referral, token_for
 
 
@@ -65,3 +71,37 @@ def test_routes_intake_and_backlog_are_counted_without_patient_data(
     # Offered (triage reserved a place) with a deadline days away; nothing waits in the outbox.
     assert _sample(after, "referral_service_outbox_backlog") == 0
     assert _sample(after, "referral_service_offers_due_within_one_working_day") == 0
+
+
+def test_backlog_and_deadline_gauges_are_read_from_the_database_at_scrape_time(
+    client: FlaskClient, directory: None, gp_token: str, make_api_client: Callable[..., Actor], uow: UnitOfWork
+) -> None:
+    make_api_client("monitoring", admin=True, secret="monitoring-secret")
+    admin = token_for(client, "monitoring", "monitoring-secret")
+    created = client.post("/fhir/ServiceRequest", data=json.dumps(plain_referral()), headers=headers(gp_token))
+    assert created.status_code == 201
+    now = utcnow()
+    with uow:
+        referral = uow.referrals.by_public_id(created.get_json()["id"])
+        assert referral is not None
+        # The offer's provider must answer within hours; one outcome message has waited ten minutes.
+        uow.session.execute(update(Offer).values(respond_by=now + timedelta(hours=2)))
+        uow.outbox.add(
+            OutboxMessage(
+                referral_id=referral.id,
+                ordering_key=referral.public_id,
+                destination="https://gp.example.org/callback",
+                message_type="accepted",
+                request_id=str(uuid.uuid4()),
+                correlation_id=referral.correlation_id,
+                payload=b"{}",
+                status=OutboxStatus.PENDING,
+                next_attempt_at=now,
+                created_at=now - timedelta(minutes=10),
+            )
+        )
+    metrics = _scrape(client, admin)
+    assert _sample(metrics, "referral_service_offers_due_within_one_working_day") == 1
+    assert _sample(metrics, "referral_service_outbox_backlog") == 1
+    assert 600 <= _sample(metrics, "referral_service_outbox_oldest_age_seconds") < 700
+    assert _sample(metrics, "referral_service_outbox_parked") == 0
