@@ -152,6 +152,61 @@ def _sample(metrics: str, name: str, **labels: str) -> float:
     raise AssertionError(f"no sample {name} {labels} in:\n{metrics}")
 
 
+def _refer_and_accept(root: str, gp: str, systems: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """A ServiceRequest (which triage offers to a provider, whose system accepts it), a BaRS message
+    (which goes to a link worker) and one with a bad NHS number. Returns the first referral and its Task."""
+    status, body = _call(f"{root}/fhir/ServiceRequest", json.dumps(plain_referral()).encode(), headers(gp))
+    assert status == 201, body
+    referral_id = json.loads(body)["id"]
+    status, processed = _post_referral(root, gp)
+    assert status == 200, processed
+    refused, outcome = _post_referral(root, gp, nhs_number="1234567890")  # fails the check digit
+    assert refused == 400, outcome
+    found = json.loads(_call(f"{root}/fhir/Task?focus=ServiceRequest/{referral_id}", sent=headers(gp))[1])
+    task = found["entry"][0]["resource"]
+    assert task["businessStatus"]["coding"][0]["code"] == "offered", task
+    owner = task["owner"]["display"]
+    provider = _token(root, systems[owner])
+    accept = json.dumps([{"op": "replace", "path": "/status", "value": "accepted"}]).encode()
+    sent = {**headers(provider), "Content-Type": "application/json-patch+json"}
+    status, body = _call(f"{root}/fhir/Task/{task['id']}", accept, sent, method="PATCH")
+    assert status == 200, body
+    return referral_id, task
+
+
+def _assert_metrics(metrics: str, task_id: str, referral_id: str) -> None:
+    intake = "referral_service_intake_total"
+    assert _sample(metrics, intake, door="bars-message", outcome="accepted", reason="ok") == 1
+    assert _sample(metrics, intake, door="service-request", outcome="accepted", reason="ok") == 1
+    assert _sample(metrics, intake, door="bars-message", outcome="refused", reason="REC_BAD_REQUEST") == 1
+    # Requests answered by both workers, added up, under the URL rule and never the raw path.
+    latency = "referral_service_request_seconds_count"
+    assert _sample(metrics, latency, route="/fhir/$process-message", method="POST", status="200") == 1
+    assert _sample(metrics, latency, route="/fhir/Task/<task_id>", method="PATCH", status="200") == 1
+    assert _sample(metrics, latency, route="/oauth/token", method="POST", status="200") >= 3
+    assert (
+        task_id not in metrics
+        and referral_id not in metrics
+        and VALID_NHS_NUMBER not in metrics
+        and "1234567890" not in metrics
+        and SECOND_NHS_NUMBER not in metrics
+    )
+    assert _sample(metrics, "referral_service_outbox_backlog") == 0
+    assert _sample(metrics, "referral_service_outbox_parked") == 0
+    assert _sample(metrics, "referral_service_outbox_oldest_age_seconds") == 0
+    assert _sample(metrics, "referral_service_offers_due_within_one_working_day") == 0  # accepted
+
+
+def _assert_logs(log: Path, search_id: str) -> None:
+    """Production logs are JSON lines, the access line with our request id, and no patient data."""
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    searched = [line for line in lines if line.get("logger") == "gunicorn.access" and search_id in line["message"]]
+    assert len(searched) == 1 and "patient:identifier=[redacted]" in searched[0]["message"], searched
+    assert SECOND_NHS_NUMBER not in log.read_text() and VALID_NHS_NUMBER not in log.read_text()
+    assert any(line.get("request_id") for line in lines)  # lines logged while serving a request carry its id
+    assert any(line["message"] == "Shutting down: Master" for line in lines)  # stopped cleanly, as Ctrl-C would
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_serve_takes_a_referral_to_a_delivered_outcome_and_reports_it_in_metrics(
     fresh_database_url: str, receiver: Receiver, tmp_path: Path
@@ -163,23 +218,7 @@ def test_make_serve_takes_a_referral_to_a_delivered_outcome_and_reports_it_in_me
         systems = _register(fresh_database_url, receiver)
         gp = _token(root, "gp-system")
 
-        # A ServiceRequest (which triage offers to a provider) and a BaRS message (which goes to a link worker).
-        status, body = _call(f"{root}/fhir/ServiceRequest", json.dumps(plain_referral()).encode(), headers(gp))
-        assert status == 201, body
-        referral_id = json.loads(body)["id"]
-        status, processed = _post_referral(root, gp)
-        assert status == 200, processed
-        refused, outcome = _post_referral(root, gp, nhs_number="1234567890")  # fails the check digit
-        assert refused == 400, outcome
-        found = json.loads(_call(f"{root}/fhir/Task?focus=ServiceRequest/{referral_id}", sent=headers(gp))[1])
-        task = found["entry"][0]["resource"]
-        assert task["businessStatus"]["coding"][0]["code"] == "offered", task
-        owner = task["owner"]["display"]
-        provider = _token(root, systems[owner])
-        accept = json.dumps([{"op": "replace", "path": "/status", "value": "accepted"}]).encode()
-        sent = {**headers(provider), "Content-Type": "application/json-patch+json"}
-        status, body = _call(f"{root}/fhir/Task/{task['id']}", accept, sent, method="PATCH")
-        assert status == 200, body
+        referral_id, task = _refer_and_accept(root, gp, systems)
 
         # Two outcome messages: "accepted" for the first, "sent to a link worker" for the second.
         deadline = time.monotonic() + DELIVERY_WAIT_SECONDS
@@ -200,30 +239,5 @@ def test_make_serve_takes_a_referral_to_a_delivered_outcome_and_reports_it_in_me
         assert _call(f"{root}/metrics", sent={"Authorization": f"Bearer {gp}"})[0] == 403
         status, metrics = _call(f"{root}/metrics", sent={"Authorization": f"Bearer {_token(root, 'monitoring')}"})
         assert status == 200, metrics
-    intake = "referral_service_intake_total"
-    assert _sample(metrics, intake, door="bars-message", outcome="accepted", reason="ok") == 1
-    assert _sample(metrics, intake, door="service-request", outcome="accepted", reason="ok") == 1
-    assert _sample(metrics, intake, door="bars-message", outcome="refused", reason="REC_BAD_REQUEST") == 1
-    # Requests answered by both workers, added up, under the URL rule and never the raw path.
-    latency = "referral_service_request_seconds_count"
-    assert _sample(metrics, latency, route="/fhir/$process-message", method="POST", status="200") == 1
-    assert _sample(metrics, latency, route="/fhir/Task/<task_id>", method="PATCH", status="200") == 1
-    assert _sample(metrics, latency, route="/oauth/token", method="POST", status="200") >= 3
-    assert (
-        task["id"] not in metrics
-        and referral_id not in metrics
-        and VALID_NHS_NUMBER not in metrics
-        and "1234567890" not in metrics
-        and SECOND_NHS_NUMBER not in metrics
-    )
-    assert _sample(metrics, "referral_service_outbox_backlog") == 0
-    assert _sample(metrics, "referral_service_outbox_parked") == 0
-    assert _sample(metrics, "referral_service_outbox_oldest_age_seconds") == 0
-    assert _sample(metrics, "referral_service_offers_due_within_one_working_day") >= 0
-    # Production logs are JSON lines, the access line with our request id, and no patient data.
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    searched = [line for line in lines if line.get("logger") == "gunicorn.access" and search_id in line["message"]]
-    assert len(searched) == 1 and "patient:identifier=[redacted]" in searched[0]["message"], searched
-    assert SECOND_NHS_NUMBER not in log.read_text() and VALID_NHS_NUMBER not in log.read_text()
-    assert any(line.get("request_id") for line in lines)  # lines logged while serving a request carry its id
-    assert any(line["message"] == "Shutting down: Master" for line in lines)  # stopped cleanly, as Ctrl-C would
+    _assert_metrics(metrics, task["id"], referral_id)
+    _assert_logs(log, search_id)
