@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app wsgi
 NHSUK := referral_service/web/static/nhsuk
 ASSETS := $(NHSUK)/VERSION
 
-.PHONY: run test test-sqlite test-postgres fuzz lint fmt typecheck migrate revision check-providers bench clean
+.PHONY: run serve test test-sqlite test-postgres fuzz lint fmt typecheck migrate revision check-providers bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,21 @@ run: $(STAMP) $(ASSETS)
 	@REFERRAL_SERVICE_DEMO=1 $(FLASK) jobs run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	REFERRAL_SERVICE_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## serve: the production shape on DATABASE_URL (PostgreSQL): migrations first, then $(SCHEDULERS) scheduler
+## process(es) and gunicorn with gunicorn.conf.py ($(WEB_WORKERS) workers on $(BIND)); see docs/deploy.md
+WEB_WORKERS ?= 2
+SCHEDULERS ?= 1
+BIND ?= 127.0.0.1:8000
+serve: $(STAMP) $(ASSETS)
+	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL (postgresql://user@host/db)"; exit 1; }
+	@export REFERRAL_SERVICE_ENV=$${REFERRAL_SERVICE_ENV:-production} REFERRAL_SERVICE_BIND=$(BIND) \
+		REFERRAL_SERVICE_WEB_WORKERS=$(WEB_WORKERS); \
+	$(FLASK) db upgrade || exit 1; \
+	pids=""; for n in $$(seq $(SCHEDULERS)); do $(FLASK) jobs run & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null; wait $$pids 2>/dev/null' EXIT INT TERM; \
+	echo "== serving http://$(BIND)/ (gunicorn, $(WEB_WORKERS) workers) with $(SCHEDULERS) scheduler(s) (Ctrl-C stops all)"; \
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: the whole suite on SQLite (with its branch coverage), then on PostgreSQL when TEST_POSTGRES_URL answers
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.

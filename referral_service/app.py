@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from referral_service.config import Settings
 from referral_service.logging import configure_logging
@@ -11,6 +12,7 @@ from referral_service.persistence.engine import SessionFactory, make_engine, mak
 from referral_service.web.context import ServiceContext, install
 from referral_service.web.errors import register_error_handlers
 from referral_service.web.hostile_input import register_input_checks
+from referral_service.web.metrics import register_metrics
 from referral_service.web.pages import register_error_pages
 from referral_service.web.requests import register_request_ids
 from referral_service.web.security import exempt_api_blueprints, register_security
@@ -29,6 +31,7 @@ def create_app(settings: Settings | None = None, *, session_factory: SessionFact
     app.config.update(settings.extra_flask_config)
     register_database(app, settings, session_factory)
     register_request_ids(app)
+    register_metrics(app)
     register_input_checks(app)
     register_templates(app)  # first: the Jinja environment is built on first use, with these options
     register_security(app, settings)
@@ -37,8 +40,11 @@ def create_app(settings: Settings | None = None, *, session_factory: SessionFact
     register_error_handlers(app)
     register_error_pages(app)
     register_cli(app)
+    if settings.proxy_hops:  # the client's address and scheme as the TLS proxy saw them
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if not settings.testing:
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, json_lines=settings.json_logs)
     return app
 
 

@@ -15,6 +15,8 @@ DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+# Words in the keys that examples and tests use (README, docs/deploy.md, Settings.for_tests).
+DEMO_KEY_WORDS = ("not-for-production", "change-me", "changeme", "example", "demo")
 
 
 class UnsafeSettings(RuntimeError):
@@ -49,6 +51,8 @@ class Settings:
     demo_gp_callback_url: str | None = None
     argon2_profile: str = "standard"
     log_level: str = "INFO"
+    log_format: str = ""  # "text" or "json"; unset: JSON in production, text elsewhere
+    proxy_hops: int = 0  # trusted proxies in front (X-Forwarded-For/-Proto/-Host), see docs/deploy.md
     suppress_below: int = 8  # report counts from 1 to suppress_below - 1 are shown as "*"
     testing: bool = False
     extra_flask_config: Mapping[str, Any] = field(default_factory=dict)
@@ -68,7 +72,9 @@ class Settings:
             endpoint=env.get("REFERRAL_SERVICE_ENDPOINT", cls.endpoint).strip(),
             demo_gp_callback_url=env.get("DEMO_GP_CALLBACK_URL") or None,
             log_level=env.get("REFERRAL_SERVICE_LOG_LEVEL", "INFO").strip().upper(),
+            log_format=env.get("REFERRAL_SERVICE_LOG_FORMAT", "").strip().lower(),
             suppress_below=_whole_number(env, "REFERRAL_SERVICE_SUPPRESS_BELOW", 8),
+            proxy_hops=_whole_number(env, "REFERRAL_SERVICE_PROXY_HOPS", 0),
         )
 
     @classmethod
@@ -86,6 +92,11 @@ class Settings:
     def suppression_threshold(self) -> int:
         """The largest count the reports hide (REFERRAL_SERVICE_SUPPRESS_BELOW minus one)."""
         return self.suppress_below - 1
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON log lines (with the request id) when asked for, and by default in production."""
+        return self.log_format == "json" or (self.log_format == "" and self.is_production)
 
     @property
     def is_production(self) -> bool:
@@ -110,10 +121,14 @@ class Settings:
         if self.is_production:
             if len(self.secret_key) < 32:
                 problems.append("REFERRAL_SERVICE_SECRET_KEY must be set to 32 or more random characters")
+            elif any(word in self.secret_key.lower() for word in DEMO_KEY_WORDS):
+                problems.append("REFERRAL_SERVICE_SECRET_KEY is an example or test key: generate a random one")
             if self.demo:
                 problems.append("REFERRAL_SERVICE_DEMO must not be on in production")
             if self.argon2_profile != "standard":
                 problems.append("password hashing must use the standard cost in production")
+        if self.log_format not in {"", "text", "json"}:
+            problems.append(f"REFERRAL_SERVICE_LOG_FORMAT must be text or json, not {self.log_format!r}")
         if self.suppress_below < 1:
             problems.append("REFERRAL_SERVICE_SUPPRESS_BELOW must be 1 (no suppression) or more")
         if self.demo and not self.uses_sqlite and not self.demo_allow_any_db:

@@ -10,9 +10,11 @@ UUIDs (request ids, referral ids) are left as they are, so logs can still be fol
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
+import time
 from types import TracebackType
 from typing import TextIO
 
@@ -98,10 +100,48 @@ class RedactingFilter(logging.Filter):
 SERVER_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
-def redacting_handler(stream: TextIO | None = None) -> logging.Handler:
-    """The handler every process logs through: one line per record, the redaction filter on it."""
+def _request_id() -> str | None:
+    """The request id of the request being served (web/requests.py), when there is one."""
+    try:
+        from flask import g, has_request_context
+    except ImportError:  # pragma: no cover - Flask is a dependency
+        return None
+    return str(g.get("request_id") or "") or None if has_request_context() else None
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers: time, level, logger, message, request id and
+    the (already redacted) traceback. The redaction filter runs before any formatter, so the
+    fields hold exactly what the text format would have shown."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or _request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            entry["error"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
+JsonFormatter.converter = time.gmtime
+
+
+def redacting_handler(stream: TextIO | None = None, *, json_lines: bool = False) -> logging.Handler:
+    """The handler every process logs through: one line per record (text, or JSON with the request
+    id), the redaction filter on it."""
     handler: logging.Handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    formatter = JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(formatter)
     handler.addFilter(RedactingFilter())
     return handler
 
@@ -113,19 +153,26 @@ def _log_uncaught(kind: type[BaseException], error: BaseException, trace: Traceb
     logging.getLogger("referral_service").critical("uncaught error", exc_info=(kind, error, trace))
 
 
-def configure_logging(level: str) -> None:
+def process_handler(json_lines: bool = False) -> logging.Handler:
+    """The redacting handler, marked as this process's own; gunicorn.conf.py's logconfig_dict
+    names it, so gunicorn's master and workers log through it from their first line."""
+    handler = redacting_handler(json_lines=json_lines)
+    handler._referral_service = True  # type: ignore[attr-defined]
+    return handler
+
+
+def configure_logging(level: str, *, json_lines: bool = False) -> None:
     """Once per process: the redacting handler on the root logger, the filter on the servers'
     loggers, and uncaught exceptions (a CLI command's crash) logged through it rather than printed.
     DEBUG includes the SQL statements (never their parameters: every engine hides them)."""
     root = logging.getLogger()
-    if any(getattr(handler, "_referral_service", False) for handler in root.handlers):
-        return
-    handler = redacting_handler()
-    handler._referral_service = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.setLevel(level)
+    if not any(getattr(handler, "_referral_service", False) for handler in root.handlers):
+        root.addHandler(process_handler(json_lines))
+        root.setLevel(level)
     for name in SERVER_LOGGERS:
-        logging.getLogger(name).addFilter(RedactingFilter())
+        server = logging.getLogger(name)
+        if not any(isinstance(existing, RedactingFilter) for existing in server.filters):
+            server.addFilter(RedactingFilter())
     sys.excepthook = _log_uncaught
     if root.isEnabledFor(logging.DEBUG):
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)

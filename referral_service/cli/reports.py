@@ -1,4 +1,4 @@
-"""`reports refresh`: bring the reports' per-referral summary up to date (report pages also do it as they load)."""
+"""`reports refresh`: bring the reports' per-referral summary up to date (the scheduler does it every minute)."""
 
 from __future__ import annotations
 

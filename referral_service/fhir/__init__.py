@@ -6,15 +6,17 @@ from flask import Blueprint, Flask, Response, g, request
 
 from referral_service.domain.errors import DomainError
 from referral_service.fhir.http import check_message_headers
-from referral_service.fhir.outcomes import FhirError, Issue, outcome_response, render_http_error
+from referral_service.fhir.outcomes import REC_CODES, FhirError, Issue, outcome_response, render_http_error
 from referral_service.services.access import Actor, active_client
 from referral_service.services.errors import ServiceError, Unauthorized
 from referral_service.web.context import unit_of_work
 from referral_service.web.errors import register_error_renderer
+from referral_service.web.metrics import count_intake
 from referral_service.web.tokens import client_id_from_token
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 PUBLIC_ENDPOINTS = {"fhir.metadata"}
+INTAKE_DOORS = {"fhir.process_message": "bars-message", "fhir.create_service_request": "service-request"}
 
 
 @bp.before_request
@@ -30,6 +32,19 @@ def _authenticate() -> None:
         raise FhirError.one(401, "security", "a valid bearer access token is required (POST /oauth/token)")
     with unit_of_work() as uow:
         g.fhir_actor = active_client(uow, client_id)
+
+
+@bp.after_request
+def _count_intake(response: Response) -> Response:
+    """Intake outcomes for /metrics: accepted, or refused with the BaRS reason code (no patient data)."""
+    door = INTAKE_DOORS.get(request.endpoint or "")
+    if door is not None:
+        status = response.status_code
+        reason = (
+            "ok" if status < 400 else REC_CODES.get(status, "REC_SERVER_ERROR" if status >= 500 else "REC_BAD_REQUEST")
+        )
+        count_intake(door, status, reason)
+    return response
 
 
 def current_client() -> Actor:

@@ -16,7 +16,7 @@ from referral_service.persistence.availability import database_unavailable
 from referral_service.persistence.engine import SessionFactory
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = {"expire-offers": 60, "promote-waiting-lists": 60, "deliver-outbox": 10}
+INTERVAL_SECONDS = {"expire-offers": 60, "promote-waiting-lists": 60, "deliver-outbox": 10, "refresh-reports": 60}
 
 
 def carrying_on(

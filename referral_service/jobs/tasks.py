@@ -20,6 +20,7 @@ from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import SCHEDULER
 from referral_service.services.offers import due_offers, expire_offer, promote_service, services_to_promote
+from referral_service.services.reports import refresh_report_data
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -91,11 +92,23 @@ def deliver_outbox(
     return report
 
 
+def refresh_reports(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    """The reports' summary brought up to date, so report pages only read. Safe in two schedulers:
+    the refresh locks its one mark row (FOR UPDATE), so a second waits, then finds little to do."""
+    report = TickReport("refresh-reports")
+    with UnitOfWork(session_factory) as uow:
+        rebuilt = refresh_report_data(uow, now=now())
+    if rebuilt:
+        log.info("refresh-reports: %d referrals summarised", rebuilt)
+    return report
+
+
 def ticks(delivery: Delivery) -> dict[str, Callable[..., TickReport]]:
     return {
         "expire-offers": expire_overdue_offers,
         "promote-waiting-lists": promote_waiting_lists,
         "deliver-outbox": partial(deliver_outbox, delivery=delivery),
+        "refresh-reports": refresh_reports,  # last: it summarises what the ticks before it changed
     }
 
 

@@ -1,7 +1,8 @@
-"""Commissioner reports: bring the summary up to date, aggregate in SQL, suppress in the domain.
+"""Commissioner reports: aggregate the summary in SQL, suppress in the domain.
 
-The entry point owns the unit of work; a report refreshes the summary of the referrals whose
-history grew since the last refresh (a few rows on a live service), inside the same transaction.
+Reading a report never writes: the per-referral summary is brought up to date by the scheduler's
+`refresh-reports` tick (and `reports refresh`), so opening a page takes no lock and adds no row,
+and a read replica or a read-only database role could serve the pages.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ def _check_filter(options: FilterOptions, report_filter: ReportFilter) -> None:
 def commissioner_report(uow: UnitOfWork, report_filter: ReportFilter, *, threshold: int, now: datetime) -> Report:
     """The whole report for the filter, every figure suppressed at `threshold` before it is returned."""
     _check_filter(uow.reports.filter_options(), report_filter)
-    uow.reports.refresh(now=now)
     raw = uow.reports.figures(report_filter, now=now)
     return build_report(raw, report_filter, threshold=threshold, generated_at=now)
 
@@ -45,5 +45,6 @@ def report_filter_choices(uow: UnitOfWork) -> FilterOptions:
 
 
 def refresh_report_data(uow: UnitOfWork, *, now: datetime, full: bool = False) -> int:
-    """Rebuild the report summary: the referrals whose history grew, or (full) every referral."""
+    """Rebuild the report summary: the referrals whose history grew, or (full) every referral.
+    The one writer of the summary (the scheduler's tick, the CLI, the loaders), never a page."""
     return uow.reports.refresh(now=now, full=full)

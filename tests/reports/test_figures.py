@@ -16,7 +16,7 @@ from referral_service.persistence.models import OutboxMessage
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Invalid
 from referral_service.services.intake import ReferralReceipt
-from referral_service.services.reports import commissioner_report
+from referral_service.services.reports import commissioner_report, refresh_report_data
 from tests.factories import incoming
 from tests.fixtures.referrals import NOW
 from tests.reports.history import build_history
@@ -25,7 +25,9 @@ NOVEMBER = ReportFilter(date(2026, 11, 1), date(2026, 11, 30))
 
 
 def report(uow: UnitOfWork, report_filter: ReportFilter = NOVEMBER, threshold: int = 0) -> Report:
+    """The report after the summary is brought up to date, as the scheduler's refresh tick does."""
     with uow:
+        refresh_report_data(uow, now=NOW)
         return commissioner_report(uow, report_filter, threshold=threshold, now=NOW)
 
 

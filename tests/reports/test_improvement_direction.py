@@ -15,7 +15,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.casework import record_outcome_measure
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import accept_offer
-from referral_service.services.reports import commissioner_report
+from referral_service.services.reports import commissioner_report, refresh_report_data
 from tests.factories import incoming
 from tests.reports.history import START
 
@@ -55,6 +55,7 @@ def test_anxiety_improves_when_it_falls_and_the_rest_when_they_rise(
                 now=on,
             )
     with uow:
+        refresh_report_data(uow, now=START + timedelta(days=20))
         report = commissioner_report(uow, NOVEMBER, threshold=0, now=START + timedelta(days=20))
     outcomes = {row[0]: row[1:] for row in report.table("outcomes").rows}
     assert outcomes["ONS4 anxiety (0-10)"][:5] == (2, 6.0, 5.0, -1.0, 50.0)  # A's fall counts (a rise would not)

@@ -16,7 +16,9 @@ from flask.testing import FlaskClient
 
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.intake import ReferralReceipt
+from referral_service.services.reports import refresh_report_data
 from tests.fixtures.portal import People, sign_in
+from tests.fixtures.referrals import NOW
 from tests.reports.history import build_history
 
 NOVEMBER = "from=2026-11-01&to=2026-11-30"
@@ -35,7 +37,11 @@ SMALL = re.compile(r"^[1-7]$")
 
 @pytest.fixture
 def history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt]) -> dict[str, str]:
-    return build_history(uow, refer)
+    """The history, summarised as the scheduler's refresh-reports tick would (pages never refresh)."""
+    built = build_history(uow, refer)
+    with uow:
+        refresh_report_data(uow, now=NOW)
+    return built
 
 
 @pytest.fixture

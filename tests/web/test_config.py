@@ -61,3 +61,33 @@ def test_demo_mode_never_runs_in_production() -> None:
     }
     with pytest.raises(UnsafeSettings, match="must not be on in production"):
         Settings.from_env(environ).check()
+
+
+@pytest.mark.parametrize("key", ["test-secret-key-not-for-production", "example-" + "k" * 40, "change-me-" + "k" * 30])
+def test_production_refuses_an_example_or_test_secret_key(key: str) -> None:
+    environ = {"REFERRAL_SERVICE_ENV": "production", "REFERRAL_SERVICE_SECRET_KEY": key}
+    with pytest.raises(UnsafeSettings, match="example or test key"):
+        Settings.from_env(environ).check()
+
+
+def test_logs_are_json_in_production_or_when_asked_and_a_bad_format_refuses_to_start() -> None:
+    production = {"REFERRAL_SERVICE_ENV": "production", "REFERRAL_SERVICE_SECRET_KEY": "k" * 40}
+    assert Settings.from_env(production).json_logs
+    assert not Settings.from_env({**production, "REFERRAL_SERVICE_LOG_FORMAT": "text"}).json_logs
+    assert Settings.from_env({"REFERRAL_SERVICE_LOG_FORMAT": "json"}).json_logs
+    assert not Settings.from_env({}).json_logs
+    with pytest.raises(UnsafeSettings, match="REFERRAL_SERVICE_LOG_FORMAT"):
+        Settings.from_env({"REFERRAL_SERVICE_LOG_FORMAT": "xml"}).check()
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_scheme_are_the_proxys_view(tmp_path: Path) -> None:
+    from flask import request
+
+    settings = Settings.for_tests("sqlite://", instance_dir=tmp_path, proxy_hops=1)
+    app = create_app(settings)
+    app.add_url_rule("/seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    assert app.test_client().get("/seen", headers=forwarded).get_data(as_text=True) == "203.0.113.7 https"
+    untrusted = create_app(Settings.for_tests("sqlite://", instance_dir=tmp_path))
+    untrusted.add_url_rule("/seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    assert untrusted.test_client().get("/seen", headers=forwarded).get_data(as_text=True) == "127.0.0.1 http"

@@ -155,6 +155,17 @@ class CapacityRepository:
             )
         )
 
+    def open_offers_due_by(self, now: datetime, until: datetime) -> int:
+        """How many offers still open must be answered between now and `until`."""
+        return int(
+            self.session.scalar(
+                select(func.count()).where(
+                    Offer.status == OfferStatus.OFFERED, Offer.respond_by > now, Offer.respond_by <= until
+                )
+            )
+            or 0
+        )
+
     def claim_due_offer(self, offer_id: int, now: datetime) -> Offer | None:
         """Lock one due offer for this transaction; None if another process holds or handled it."""
         return self.session.scalar(

@@ -145,3 +145,14 @@ class OutboxRepository:
     def count_by_status(self) -> dict[str, int]:
         rows = self.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
         return {str(status.value if hasattr(status, "value") else status): int(count) for status, count in rows}
+
+    def backlog(self) -> tuple[int, datetime | None, int]:
+        """(messages not yet delivered, when the oldest of them was queued, how many are parked)."""
+        row = self.session.execute(
+            select(
+                func.count().filter(OutboxMessage.status.in_(UNFINISHED)),
+                func.min(OutboxMessage.created_at).filter(OutboxMessage.status.in_(UNFINISHED)),
+                func.count().filter(OutboxMessage.status == OutboxStatus.PARKED),
+            )
+        ).one()
+        return int(row[0]), row[1], int(row[2])
