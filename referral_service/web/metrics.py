@@ -74,7 +74,7 @@ def _registry() -> CollectorRegistry:
     """Every worker's samples when PROMETHEUS_MULTIPROC_DIR is set, else this process's own."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call,unused-ignore]
     else:
         registry = CollectorRegistry()
         for collector in (REQUEST_SECONDS, INTAKE):
