@@ -14,6 +14,7 @@ from referral_service.web.hostile_input import register_input_checks
 from referral_service.web.pages import register_error_pages
 from referral_service.web.requests import register_request_ids
 from referral_service.web.security import exempt_api_blueprints, register_security
+from referral_service.web.wording import register_wording
 
 
 def create_app(settings: Settings | None = None, *, session_factory: SessionFactory | None = None) -> Flask:
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, *, session_factory: SessionFact
     exempt_api_blueprints(app)
     register_error_handlers(app)
     register_error_pages(app)
+    register_wording(app)
     register_cli(app)
     if not settings.testing:
         configure_logging(settings.log_level)

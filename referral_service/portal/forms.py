@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWBS_ITEMS
 from referral_service.domain.progress import AttendanceStatus, ContactMethod, ContactOutcome, OutcomeTimepoint
+from referral_service.domain.wording import CONTACT_METHODS, CONTACT_OUTCOMES
 from referral_service.services.offers import DECLINE_REASONS
 
 REASON_TEXT_LIMIT = 1000
@@ -41,12 +42,12 @@ class ContactForm(FlaskForm):
     attempted_time = TimeField("Time (optional)", validators=[Optional()])
     method = RadioField(
         "How did you try to contact the patient?",
-        choices=options([(m.value, _label(m.value)) for m in ContactMethod]),
+        choices=options([(m.value, CONTACT_METHODS[m]) for m in ContactMethod]),
         validators=[InputRequired("Choose how you tried to make contact")],
     )
     outcome = RadioField(
         "What happened?",
-        choices=options([(o.value, _label(o.value)) for o in ContactOutcome]),
+        choices=options([(o.value, CONTACT_OUTCOMES[o]) for o in ContactOutcome]),
         validators=[InputRequired("Choose what happened")],
     )
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
@@ -82,7 +83,7 @@ class MeasuresForm(FlaskForm):
             [
                 (OutcomeTimepoint.START.value, "At the start of the programme"),
                 (OutcomeTimepoint.END.value, "At the end of the programme"),
-                (OutcomeTimepoint.FOLLOW_UP.value, "At follow-up"),
+                (OutcomeTimepoint.FOLLOW_UP.value, "At a follow-up appointment"),
             ]
         ),
         validators=[InputRequired("Choose when these were measured")],
@@ -113,14 +114,14 @@ class FinishForm(FlaskForm):
     ending = RadioField(
         "How did the programme end?",
         choices=options(
-            [("completed", "Completed the programme"), ("dropped-out", "Stopped before the end (drop-out)")]
+            [("completed", "Completed the programme"), ("dropped-out", "Stopped before the end (dropped out)")]
         ),
         validators=[InputRequired("Choose how the programme ended")],
     )
     reason = TextAreaField(
         "Reason or note",
         validators=[Optional(), Length(max=REASON_TEXT_LIMIT)],
-        description="Needed for a drop-out. The referrer will see it.",
+        description="Needed when the patient stopped before the end. The referrer will see it.",
     )
 
 
