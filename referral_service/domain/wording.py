@@ -244,3 +244,22 @@ def words_for(mapping: Mapping[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return mapping.get(code) or code.replace("-", " ").replace("_", " ")
+
+
+def delivery_problem(status_code: int | None, error: str | None) -> str:
+    """Why a message to a referrer's system did not get through, as an administrator would say it."""
+    if status_code is None:
+        said = "The referrer's system could not be reached"
+    elif status_code == 401 or status_code == 403:
+        said = f"The referrer's system refused our credentials (it answered {status_code})"
+    elif status_code == 404:
+        said = "The referrer's system has nothing at that address (it answered 404)"
+    elif status_code == 408 or status_code == 429:
+        said = f"The referrer's system was too busy or too slow (it answered {status_code})"
+    elif 400 <= status_code < 500:
+        said = f"The referrer's system would not accept the message (it answered {status_code})"
+    elif status_code >= 500:
+        said = f"The referrer's system had a fault of its own (it answered {status_code})"
+    else:
+        said = f"The referrer's system gave an unexpected answer ({status_code})"
+    return f"{said}: {error}" if error else f"{said}."

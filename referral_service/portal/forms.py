@@ -89,15 +89,9 @@ class MeasuresForm(FlaskForm):
         validators=[InputRequired("Choose when these were measured")],
     )
     measured_on = DateField("Date measured", validators=[InputRequired("Enter the date of the measures")])
-    minutes = _score_field("Minutes of moderate activity in a usual week", 0, 10080)
-    weight_kg = DecimalField(
-        "Weight (kg)", places=1, validators=[Optional(), NumberRange(20, 400, "Enter a weight from 20 to 400 kg")]
-    )
-    bmi = DecimalField("BMI", places=1, validators=[Optional(), NumberRange(10, 100, "Enter a BMI from 10 to 100")])
-    systolic = _score_field("Systolic (mmHg)", 50, 300)
-    diastolic = _score_field("Diastolic (mmHg)", 30, 200)
 
 
+# Made in the order the page shows them, so the error summary lists problems in that order too.
 for _name, _question in ONS4_ITEMS:
     setattr(MeasuresForm, f"ons4_{_name}", _score_field(_question, 0, 10))
 for _name, _statement in SWEMWBS_ITEMS:
@@ -108,6 +102,15 @@ for _name, _statement in SWEMWBS_ITEMS:
             _statement, choices=options([(str(v), text) for v, text in SWEMWBS_ANSWERS]), validators=[Optional()]
         ),
     )
+MeasuresForm.minutes = _score_field("Minutes of moderate activity in a usual week", 0, 10080)
+MeasuresForm.weight_kg = DecimalField(
+    "Weight (kg)", places=1, validators=[Optional(), NumberRange(20, 400, "Enter a weight from 20 to 400 kg")]
+)
+MeasuresForm.bmi = DecimalField(
+    "BMI", places=1, validators=[Optional(), NumberRange(10, 100, "Enter a BMI from 10 to 100")]
+)
+MeasuresForm.systolic = _score_field("Systolic (mmHg)", 50, 300)
+MeasuresForm.diastolic = _score_field("Diastolic (mmHg)", 30, 200)
 
 
 class FinishForm(FlaskForm):

@@ -5,7 +5,7 @@ and codes in words (`domain.wording`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask, g
 
@@ -42,6 +42,10 @@ def equity_label(value: object) -> object:
 
 def age_of(moment: datetime | None) -> str:
     return "" if moment is None else wording.how_long(utcnow() - moment)
+
+
+def seconds_age(seconds: float) -> str:
+    return wording.how_long(timedelta(seconds=seconds))
 
 
 def date_or_moment(value: date | datetime | None) -> str:
@@ -88,6 +92,8 @@ def register_wording(app: Flask) -> None:
         uk_date_and_time=wording.uk_date_and_time,
         when=wording.uk_date_and_time,
         age=age_of,
+        seconds_age=seconds_age,
+        delivery_problem=wording.delivery_problem,
         in_words=in_words,
         service_name=service_name,
         stage=stage,
