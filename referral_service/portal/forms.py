@@ -4,7 +4,7 @@ the service layer, so a form cannot offer what the service would refuse."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, RadioField, TextAreaField, TimeField
+from wtforms import DecimalField, IntegerField, RadioField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -12,6 +12,7 @@ from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWB
 from referral_service.domain.progress import AttendanceStatus, ContactMethod, ContactOutcome, OutcomeTimepoint
 from referral_service.domain.wording import CONTACT_METHODS, CONTACT_OUTCOMES
 from referral_service.services.offers import DECLINE_REASONS
+from referral_service.web.date_input import DateInputField
 
 REASON_TEXT_LIMIT = 1000
 
@@ -38,7 +39,7 @@ class DeclineForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    attempted_on = DateField("Date of the attempt", validators=[InputRequired("Enter the date of the attempt")])
+    attempted_on = DateInputField("Date of the attempt", validators=[InputRequired("Enter the date of the attempt")])
     attempted_time = TimeField("Time (optional)", validators=[Optional()])
     method = RadioField(
         "How did you try to contact the patient?",
@@ -54,7 +55,7 @@ class ContactForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    session_on = DateField("Date of the session", validators=[InputRequired("Enter the date of the session")])
+    session_on = DateInputField("Date of the session", validators=[InputRequired("Enter the date of the session")])
     status = RadioField(
         "Attendance",
         choices=options(
@@ -88,7 +89,7 @@ class MeasuresForm(FlaskForm):
         ),
         validators=[InputRequired("Choose when these were measured")],
     )
-    measured_on = DateField("Date measured", validators=[InputRequired("Enter the date of the measures")])
+    measured_on = DateInputField("Date measured", validators=[InputRequired("Enter the date of the measures")])
 
 
 # Made in the order the page shows them, so the error summary lists problems in that order too.
