@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
+from referral_service.domain.dates import PARTS, parse_date_parts
 from referral_service.domain.reporting.definitions import PATHWAY_LABELS, ReportFilter
 from referral_service.domain.reporting.export import SCHEMA, VERSION, export_document
 from referral_service.domain.reporting.tables import FigureTable, Report
@@ -34,9 +35,23 @@ PAGES = {  # URL -> report section
 }
 
 
+def _arguments() -> dict[str, str]:
+    """The query, with a date typed in the three-box date input read into `from` and `to` (the
+    CSV and JSON links carry them as ISO dates, as their contract says)."""
+    arguments = request.args.to_dict()
+    for name, what in (("from", "The start date"), ("to", "The end date")):
+        parts = [arguments.pop(f"{name}-{part}", "") for part in PARTS]
+        if any(parts):
+            try:
+                arguments[name] = parse_date_parts(*parts, what=what).isoformat()
+            except ValueError as error:
+                abort(400, f"The report filter is not right: {error}.")
+    return arguments
+
+
 def _filter() -> ReportFilter:
     try:
-        return parse_report_filter(request.args.to_dict(), today=utcnow().date())
+        return parse_report_filter(_arguments(), today=utcnow().date())
     except ValidationError as error:
         abort(400, describe_errors(error))
 
