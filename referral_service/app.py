@@ -16,6 +16,7 @@ from referral_service.web.metrics import register_metrics
 from referral_service.web.pages import register_error_pages
 from referral_service.web.requests import register_request_ids
 from referral_service.web.security import exempt_api_blueprints, register_security
+from referral_service.web.wording import register_wording
 
 
 def create_app(settings: Settings | None = None, *, session_factory: SessionFactory | None = None) -> Flask:
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, session_factory: SessionFact
     exempt_api_blueprints(app)
     register_error_handlers(app)
     register_error_pages(app)
+    register_wording(app)
     register_cli(app)
     if settings.proxy_hops:  # the client's address and scheme as the TLS proxy saw them
         hops = settings.proxy_hops

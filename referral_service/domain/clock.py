@@ -7,6 +7,9 @@ jobs, column defaults) ask this function.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+UK_TIME = ZoneInfo("Europe/London")  # the portal's, the pages' and the patients' time of day
 
 
 def utcnow() -> datetime:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
-from zoneinfo import ZoneInfo
 
-UK_TIME = ZoneInfo("Europe/London")
+from referral_service.domain.clock import UK_TIME
+
 MAX_WINDOW_DAYS = 366
 
 

@@ -5,13 +5,13 @@ can move the day."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from referral_service.domain import clock
 from referral_service.domain.access import UserRole
+from referral_service.domain.clock import UK_TIME
 from referral_service.domain.history import uk_date, uk_time
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.casework_forms import SearchForm
@@ -21,7 +21,6 @@ from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
-UK_TIME = ZoneInfo("Europe/London")
 CASE_ROLES = (UserRole.PROVIDER, UserRole.LINK_WORKER)
 
 

@@ -4,14 +4,16 @@ the service layer, so a form cannot offer what the service would refuse."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, RadioField, StringField, TextAreaField, TimeField
+from wtforms import DecimalField, IntegerField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from referral_service.domain.outcomes import ONS4_ITEMS, SWEMWBS_ANSWERS, SWEMWBS_ITEMS
 from referral_service.domain.progress import AttendanceStatus, ContactMethod, ContactOutcome, OutcomeTimepoint
 from referral_service.domain.schedule import Weekday
+from referral_service.domain.wording import CONTACT_METHODS, CONTACT_OUTCOMES
 from referral_service.services.offers import DECLINE_REASONS
+from referral_service.web.date_input import DateInputField
 
 REASON_TEXT_LIMIT = 1000
 
@@ -38,23 +40,23 @@ class DeclineForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    attempted_on = DateField("Date of the attempt", validators=[InputRequired("Enter the date of the attempt")])
+    attempted_on = DateInputField("Date of the attempt", validators=[InputRequired("Enter the date of the attempt")])
     attempted_time = TimeField("Time (optional)", validators=[Optional()])
     method = RadioField(
         "How did you try to contact the patient?",
-        choices=options([(m.value, _label(m.value)) for m in ContactMethod]),
+        choices=options([(m.value, CONTACT_METHODS[m]) for m in ContactMethod]),
         validators=[InputRequired("Choose how you tried to make contact")],
     )
     outcome = RadioField(
         "What happened?",
-        choices=options([(o.value, _label(o.value)) for o in ContactOutcome]),
+        choices=options([(o.value, CONTACT_OUTCOMES[o]) for o in ContactOutcome]),
         validators=[InputRequired("Choose what happened")],
     )
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
 
 
 class SessionForm(FlaskForm):
-    session_on = DateField("Date of the session", validators=[InputRequired("Enter the date of the session")])
+    session_on = DateInputField("Date of the session", validators=[InputRequired("Enter the date of the session")])
     status = RadioField(
         "Attendance",
         choices=options(
@@ -83,21 +85,15 @@ class MeasuresForm(FlaskForm):
             [
                 (OutcomeTimepoint.START.value, "At the start of the programme"),
                 (OutcomeTimepoint.END.value, "At the end of the programme"),
-                (OutcomeTimepoint.FOLLOW_UP.value, "At follow-up"),
+                (OutcomeTimepoint.FOLLOW_UP.value, "At a follow-up appointment"),
             ]
         ),
         validators=[InputRequired("Choose when these were measured")],
     )
-    measured_on = DateField("Date measured", validators=[InputRequired("Enter the date of the measures")])
-    minutes = _score_field("Minutes of moderate activity in a usual week", 0, 10080)
-    weight_kg = DecimalField(
-        "Weight (kg)", places=1, validators=[Optional(), NumberRange(20, 400, "Enter a weight from 20 to 400 kg")]
-    )
-    bmi = DecimalField("BMI", places=1, validators=[Optional(), NumberRange(10, 100, "Enter a BMI from 10 to 100")])
-    systolic = _score_field("Systolic (mmHg)", 50, 300)
-    diastolic = _score_field("Diastolic (mmHg)", 30, 200)
+    measured_on = DateInputField("Date measured", validators=[InputRequired("Enter the date of the measures")])
 
 
+# Made in the order the page shows them, so the error summary lists problems in that order too.
 for _name, _question in ONS4_ITEMS:
     setattr(MeasuresForm, f"ons4_{_name}", _score_field(_question, 0, 10))
 for _name, _statement in SWEMWBS_ITEMS:
@@ -108,20 +104,29 @@ for _name, _statement in SWEMWBS_ITEMS:
             _statement, choices=options([(str(v), text) for v, text in SWEMWBS_ANSWERS]), validators=[Optional()]
         ),
     )
+MeasuresForm.minutes = _score_field("Minutes of moderate activity in a usual week", 0, 10080)
+MeasuresForm.weight_kg = DecimalField(
+    "Weight (kg)", places=1, validators=[Optional(), NumberRange(20, 400, "Enter a weight from 20 to 400 kg")]
+)
+MeasuresForm.bmi = DecimalField(
+    "BMI", places=1, validators=[Optional(), NumberRange(10, 100, "Enter a BMI from 10 to 100")]
+)
+MeasuresForm.systolic = _score_field("Systolic (mmHg)", 50, 300)
+MeasuresForm.diastolic = _score_field("Diastolic (mmHg)", 30, 200)
 
 
 class FinishForm(FlaskForm):
     ending = RadioField(
         "How did the programme end?",
         choices=options(
-            [("completed", "Completed the programme"), ("dropped-out", "Stopped before the end (drop-out)")]
+            [("completed", "Completed the programme"), ("dropped-out", "Stopped before the end (dropped out)")]
         ),
         validators=[InputRequired("Choose how the programme ended")],
     )
     reason = TextAreaField(
         "Reason or note",
         validators=[Optional(), Length(max=REASON_TEXT_LIMIT)],
-        description="Needed for a drop-out. The referrer will see it.",
+        description="Needed when the patient stopped before the end. The referrer will see it.",
     )
 
 
@@ -192,7 +197,7 @@ class ClassForm(FlaskForm):
 
 
 class ProgrammeStartForm(FlaskForm):
-    starts_on = DateField(
+    starts_on = DateInputField(
         "Date of the first session", validators=[InputRequired("Enter the date the programme starts")]
     )
     start_time = TimeField(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -19,7 +18,6 @@ from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
 from referral_service.web.requests import current_request_id
 
-UK_TIME = ZoneInfo("Europe/London")
 PROVIDER = (UserRole.PROVIDER,)
 CASE_ROLES = (UserRole.PROVIDER, UserRole.LINK_WORKER)
 
@@ -37,51 +35,6 @@ def time_left(respond_by: datetime | None) -> str:
         return f"{days} day{'s' * (days != 1)} {hours} hour{'s' * (hours != 1)} left"
     minutes = (left.seconds % 3600) // 60
     return f"{hours} hour{'s' * (hours != 1)} {minutes} min left"
-
-
-@bp.app_template_filter("when")
-def when(value: datetime | None) -> str:
-    """Stored in UTC, shown in UK time (GMT or BST), as the people using the portal read clocks."""
-    return "" if value is None else value.astimezone(UK_TIME).strftime("%-d %b %Y %H:%M")
-
-
-@bp.app_template_filter("day")
-def day(value: object) -> str:
-    return "" if value is None else value.strftime("%-d %b %Y")  # type: ignore[attr-defined]
-
-
-STAGES = {
-    "triage": "Being triaged",
-    "offered": "Offered, waiting for an answer",
-    "waitlisted": "On the waiting list",
-    "link-worker": "With a link worker",
-    "3.0": "Accepted, not yet contacted",
-    "4.0": "Closed: no service can take it",
-    "5.1.1": "Contacted",
-    "5.1.4": "Attending sessions",
-    "5.1.2": "Missed a session",
-    "6.0": "Cancelled",
-    "7.0": "Completed",
-    "dropped-out": "Dropped out",
-}
-MEASURE_NAMES = {
-    "ons4": "Personal wellbeing (ONS4)",
-    "swemwbs": "Mental wellbeing (SWEMWBS)",
-    "activity-minutes": "Activity (minutes a week)",
-    "weight": "Weight (kg)",
-    "bmi": "BMI",
-    "blood-pressure": "Blood pressure",
-}
-
-
-@bp.app_template_filter("stage")
-def stage(business_status: str | None) -> str:
-    return STAGES.get(business_status or "triage", business_status or "")
-
-
-@bp.app_template_filter("measure_name")
-def measure_name(instrument: str) -> str:
-    return MEASURE_NAMES.get(instrument, instrument)
 
 
 @bp.app_template_filter("nhs_number")

@@ -13,10 +13,9 @@ from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from referral_service.domain.access import UserRole
-from referral_service.domain.clock import utcnow
+from referral_service.domain.clock import UK_TIME, utcnow
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.forms import options
-from referral_service.portal.referrals import UK_TIME
 from referral_service.services.errors import ServiceError
 from referral_service.services.user_admin import (
     change_user,

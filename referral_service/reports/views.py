@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
+from referral_service.domain.dates import PARTS, parse_date_parts
 from referral_service.domain.reporting.definitions import PATHWAY_LABELS, ReportFilter
 from referral_service.domain.reporting.export import SCHEMA, VERSION, export_document
 from referral_service.domain.reporting.tables import FigureTable, Report
@@ -38,17 +39,55 @@ PAGES = {  # URL -> report section
 FILTER_FIELDS = {"from": "from", "to": "to", "practice": "practice", "pcn": "pcn", "provider": "provider"}
 
 
+def _arguments_and_problems() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The query, with a date typed in the three-box date input read into `from` and `to` (the
+    CSV and JSON links carry them as ISO dates, as their contract says), and what was mistyped."""
+    arguments = request.args.to_dict()
+    problems: list[tuple[str, str]] = []
+    for name, what in (("from", "The start date"), ("to", "The end date")):
+        parts = [arguments.pop(f"{name}-{part}", "") for part in PARTS]
+        if any(parts):
+            try:
+                arguments[name] = parse_date_parts(*parts, what=what).isoformat()
+            except ValueError as error:
+                problems.append((name, str(error)))
+    return arguments, problems
+
+
+def _arguments() -> dict[str, str]:
+    arguments, problems = _arguments_and_problems()
+    if problems:
+        abort(400, "The report filter is not right: " + "; ".join(message for _, message in problems) + ".")
+    return arguments
+
+
+def _typed_dates() -> dict[str, dict[str, str]]:
+    """The dates as typed, to show them again beside the error (typed boxes, or an ISO date split)."""
+    typed: dict[str, dict[str, str]] = {}
+    for name in ("from", "to"):
+        parts = {part: request.args.get(f"{name}-{part}", "") for part in PARTS}
+        iso = request.args.get(name, "")
+        if not any(parts.values()) and iso.count("-") == 2:
+            year, month, day = iso.split("-")
+            parts = {"day": day, "month": month, "year": year}
+        typed[name] = parts
+    return typed
+
+
 def _filter() -> ReportFilter:
     try:
-        return parse_report_filter(request.args.to_dict(), today=utcnow().date())
+        return parse_report_filter(_arguments(), today=utcnow().date())
     except ValidationError as error:
         abort(400, describe_errors(error))
 
 
 def _form_errors() -> tuple[ReportFilter | None, list[tuple[str, str]]]:
     """The filter, or what is wrong with it as (field id, message) pairs for the error summary."""
+    arguments, problems = _arguments_and_problems()
+    if problems:
+        return None, problems
     try:
-        return parse_report_filter(request.args.to_dict(), today=utcnow().date()), []
+        return parse_report_filter(arguments, today=utcnow().date()), []
     except ValidationError as error:
         return None, filter_problems(error)
 
@@ -170,6 +209,7 @@ def _page(page: str) -> ResponseReturnValue:
             pages=PAGES,
             report=None,
             problems=problems,
+            typed=_typed_dates(),
             choices=choices,
             pathway_labels=PATHWAY_LABELS,
             query=request.args.to_dict(),
@@ -182,6 +222,7 @@ def _page(page: str) -> ResponseReturnValue:
         pages=PAGES,
         report=report,
         problems=[],
+        typed={},
         in_force=filter_in_force(report_filter, choices),
         section=section,
         charts=_charts(report, section.key),

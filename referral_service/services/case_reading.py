@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from referral_service.domain.access import Actor, ActorKind
+from referral_service.domain.clock import UK_TIME
 from referral_service.domain.events import EVENTS, EventType
 from referral_service.domain.history import sentence
 from referral_service.domain.lifecycle import TERMINAL
 from referral_service.persistence.models import CaseNote, Referral, ReferralEvent
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Right, rights_on
-
-UK_TIME = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from referral_service.app import create_app
 from referral_service.cli.demo import send_demo_referrals
@@ -30,10 +31,12 @@ from referral_service.services.accounts import create_portal_user
 from referral_service.services.demo import seed_demo_identities
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
-from tests.fixtures.browser import OTHER_PROVIDER
+from tests.fixtures.browser import OTHER_PROVIDER, AccessibilityAudit
 from tests.fixtures.database import throwaway_database
 from tests.fixtures.live import serving
 
+# Each page load is also checked by axe-core at two widths, which takes a moment on a busy machine.
+expect.set_options(timeout=15_000)
 REFERRER_CALLBACK = "http://127.0.0.1:9/referrer"  # nothing listens: messages stay queued, visibly
 
 
@@ -85,7 +88,21 @@ def live_portal(
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def accessibility() -> AccessibilityAudit:
+    return AccessibilityAudit()
+
+
+@pytest.fixture(autouse=True)
+def no_accessibility_findings(accessibility: AccessibilityAudit) -> Iterator[None]:
+    """Fails the test if axe-core found a violation, or a page scrolled sideways, on any page it visited."""
+    accessibility.findings.clear()
+    yield
+    if accessibility.findings:
+        pytest.fail("Accessibility problems on the pages this test visited:\n" + "\n".join(accessibility.findings))
+
+
+@pytest.fixture(scope="session")
+def browser(accessibility: AccessibilityAudit) -> Iterator[Browser]:
     path = chromium_path()
     if path is None:
         message = "Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)"
@@ -94,6 +111,13 @@ def browser() -> Iterator[Browser]:
         pytest.skip(message)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
+        new_context = launched.new_context
+
+        def audited_context(*args: Any, **kwargs: Any) -> BrowserContext:
+            """Every context a test opens, its own `page` and `phone` and any other, is audited."""
+            return accessibility.attach(new_context(*args, **kwargs))
+
+        launched.new_context = audited_context  # type: ignore[method-assign]
         yield launched
         launched.close()
 

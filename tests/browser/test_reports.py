@@ -87,8 +87,8 @@ def test_a_commissioner_reads_the_reports(reports_page: Page) -> None:
 
     page.get_by_role("link", name="Equity").click()
     _chart_and_table(page, "By IMD quintile")
-    expect(page.get_by_role("rowheader", name="Q1 (most deprived)")).to_be_visible()
-    expect(page.get_by_role("rowheader", name="unknown").first).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Most deprived fifth", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Not known").first).to_be_visible()
     screenshot(page, "reports-equity")
 
     page.get_by_role("link", name="Gaps in provision").click()

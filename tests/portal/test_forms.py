@@ -72,7 +72,7 @@ def test_future_dates_are_refused(client: FlaskClient, people: People, offered: 
     base = _accepted(client, people, offered)
     response = submit(client, f"{base}/sessions", {"session_on": "2099-01-01", "status": "attended"})
     assert response.status_code == 422
-    assert 'href="#session_on">The date cannot be in the future' in response.get_data(as_text=True)
+    assert 'href="#session_on-day">The date cannot be in the future' in response.get_data(as_text=True)
 
 
 def test_nothing_to_record_is_said_plainly(client: FlaskClient, people: People, offered: Callable[..., str]) -> None:

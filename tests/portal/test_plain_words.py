@@ -1,0 +1,199 @@
+"""Every portal and report page, for a seeded history and signed in as each role, speaks in words:
+no slug, no SNOMED code, no field name and no ISO date in the text a person reads.
+
+The pages come from the app's own URL map (so a page added later is checked from the day it is
+added); the slugs and codes come from the directory, the rules and the domain's enums rather than
+a guess at what a slug looks like.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from html.parser import HTMLParser
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+import referral_service.domain
+from referral_service.domain.directory import ProviderDefinition
+from referral_service.domain.risk import CARDIOVASCULAR_DISEASE, LONG_TERM_CONDITIONS
+from referral_service.domain.rules import AllOf, AnyOf, ConditionRule, Eligibility, Not
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.intake import ReferralReceipt
+from referral_service.services.offers import DECLINE_REASONS
+from tests.fixtures.portal import People, sign_in
+from tests.reports.history import build_history
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
+ROLES = ("provider", "other_provider", "link_worker", "admin", "commissioner")
+# Codes of ours that are also ordinary English, spelt the same: "at follow-up".
+ENGLISH = {"follow-up"}
+PREFIXES = ("/portal", "/reports", "/account", "/integration-health")
+
+
+class VisibleText(HTMLParser):
+    """The text a sighted reader sees, plus what a screen reader reads out (alt, aria-label, title)."""
+
+    HIDDEN = {"script", "style", "template", "head"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        for name, value in attrs:
+            if name in {"alt", "aria-label", "title", "placeholder"} and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def _domain_enums() -> Iterator[type[StrEnum]]:
+    package = referral_service.domain
+    for module_info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum:
+                yield value
+
+
+def _condition_codes(rule: object) -> Iterator[str]:
+    if isinstance(rule, ConditionRule):
+        yield from rule.codes
+    elif isinstance(rule, AllOf | AnyOf):
+        for child in rule.rules:
+            yield from _condition_codes(child)
+    elif isinstance(rule, Not):
+        yield from _condition_codes(rule.rule)
+
+
+def known_slugs(providers: tuple[ProviderDefinition, ...]) -> set[str]:
+    """Machine names a page must never show: directory ids and every coded enum value with a joiner."""
+    slugs = {provider.slug for provider in providers} | {s.slug for p in providers for s in p.services}
+    slugs |= set(DECLINE_REASONS)
+    slugs |= {member.value for enum in _domain_enums() for member in enum if re.search(r"[-_]", member.value)}
+    return {slug for slug in slugs if re.search(r"[-_]", slug)} - ENGLISH
+
+
+def known_codes(providers: tuple[ProviderDefinition, ...]) -> set[str]:
+    codes: set[str] = set()
+    for service in (s for p in providers for s in p.services):
+        codes.add(service.pathway.code)
+        eligibility: Eligibility = service.eligibility
+        for rule in (eligibility.include, *eligibility.exclude):
+            codes.update(_condition_codes(rule))
+    codes |= CARDIOVASCULAR_DISEASE | LONG_TERM_CONDITIONS
+    return {code for code in codes if code.isdigit() and len(code) >= 6}
+
+
+def get_routes(app: Flask) -> list[str]:
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIXES)
+        and "GET" in (rule.methods or set())
+        and not rule.rule.endswith((".csv", ".json"))
+    )
+
+
+def fill(rule: str, app: Flask, history: dict[str, str]) -> Iterator[str]:
+    """Each route once for every value its parameters take in the seeded history."""
+    adapter = app.url_map.bind("localhost")
+    for url_rule in app.url_map.iter_rules(None):
+        if url_rule.rule != rule:
+            continue
+        arguments = sorted(url_rule.arguments)
+        if not arguments:
+            yield rule
+        elif arguments == ["referral_id"]:
+            for referral_id in history.values():
+                yield adapter.build(url_rule.endpoint, {"referral_id": referral_id})
+        elif arguments == ["page"]:
+            for page in ("uptake", "waits", "outcomes", "equity", "gaps", "quality"):
+                yield adapter.build(url_rule.endpoint, {"page": page})
+        else:
+            pytest.fail(f"{rule}: the plain-words test does not know how to fill {arguments}; teach it")
+        return
+
+
+def problems(url: str, text: str, slugs: set[str], codes: set[str]) -> Iterator[str]:
+    """Each slug, code or ISO date on the page, once, with the words around it so it can be found."""
+    seen: set[str] = set()
+    for match in [*WORD.finditer(text), *ISO_DATE.finditer(text)]:
+        word = match.group(0)
+        kind = (
+            "ISO date"
+            if ISO_DATE.fullmatch(word)
+            else "slug"
+            if word in slugs
+            else "SNOMED code"
+            if word in codes
+            else None
+        )
+        if kind and word not in seen:
+            seen.add(word)
+            yield f"{url}: {kind} {word!r} in '…{text[max(0, match.start() - 50) : match.end() + 30]}…'"
+
+
+@pytest.fixture
+def history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt], people: People) -> dict[str, str]:
+    return build_history(uow, refer)
+
+
+def test_the_walk_reaches_the_pages_it_guards(app: Flask) -> None:
+    routes = get_routes(app)
+    for expected in ("/portal/referrals/<referral_id>", "/portal/link-worker", "/portal/admin", "/reports/"):
+        assert expected in routes
+    assert len(routes) >= 12
+
+
+def test_the_lists_of_slugs_and_codes_are_the_real_ones(demo_providers: tuple[ProviderDefinition, ...]) -> None:
+    slugs, codes = known_slugs(demo_providers), known_codes(demo_providers)
+    assert {"mvl-exercise-referral", "blood_pressure", "patient-declined"} <= slugs
+    assert len(codes) >= 3
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_no_slug_code_or_iso_date_on_any_page(
+    app: Flask,
+    client: FlaskClient,
+    people: People,
+    history: dict[str, str],
+    demo_providers: tuple[ProviderDefinition, ...],
+    who: str,
+) -> None:
+    sign_in(client, getattr(people, who))
+    slugs, codes = known_slugs(demo_providers), known_codes(demo_providers)
+    found: list[str] = []
+    pages = 0
+    for rule in get_routes(app):
+        for url in fill(rule, app, history):
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            pages += 1
+            text = visible_text(response.get_data(as_text=True))
+            found.extend(problems(url, text, slugs, codes))
+    assert pages, f"{who} could read no page at all"
+    assert not found, "\n".join(found)
