@@ -14,6 +14,7 @@ from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
 from referral_service.persistence.repositories.lookups import LookupRepository
+from referral_service.persistence.repositories.notifications import NotificationRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
 from referral_service.persistence.repositories.progress import ProgressRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
     referrals: ReferralRepository
     capacity: CapacityRepository
     outbox: OutboxRepository
+    notifications: NotificationRepository
     progress: ProgressRepository
     lookups: LookupRepository
     reports: ReportReadModel
@@ -49,6 +51,7 @@ class UnitOfWork:
         self.referrals = ReferralRepository(self.session)
         self.capacity = CapacityRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
         self.progress = ProgressRepository(self.session)
         self.lookups = LookupRepository(self.session)
         self.reports = ReportReadModel(self.session)

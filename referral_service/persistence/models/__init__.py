@@ -18,6 +18,7 @@ from referral_service.persistence.models.directory import (
     ServiceLocation,
 )
 from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
+from referral_service.persistence.models.notifications import ContactPermission, Notification, NotificationSetting
 from referral_service.persistence.models.outbox import OutboxMessage
 from referral_service.persistence.models.progress import ContactAttempt, OutcomeMeasure, SessionAttendance
 from referral_service.persistence.models.referral import (
@@ -38,8 +39,11 @@ __all__ = [
     "AuditEvent",
     "CapacityPool",
     "ContactAttempt",
+    "ContactPermission",
     "InboundMessage",
     "LsoaDeprivation",
+    "Notification",
+    "NotificationSetting",
     "Offer",
     "Organisation",
     "OrganisationIdentifier",
