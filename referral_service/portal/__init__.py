@@ -11,5 +11,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from referral_service.portal import administration, capacity, casework, link_worker, referrals  # noqa: F401
     from referral_service.portal.blueprint import bp
+    from referral_service.portal.notifications import public
 
     app.register_blueprint(bp)
+    app.register_blueprint(public)

@@ -126,3 +126,54 @@ def opt_out_by_sms(uow: UnitOfWork, phone: str, *, sent_at: datetime, now: datet
     for row in rows:
         _withdraw(uow, row, "a reply STOP", now)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class ChannelPermission:
+    channel: Channel
+    permission: Permission | None
+    has_address: bool
+    source: str | None
+    recorded_at: datetime | None
+    opted_out_at: datetime | None
+    opted_out_by: str | None
+
+
+@dataclass(frozen=True)
+class NotificationLine:
+    kind: str
+    channel: Channel
+    state: NotificationState
+    reason: str | None
+    queued: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ReferralContact:
+    permissions: list[ChannelPermission]
+    notifications: list[NotificationLine]
+
+
+def referral_contact(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> ReferralContact:
+    """What the referral page shows: each channel's permission (and any opt-out), and every message
+    to the patient or about this referral, with its delivery state (never the address itself)."""
+    referral = referral_for(uow, actor, referral_id, right=Right.READ, action="read-contact", now=now)
+    rows = uow.notifications.permissions(referral.id)
+    permissions = [
+        ChannelPermission(
+            channel,
+            rows[channel].permission if channel in rows else None,
+            bool(rows[channel].address) if channel in rows else False,
+            rows[channel].source if channel in rows else None,
+            rows[channel].recorded_at if channel in rows else None,
+            rows[channel].opted_out_at if channel in rows else None,
+            rows[channel].opted_out_by if channel in rows else None,
+        )
+        for channel in PATIENT_CHANNELS
+    ]
+    lines = [
+        NotificationLine(n.kind.value, n.channel, n.state, n.state_reason or n.last_error, n.created_at, n.attempts)
+        for n in uow.notifications.for_referral(referral.id)
+    ]
+    return ReferralContact(permissions, lines)

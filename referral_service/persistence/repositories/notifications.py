@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from referral_service.domain.access import UserRole
-from referral_service.domain.notifications import Channel, Delivery, NotificationState
+from referral_service.domain.notifications import Audience, Channel, Delivery, NotificationState
 from referral_service.domain.referral import OfferStatus
 from referral_service.persistence.models import (
     ContactPermission,
@@ -91,9 +91,10 @@ class NotificationRepository:
         )
 
     def for_referral(self, referral_id: int) -> Sequence[Notification]:
+        """The messages to this referral's patient (staff notices about it are not among them)."""
         return self.session.scalars(
             select(Notification)
-            .where(Notification.referral_id == referral_id, Notification.channel != Channel.PORTAL)
+            .where(Notification.referral_id == referral_id, Notification.audience == Audience.PATIENT)
             .order_by(Notification.id)
         ).all()
 
