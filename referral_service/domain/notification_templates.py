@@ -24,12 +24,10 @@ class Template:
         return self.subject.format_map(values), self.body.format_map(values)
 
 
-STOP_SMS = " Reply STOP to get no more texts."
+STOP_SMS = " Reply STOP to stop texts."
 
 PATIENT_TEMPLATES: Mapping[tuple[NotificationKind, Channel], Template] = {
-    (K.FIRST_CONTACT, Channel.SMS): Template(
-        "", "{centre} will call you about {service}, the referral made for you." + STOP_SMS
-    ),
+    (K.FIRST_CONTACT, Channel.SMS): Template("", "{centre} will call you about {service}." + STOP_SMS),
     (K.FIRST_CONTACT, Channel.EMAIL): Template(
         "{centre} will call you about {service}",
         "Hello,\n\n{centre} has your referral to {service} and will call you soon to arrange your first session.\n\n"
@@ -37,7 +35,7 @@ PATIENT_TEMPLATES: Mapping[tuple[NotificationKind, Channel], Template] = {
         "If you do not want emails about this referral: {opt_out_url}\n",
     ),
     (K.DNA_FOLLOW_UP, Channel.SMS): Template(
-        "", "We missed you at {service}. {centre} will call you to find a time that suits you." + STOP_SMS
+        "", "We missed you at {service}. {centre} will call to rebook." + STOP_SMS
     ),
     (K.DNA_FOLLOW_UP, Channel.EMAIL): Template(
         "We missed you at {service}",

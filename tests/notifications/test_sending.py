@@ -121,7 +121,7 @@ def test_failures_back_off_and_park_after_the_last_attempt_and_a_400_parks_at_on
     notify_server.script = [500] * MAX_ATTEMPTS
     for _ in range(MAX_ATTEMPTS - 1):
         moment += timedelta(hours=7)
-        send(session_factory, channels, lambda: moment)
+        send(session_factory, channels, lambda at=moment: at)
     with uow:
         parked = uow.session.scalars(select(Notification).where(Notification.recipient == "a@example.org")).one()
         assert parked.state is NotificationState.PARKED and parked.attempts == MAX_ATTEMPTS
