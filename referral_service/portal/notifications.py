@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.domain.notifications import Channel, Delivery, Permission
+from referral_service.domain.notifications import Delivery
 from referral_service.portal.blueprint import bp, signed_in_actor
 from referral_service.services.consent import opt_out_by_token, record_permission
 from referral_service.services.errors import Invalid, NotFound
@@ -61,20 +61,14 @@ def delivery() -> ResponseReturnValue:
 @require_roles(UserRole.PROVIDER)
 def contact_permissions(referral_id: str) -> ResponseReturnValue:
     """The provider records what the patient said about texts or email."""
-    try:
-        channel = Channel(request.form.get("channel", ""))
-        permission = Permission(request.form.get("permission", ""))
-    except ValueError:
-        flash("Choose text messages or email, and whether the patient agrees.")
-        return redirect(url_for("portal.referral", referral_id=referral_id) + "#contacting")
     user = require_user()
     try:
         with unit_of_work() as uow:
             record_permission(
                 uow,
                 referral_id,
-                channel,
-                permission,
+                request.form.get("channel", ""),
+                request.form.get("permission", ""),
                 request.form.get("address", "").strip() or None,
                 actor=signed_in_actor(),
                 actor_name=user.display_name,

@@ -14,7 +14,6 @@ from referral_service.domain.notifications import STATE_WORDS
 from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
-from referral_service.services.consent import referral_contact
 from referral_service.services.errors import Conflict
 from referral_service.services.offers import accept_offer, decline_offer
 from referral_service.web.auth import require_roles
@@ -107,11 +106,10 @@ def inbox() -> ResponseReturnValue:
 def referral(referral_id: str) -> ResponseReturnValue:
     with unit_of_work() as uow:
         case = open_case(uow, referral_id, signed_in_actor(), now=utcnow(), request_id=current_request_id())
-        contact = referral_contact(uow, referral_id, actor=signed_in_actor(), now=utcnow())
     return render_template(
         "portal/referral.html",
         case=case,
-        contact=contact,
+        contact=case.contact,
         state_words=STATE_WORDS,
         current_role=signed_in_actor().role,
     )

@@ -25,6 +25,7 @@ from referral_service.services.access import (
     referral_for,
     referrals_for,
 )
+from referral_service.services.consent import ReferralContact, contact_of
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class CaseFile:
     measures: dict[tuple[OutcomeInstrument, OutcomeTimepoint], dict[str, object]] = field(default_factory=dict)
     messages: list[dict[str, object]] = field(default_factory=list)  # to the referrer, through the outbox
     open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
+    contact: ReferralContact | None = None  # the patient's contact permissions and messages to them
 
     @property
     def has_end_measures(self) -> bool:
@@ -215,6 +217,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             {"number": line.session_number, "on": line.session_on, "status": line.status.value} for line in register
         ],
         register_final=any(line.is_final for line in register),
+        contact=contact_of(uow, referral),
         measures={
             (m.instrument, m.timepoint): {"on": m.measured_on, "items": m.items, "score": m.score}
             for m in uow.progress.measures(referral.id)

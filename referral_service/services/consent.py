@@ -73,8 +73,8 @@ def store_from_referral(uow: UnitOfWork, referral: Referral, consent: bool | Non
 def record_permission(
     uow: UnitOfWork,
     referral_id: str,
-    channel: Channel,
-    permission: Permission,
+    channel_value: str,
+    permission_value: str,
     address: str | None,
     *,
     actor: Actor,
@@ -83,8 +83,12 @@ def record_permission(
 ) -> None:
     """The provider records what the patient said about one channel (and where to reach them)."""
     referral = referral_for(uow, actor, referral_id, right=Right.WORK, action="record-contact-permission", now=now)
-    if channel not in PATIENT_CHANNELS:
+    channels = {channel.value: channel for channel in PATIENT_CHANNELS}
+    if channel_value not in channels:
         raise Invalid("choose text messages or email", where="channel")
+    if permission_value not in {p.value for p in Permission}:
+        raise Invalid("say whether the patient agrees", where="permission")
+    channel, permission = channels[channel_value], Permission(permission_value)
     normalised = _address(channel, address, address)
     if permission is Permission.ALLOWED and normalised is None:
         raise Invalid(
@@ -155,10 +159,9 @@ class ReferralContact:
     notifications: list[NotificationLine]
 
 
-def referral_contact(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> ReferralContact:
-    """What the referral page shows: each channel's permission (and any opt-out), and every message
-    to the patient or about this referral, with its delivery state (never the address itself)."""
-    referral = referral_for(uow, actor, referral_id, right=Right.READ, action="read-contact", now=now)
+def contact_of(uow: UnitOfWork, referral: Referral) -> ReferralContact:
+    """What the referral page shows (the caller has reached the referral): each channel's permission
+    (and any opt-out), and every message to the patient, with its delivery state (never the address)."""
     rows = uow.notifications.permissions(referral.id)
     permissions = [
         ChannelPermission(
