@@ -15,6 +15,7 @@ Each takes a `dedupe_key` (or builds one from the event): the same key never que
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from referral_service.domain.events import EventType
 from referral_service.domain.notification_templates import STAFF_TEMPLATES, patient_template
@@ -32,6 +33,7 @@ from referral_service.persistence.models import Notification, PortalUser, Referr
 from referral_service.persistence.uow import UnitOfWork
 
 K = NotificationKind
+UK = ZoneInfo("Europe/London")
 
 
 def _new(kind: NotificationKind, channel: Channel, dedupe_key: str, now: datetime, **fields: object) -> Notification:
@@ -142,7 +144,8 @@ def _staff_values(uow: UnitOfWork, referral: Referral, now: datetime) -> dict[st
 
 
 def uk_date_time(moment: datetime) -> str:
-    """ "3 December 2026 at 5pm" (UTC; the deadlines are whole hours in practice)."""
+    """Like "3 December 2026 at 5pm", in UK time (a summer deadline at 16:00 UTC is 5pm)."""
+    moment = moment.astimezone(UK)
     hour = moment.hour % 12 or 12
     minutes = f":{moment.minute:02d}" if moment.minute else ""
     return f"{moment.day} {moment:%B %Y} at {hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"

@@ -117,3 +117,12 @@ def test_integration_health_shows_counts_and_parked_reasons(
     assert "Notifications to staff and patients" in page
     assert "Waiting to be sent" in page and "Stopped: needs a person" in page
     assert "there is no address to send it to" in page
+
+
+def test_deadlines_in_emails_read_in_uk_time() -> None:
+    from datetime import UTC, datetime
+
+    from referral_service.services.notifications import uk_date_time
+
+    assert uk_date_time(datetime(2027, 6, 3, 16, 0, tzinfo=UTC)) == "3 June 2027 at 5pm"  # British Summer Time
+    assert uk_date_time(datetime(2026, 12, 3, 10, 30, tzinfo=UTC)) == "3 December 2026 at 10:30am"
