@@ -77,6 +77,18 @@ STATE_WORDS: Mapping[NotificationState, str] = {
 }
 
 
+KIND_WORDS: Mapping[NotificationKind, str] = {
+    NotificationKind.NEW_OFFER: "New offer",
+    NotificationKind.OFFER_DEADLINE: "Offer deadline reminder",
+    NotificationKind.DAILY_DIGEST: "Daily digest",
+    NotificationKind.NEW_QUEUE_ITEM: "New in the link-worker queue",
+    NotificationKind.REFERRER_ANSWER: "The referrer answered",
+    NotificationKind.STAFF_EMAIL: "Email to staff",
+    NotificationKind.FIRST_CONTACT: "First contact",
+    NotificationKind.DNA_FOLLOW_UP: "Follow-up after a missed session",
+}
+
+
 class Permission(StrEnum):
     ALLOWED = "allowed"
     REFUSED = "refused"

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.domain.notifications import STATE_WORDS
+from referral_service.domain.notifications import KIND_WORDS, STATE_WORDS
 from referral_service.portal.blueprint import attach_error, bp
 from referral_service.portal.forms import ResolveForm
 from referral_service.services.errors import Conflict, ServiceError
@@ -29,6 +29,7 @@ def _page(resolve_form: ResolveForm | None = None, failed: str | None = None, st
         health=health,
         notifications=notifications,
         state_words=STATE_WORDS,
+        kind_words=KIND_WORDS,
         parked=parked,
         resolve_form=resolve_form or ResolveForm(),
         failed=failed,

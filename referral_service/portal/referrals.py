@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.domain.notifications import STATE_WORDS
+from referral_service.domain.notifications import KIND_WORDS, STATE_WORDS
 from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
@@ -111,6 +111,7 @@ def referral(referral_id: str) -> ResponseReturnValue:
         case=case,
         contact=case.contact,
         state_words=STATE_WORDS,
+        kind_words=KIND_WORDS,
         current_role=signed_in_actor().role,
     )
 
