@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
+NOTIFY_TEMPLATE_PREFIX = "REFERRAL_SERVICE_NOTIFY_TEMPLATE_"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 # Words in the keys that examples and tests use (README, docs/deploy.md, Settings.for_tests).
 DEMO_KEY_WORDS = ("not-for-production", "change-me", "changeme", "example", "demo")
@@ -55,6 +56,12 @@ class Settings:
     proxy_hops: int = 0  # trusted proxies in front (X-Forwarded-For/-Proto/-Host), see docs/deploy.md
     suppress_below: int = 8  # report counts from 1 to suppress_below - 1 are shown as "*"
     testing: bool = False
+    public_url: str = "http://localhost:5000"  # where links in emails point (REFERRAL_SERVICE_PUBLIC_URL)
+    smtp_url: str | None = None
+    mail_from: str = "referrals@localhost"
+    notify_api_key: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_templates: Mapping[str, str] = field(default_factory=dict)  # KIND[_CHANNEL] -> Notify template id
     extra_flask_config: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +82,16 @@ class Settings:
             log_format=env.get("REFERRAL_SERVICE_LOG_FORMAT", "").strip().lower(),
             suppress_below=_whole_number(env, "REFERRAL_SERVICE_SUPPRESS_BELOW", 8),
             proxy_hops=_whole_number(env, "REFERRAL_SERVICE_PROXY_HOPS", 0),
+            public_url=env.get("REFERRAL_SERVICE_PUBLIC_URL", cls.public_url).strip().rstrip("/"),
+            smtp_url=env.get("REFERRAL_SERVICE_SMTP_URL", "").strip() or None,
+            mail_from=env.get("REFERRAL_SERVICE_MAIL_FROM", "").strip() or cls.mail_from,
+            notify_api_key=env.get("REFERRAL_SERVICE_NOTIFY_API_KEY", "").strip() or None,
+            notify_base_url=env.get("REFERRAL_SERVICE_NOTIFY_BASE_URL", "").strip() or cls.notify_base_url,
+            notify_templates={
+                name.removeprefix(NOTIFY_TEMPLATE_PREFIX): value.strip()
+                for name, value in env.items()
+                if name.startswith(NOTIFY_TEMPLATE_PREFIX) and value.strip()
+            },
         )
 
     @classmethod

@@ -9,4 +9,6 @@ pytest_plugins = [
     "tests.fixtures.fhir",
     "tests.fixtures.portal",
     "tests.fixtures.committed",
+    "tests.fixtures.notify",
+    "tests.fixtures.smtp",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from referral_service.jobs.channels import Channels
 from referral_service.jobs.delivery import http_sender
 from referral_service.jobs.messages import ServiceIdentity
 from referral_service.jobs.scheduler import build_scheduler
@@ -14,7 +15,15 @@ from referral_service.web.context import service_context
 
 def delivery() -> Delivery:
     settings = service_context().settings
-    return Delivery(ServiceIdentity(settings.ods_code, settings.endpoint), http_sender())
+    channels = Channels(
+        public_url=settings.public_url,
+        notify_api_key=settings.notify_api_key,
+        notify_base_url=settings.notify_base_url,
+        notify_templates=settings.notify_templates,
+        smtp_url=settings.smtp_url,
+        mail_from=settings.mail_from,
+    )
+    return Delivery(ServiceIdentity(settings.ods_code, settings.endpoint), http_sender(), channels)
 
 
 @click.group("jobs")

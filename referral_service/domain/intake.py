@@ -69,6 +69,7 @@ class IncomingReferral:
     bundle_id: str | None = None
     source_endpoint: str | None = None
     preferences: tuple[str, ...] = field(default=())  # the services the referrer asks for (performer)
+    contact_consent: bool | None = None  # the referral's Consent: True given, False refused, None absent
     warnings: tuple[str, ...] = field(default=())
 
 

@@ -199,6 +199,7 @@ def _incoming(
         conditions=content.conditions,
         measurements=content.measurements,
         preferences=content.preferences,
+        contact_consent=content.contact_consent,
         warnings=findings.warning_texts(),
         payload=payload,
         payload_format=payload_format,

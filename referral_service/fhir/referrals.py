@@ -38,6 +38,7 @@ class ReferralContent:
     conditions: tuple[ConditionEvidence, ...]
     measurements: tuple[Measurement, ...]
     preferences: tuple[str, ...]
+    contact_consent: bool | None = None
 
 
 def use_case(service_request: Any, path: str, findings: Findings, *, required: bool) -> str | None:
@@ -136,7 +137,25 @@ def parse_service_request(
         conditions=tuple(conditions),
         measurements=tuple(measurements),
         preferences=_performer_preferences(service_request, resolve),
+        contact_consent=contact_consent(everything),
     )
+
+
+def contact_consent(everything: list[tuple[Any, str]]) -> bool | None:
+    """The BaRS Consent carried with the referral, read as permission to contact the patient about
+    it: True when one is active and permits (no `provision.type` of deny), False when one is
+    rejected, inactive or denies, None when there is none. A refusal wins over a permission."""
+    found: bool | None = None
+    for resource, _ in everything:
+        if resource.get_resource_type() != "Consent":
+            continue
+        provision = getattr(resource, "provision", None)
+        denies = provision is not None and provision.type == "deny"
+        if resource.status in ("rejected", "inactive") or denies:
+            return False
+        if resource.status == "active":
+            found = True
+    return found
 
 
 def _performer_preferences(service_request: Any, resolve: Resolver) -> tuple[str, ...]:

@@ -135,12 +135,19 @@ def post(url: str, body: bytes, headers: dict[str, str], deadline: Deadline) -> 
     Raises TimeoutError when the deadline passes, ValueError for an address that is not http(s),
     and OSError or http.client.HTTPException when the connection fails.
     """
+    return request("POST", url, body, headers, deadline)
+
+
+def request(
+    method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: Deadline
+) -> tuple[int, bytes]:
+    """Any method, bounded like `post` (the Notify client's GETs and POSTs)."""
     opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    if request.type not in ("http", "https"):
-        raise ValueError(f"not an http(s) address: {request.type}")
+    req = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
+    if req.type not in ("http", "https"):
+        raise ValueError(f"not an http(s) address: {req.type}")
     try:
-        with opener.open(request, timeout=deadline.left()) as response:
+        with opener.open(req, timeout=deadline.left()) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         with error:

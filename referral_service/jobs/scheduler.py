@@ -16,7 +16,16 @@ from referral_service.persistence.availability import database_unavailable
 from referral_service.persistence.engine import SessionFactory
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = {"expire-offers": 60, "promote-waiting-lists": 60, "deliver-outbox": 10, "refresh-reports": 60}
+INTERVAL_SECONDS = {
+    "expire-offers": 60,
+    "promote-waiting-lists": 60,
+    "remind-offers": 300,
+    "daily-digests": 3600,
+    "deliver-outbox": 10,
+    "read-notify": 300,
+    "send-notifications": 10,
+    "refresh-reports": 60,
+}
 
 
 def carrying_on(

@@ -14,6 +14,8 @@ from datetime import datetime
 from functools import partial
 
 from referral_service.domain.clock import utcnow
+from referral_service.jobs import notifications
+from referral_service.jobs.channels import Channels
 from referral_service.jobs.delivery import Sender, deliver_due
 from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence.engine import SessionFactory
@@ -77,10 +79,12 @@ def promote_waiting_lists(session_factory: SessionFactory, *, now: Callable[[], 
 
 @dataclass(frozen=True)
 class Delivery:
-    """What outbox delivery needs from the outside world: who we are, and how to send."""
+    """What delivery needs from the outside world: who we are, and how to send (the outbox to
+    referrers' systems; notifications by Notify, SMTP, or recorded when neither is configured)."""
 
     identity: ServiceIdentity
     sender: Sender
+    channels: Channels = field(default_factory=Channels)
 
 
 def deliver_outbox(
@@ -103,11 +107,39 @@ def refresh_reports(session_factory: SessionFactory, *, now: Callable[[], dateti
     return report
 
 
+def remind_offer_deadlines(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    return TickReport("remind-offers", handled=[""] * notifications.remind_offers(session_factory, now=now))
+
+
+def send_digests(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    return TickReport("daily-digests", handled=[""] * notifications.send_digests(session_factory, now=now))
+
+
+def send_notifications(
+    session_factory: SessionFactory, delivery: Delivery, *, now: Callable[[], datetime] = utcnow
+) -> TickReport:
+    done, parked = notifications.send_notifications(session_factory, delivery.channels, now=now)
+    return TickReport("send-notifications", handled=[""] * done, failed=parked)
+
+
+def read_notify(
+    session_factory: SessionFactory, delivery: Delivery, *, now: Callable[[], datetime] = utcnow
+) -> TickReport:
+    """Notify's delivery receipts and the patients' replies (STOP)."""
+    receipts = notifications.read_receipts(session_factory, delivery.channels, now=now)
+    stops = notifications.read_replies(session_factory, delivery.channels, now=now)
+    return TickReport("read-notify", handled=[""] * (receipts + stops))
+
+
 def ticks(delivery: Delivery) -> dict[str, Callable[..., TickReport]]:
     return {
         "expire-offers": expire_overdue_offers,
         "promote-waiting-lists": promote_waiting_lists,
+        "remind-offers": remind_offer_deadlines,
+        "daily-digests": send_digests,
         "deliver-outbox": partial(deliver_outbox, delivery=delivery),
+        "read-notify": partial(read_notify, delivery=delivery),
+        "send-notifications": partial(send_notifications, delivery=delivery),
         "refresh-reports": refresh_reports,  # last: it summarises what the ticks before it changed
     }
 

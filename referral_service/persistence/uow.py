@@ -15,6 +15,7 @@ from referral_service.persistence.repositories.capacity import CapacityRepositor
 from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
 from referral_service.persistence.repositories.lookups import LookupRepository
+from referral_service.persistence.repositories.notifications import NotificationRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
 from referral_service.persistence.repositories.progress import ProgressRepository
 from referral_service.persistence.repositories.referrals import ReferralRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
     referrals: ReferralRepository
     capacity: CapacityRepository
     outbox: OutboxRepository
+    notifications: NotificationRepository
     progress: ProgressRepository
     schedule: ScheduleRepository
     lookups: LookupRepository
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.referrals = ReferralRepository(self.session)
         self.capacity = CapacityRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
         self.progress = ProgressRepository(self.session)
         self.schedule = ScheduleRepository(self.session)
         self.lookups = LookupRepository(self.session)

@@ -23,5 +23,7 @@ def register(app: Flask) -> None:
         users,
     )
     from referral_service.portal.blueprint import bp
+    from referral_service.portal.notifications import public
 
     app.register_blueprint(bp)
+    app.register_blueprint(public)

@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
+from referral_service.domain.notifications import KIND_WORDS, STATE_WORDS
 from referral_service.portal.blueprint import attach_error, bp
 from referral_service.portal.forms import ResolveForm
 from referral_service.services.errors import Conflict, ServiceError
-from referral_service.services.integration import integration_health, parked_messages
+from referral_service.services.integration import integration_health, notification_health, parked_messages
 from referral_service.services.outbox import resolve_parked, retry_parked, send_now
 from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
@@ -22,9 +23,13 @@ def _page(resolve_form: ResolveForm | None = None, failed: str | None = None, st
     with unit_of_work() as uow:
         health = integration_health(uow, now=utcnow())
         parked = parked_messages(uow)
+        notifications = notification_health(uow, now=utcnow())
     return render_template(
         "portal/administration.html",
         health=health,
+        notifications=notifications,
+        state_words=STATE_WORDS,
+        kind_words=KIND_WORDS,
         parked=parked,
         resolve_form=resolve_form or ResolveForm(),
         failed=failed,

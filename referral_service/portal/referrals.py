@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
+from referral_service.domain.notifications import KIND_WORDS, STATE_WORDS
 from referral_service.portal.blueprint import bp, form_page, referrer_hears, signed_in_actor
 from referral_service.portal.forms import DeclineForm
 from referral_service.services.caseload import open_case, provider_caseload
@@ -58,7 +59,14 @@ def inbox() -> ResponseReturnValue:
 def referral(referral_id: str) -> ResponseReturnValue:
     with unit_of_work() as uow:
         case = open_case(uow, referral_id, signed_in_actor(), now=utcnow(), request_id=current_request_id())
-    return render_template("portal/referral.html", case=case)
+    return render_template(
+        "portal/referral.html",
+        case=case,
+        contact=case.contact,
+        state_words=STATE_WORDS,
+        kind_words=KIND_WORDS,
+        current_role=signed_in_actor().role,
+    )
 
 
 @bp.post("/referrals/<referral_id>/accept")

@@ -26,6 +26,7 @@ from referral_service.services.access import (
     referrals_for,
 )
 from referral_service.services.case_reading import Casework, case_extras
+from referral_service.services.consent import ReferralContact, contact_of
 from referral_service.services.register import BookedSession, booked_sessions, register_lines
 
 
@@ -116,6 +117,7 @@ class CaseFile:
     open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
     bookings: list[BookedSession] = field(default_factory=list)  # sessions booked, in time order
     casework: Casework | None = None  # history in words, notes, safeguarding, follow-ups, what may be done
+    contact: ReferralContact | None = None  # the patient's contact permissions and messages to them
 
     @property
     def has_end_measures(self) -> bool:
@@ -251,6 +253,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
         ],
         register=register_lines(uow, referral),
         register_final=any(line.is_final for line in register),
+        contact=contact_of(uow, referral),
         measures={
             (m.instrument, m.timepoint): {"on": m.measured_on, "items": m.items, "score": m.score}
             for m in uow.progress.measures(referral.id)

@@ -24,6 +24,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for, referral_sent, require_gp_system
 from referral_service.services.accounts import ensure_referrer
 from referral_service.services.casework import end_referral
+from referral_service.services.consent import store_from_referral
 from referral_service.services.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from referral_service.services.triage import triage_referral
 
@@ -132,6 +133,7 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
         )
     )
     uow.referrals.flush()
+    store_from_referral(uow, referral, incoming.contact_consent, now=now)
     already_open = bool(uow.referrals.open_on_pathway(referral))
     triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
     return receipt_of(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())

@@ -63,3 +63,35 @@ def integration_health(uow: UnitOfWork, *, now: datetime) -> list[EndpointHealth
         )
         for row in uow.outbox.health()
     ]
+
+
+@dataclass(frozen=True)
+class ParkedNotification:
+    id: str
+    kind: str
+    channel: str
+    attempts: int
+    reason: str | None  # in words; never the recipient
+
+
+@dataclass(frozen=True)
+class NotificationHealth:
+    """The notification queue at a glance: how many in each state, how long the oldest has waited,
+    and each parked one with its reason."""
+
+    counts: dict[str, int]
+    oldest_queued_age_seconds: float | None
+    parked: list[ParkedNotification]
+
+
+def notification_health(uow: UnitOfWork, *, now: datetime) -> NotificationHealth:
+    found = uow.notifications.health()
+    oldest = found["oldest_queued"]
+    return NotificationHealth(
+        counts=dict(sorted(found["counts"].items())),
+        oldest_queued_age_seconds=(now - oldest).total_seconds() if oldest is not None else None,
+        parked=[
+            ParkedNotification(n.public_id, n.kind.value, n.channel.value, n.attempts, n.state_reason)
+            for n in found["parked"]
+        ],
+    )

@@ -12,6 +12,7 @@ from referral_service.domain.lifecycle import Action, BusinessStatus, next_state
 from referral_service.persistence.models import Referral, ReferralEvent
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Conflict
+from referral_service.services.notifications import notify_for_event
 from referral_service.services.outbox import queue_for_event
 
 KEEP = object()  # leave a Task field as it is
@@ -107,22 +108,22 @@ def _record(
 ) -> bool:
     """Append the event (from `before` to where the Task is now) and queue the referrer's message."""
     task = referral.task
-    uow.referrals.add(
-        ReferralEvent(
-            referral_id=referral.id,
-            event_type=event_type,
-            occurred_at=now,
-            recorded_at=now,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            from_status=before[0],
-            to_status=task.status.value,
-            from_business_status=before[1],
-            to_business_status=task.business_status,
-            service_id=task.service_id,
-            reason=reason,
-            detail=detail,
-        )
+    event = ReferralEvent(
+        referral_id=referral.id,
+        event_type=event_type,
+        occurred_at=now,
+        recorded_at=now,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        from_status=before[0],
+        to_status=task.status.value,
+        from_business_status=before[1],
+        to_business_status=task.business_status,
+        service_id=task.service_id,
+        reason=reason,
+        detail=detail,
     )
+    uow.referrals.add(event)
     uow.referrals.flush()
+    notify_for_event(uow, referral, event, now=now)
     return queue_for_event(uow, referral, event_type, now=now) is not None

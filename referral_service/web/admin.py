@@ -15,7 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from referral_service.domain.clock import utcnow
 from referral_service.services.access import active_client
 from referral_service.services.errors import Unauthorized
-from referral_service.services.integration import integration_health
+from referral_service.services.integration import integration_health, notification_health
 from referral_service.web.context import unit_of_work
 from referral_service.web.tokens import client_id_from_token
 
@@ -56,4 +56,5 @@ def health() -> Response:
         return refusal
     with unit_of_work() as uow:
         rows = integration_health(uow, now=utcnow())
-    return jsonify(endpoints=[asdict(row) for row in rows])
+        notifications = notification_health(uow, now=utcnow())
+    return jsonify(endpoints=[asdict(row) for row in rows], notifications=asdict(notifications))

@@ -81,7 +81,10 @@ def test_integration_health_needs_the_admin_scope(client: FlaskClient, make_api_
     assert 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"]
     answered = client.get(HEALTH, headers=monitor)
     assert answered.status_code == 200
-    assert answered.get_json() == {"endpoints": []}
+    assert answered.get_json() == {
+        "endpoints": [],
+        "notifications": {"counts": {}, "oldest_queued_age_seconds": None, "parked": []},
+    }
     assert client.get(HEALTH, headers={"Authorization": "Bearer forged"}).status_code == 401
 
 

@@ -20,6 +20,7 @@ from referral_service.persistence.models.directory import (
     ServiceLocation,
 )
 from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
+from referral_service.persistence.models.notifications import ContactPermission, Notification, NotificationSetting
 from referral_service.persistence.models.outbox import OutboxMessage
 from referral_service.persistence.models.progress import ContactAttempt, OutcomeMeasure, SessionAttendance
 from referral_service.persistence.models.referral import (
@@ -42,9 +43,12 @@ __all__ = [
     "CapacityPool",
     "CaseNote",
     "ContactAttempt",
+    "ContactPermission",
     "FollowUp",
     "InboundMessage",
     "LsoaDeprivation",
+    "Notification",
+    "NotificationSetting",
     "Offer",
     "Organisation",
     "OrganisationIdentifier",

@@ -104,6 +104,7 @@ class Service(Base):
     capacity_model: Mapped[CapacityModel] = mapped_column(string_enum(CapacityModel, "capacity_model"))
     waitlist_enabled: Mapped[bool]
     offer_response_days: Mapped[int]
+    offer_reminder_days: Mapped[int] = mapped_column(default=1, server_default="1")  # working days before the deadline
     eligibility: Mapped[dict[str, object]] = mapped_column(JSONDocument)
     risk_levels: Mapped[list[str]] = mapped_column(JSONDocument)
     is_listed: Mapped[bool] = mapped_column(default=True)
