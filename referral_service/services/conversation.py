@@ -17,6 +17,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for, referral_sent, require_gp_system
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.intake import ANOTHER_OPEN_REFERRAL, ReferralReceipt, receipt_of, record_inbound
+from referral_service.services.notifications import notify_referrer_answer
 from referral_service.services.transitions import note_event, transition
 from referral_service.services.triage import triage_referral
 
@@ -78,6 +79,10 @@ def _apply(
         triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
     else:
         note_event(uow, referral, event_type, actor=actor, now=now, reason=reason, detail=detail)
+    if event_type is EventType.ANSWERED_BY_REFERRER:  # link workers hear of it, once per answer
+        notify_referrer_answer(
+            uow, referral, answer_key=incoming.request_id or f"{referral.id}:{now.isoformat()}", now=now
+        )
     uow.referrals.flush()
     return receipt_of(referral, created=False)
 

@@ -20,20 +20,18 @@ class ServiceFigures:
     outbox_oldest_seconds: float  # age of the oldest of them, 0 when there is none
     outbox_parked: int  # waiting for a person
     offers_due_within_a_working_day: int
-    notification_backlog: int | None  # None until the notifications table exists (issue 16)
-
-
-def notification_backlog(uow: UnitOfWork) -> int | None:
-    """Hook for the patient-notification backlog (issue 16a): notifications recorded but not yet
-    sent. None while this branch has no notifications table; replace with one repository count."""
-    return None
+    notification_backlog: int  # emails and texts queued or being sent (not the portal list)
+    notification_oldest_seconds: float  # age of the oldest queued one, 0 when there is none
+    notification_parked: int  # kept failing: for a person
 
 
 def service_figures(uow: UnitOfWork, *, now: datetime) -> ServiceFigures:
     backlog, oldest, parked = uow.outbox.backlog()
     age = max(0.0, (now - _aware(oldest, now)).total_seconds()) if oldest is not None else 0.0
     within_a_day = uow.capacity.open_offers_due_by(now, respond_by(now, 1, bank_holidays()))
-    return ServiceFigures(backlog, age, parked, within_a_day, notification_backlog(uow))
+    waiting, queued_since, notices_parked = uow.notifications.backlog()
+    notice_age = max(0.0, (now - _aware(queued_since, now)).total_seconds()) if queued_since is not None else 0.0
+    return ServiceFigures(backlog, age, parked, within_a_day, waiting, notice_age, notices_parked)
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:

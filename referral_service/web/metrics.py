@@ -62,8 +62,13 @@ class DatabaseFigures(Collector):
             "Open offers whose provider must answer within one working day.",
             figures.offers_due_within_a_working_day,
         )
-        if figures.notification_backlog is not None:
-            yield _gauge("notification_backlog", "Notifications not yet sent.", figures.notification_backlog)
+        yield _gauge("notification_backlog", "Emails and texts not yet sent.", figures.notification_backlog)
+        yield _gauge(
+            "notification_oldest_age_seconds",
+            "Age of the oldest email or text waiting to be sent.",
+            figures.notification_oldest_seconds,
+        )
+        yield _gauge("notification_parked", "Emails and texts parked for a person.", figures.notification_parked)
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

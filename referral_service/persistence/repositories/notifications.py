@@ -134,6 +134,20 @@ class NotificationRepository:
         ).all()
         return {"counts": counts, "oldest_queued": oldest, "parked": parked}
 
+    def backlog(self) -> tuple[int, datetime | None, int]:
+        """Emails and texts waiting (queued or being sent), the oldest of them, and how many are parked."""
+        waiting = (NotificationState.QUEUED, NotificationState.SENDING)
+        sent_by_a_channel = Notification.channel != Channel.PORTAL
+        count, oldest = self.session.execute(
+            select(func.count(), func.min(Notification.created_at)).where(
+                sent_by_a_channel, Notification.state.in_(waiting)
+            )
+        ).one()
+        parked = self.session.scalar(
+            select(func.count()).where(sent_by_a_channel, Notification.state == NotificationState.PARKED)
+        )
+        return int(count), oldest, int(parked or 0)
+
     # contact permissions
 
     def permissions(self, referral_id: int) -> dict[Channel, ContactPermission]:
