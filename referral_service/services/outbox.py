@@ -72,6 +72,8 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
     """Everything the message says, as it was at the moment of the change."""
     task = referral.task
     owner = uow.directory.organisation_by_id(task.owner_organisation_id)
+    sender = uow.directory.organisation_by_id(referral.sender_organisation_id)
+    client = uow.access.api_client_by_id(referral.api_client_id) if referral.api_client_id else None
     events = uow.referrals.events(referral)
     snapshot: dict[str, Any] = {
         "kind": kind,
@@ -100,6 +102,12 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
             "output": list(task.provider_output or []),  # what the provider's system sent
         },
         "owner": {"name": owner.name, "ods": owner.ods_code} if owner else None,
+        # the referring practice (MessageHeader.destination.receiver) and its registered endpoint
+        "referrer": {
+            "name": sender.name if sender else None,
+            "ods": sender.ods_code if sender else None,
+            "endpoint": client.callback_url if client else None,
+        },
     }
     attachment = MESSAGES[kind].attachment
     if attachment is Attachment.INFORMATION_REQUEST:
