@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.fhir",
     "tests.fixtures.portal",
     "tests.fixtures.committed",
+    "tests.fixtures.conformance",
 ]
