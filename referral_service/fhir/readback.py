@@ -69,6 +69,7 @@ def self_contained(entries: Entries, request: dict[str, Any], *, subject_id: str
     rewrite = {ref: f"#{local[id(target)]}" for ref, target in named.items() if id(target) in local}
     for item in [resource, *contained]:
         _rewrite(item, rewrite)
+    contained.sort(key=lambda item: item["id"] != subject_id)  # the patient first, as readers look for it
     if contained:
         resource["contained"] = [*resource.get("contained", []), *contained]
     return resource

@@ -54,6 +54,8 @@ def task(view: TaskView) -> dict[str, Any]:
         resource["owner"] = owner
     if view.output:  # the provider's system's own outputs, as it sent them
         resource["output"] = view.output
+    if view.explanation:  # why triage put it here: rules, evidence, the service chosen, any override
+        resource["note"] = [{"text": line} for line in view.explanation]
     return resource
 
 

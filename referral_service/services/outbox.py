@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from referral_service.domain.events import EVENTS, MESSAGES, Attachment, EventType, MessageKind
+from referral_service.domain.explanation import sentence
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence.models import OutboxMessage, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Conflict, Invalid, NotFound
+from referral_service.services.referrals import service_names
 
 # event type in the history -> the message kind the referrer receives (attend: the first only)
 MATERIAL: Mapping[str, MessageKind] = {
@@ -96,7 +98,7 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
             "id": task.public_id,
             "status": task.status.value,
             "business_status": task.business_status,
-            "status_reason": task.status_reason,
+            "status_reason": sentence(task.status_reason, service_names(uow, referral)),
             "version": task.version,
             "last_modified": task.last_modified.isoformat(),
             "output": list(task.provider_output or []),  # what the provider's system sent
