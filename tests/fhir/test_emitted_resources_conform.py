@@ -186,7 +186,26 @@ def test_every_resource_the_service_emits_is_valid_fhir_r4(
     make_api_client("gp-pushed", practices=("RND", "P88001"), secret="gp-pushed-secret", callback_url=receiver.url)
     out = Collected(client, token_for(client, "gp-pushed", "gp-pushed-secret"))
     numbers = nhs_numbers()
+    social = plain_referral(nhs_number=next(numbers))
+    referrals = _drive_every_ending(out, uow, set_places, numbers, social)
+    _read_everything(out, referrals, social)
+    _provoke_errors(out)
+    _deliver(session_factory)
+    _check_messages(out, uow, receiver, dropped=referrals[1])
 
+    for where, resource in out.items:
+        conforms(resource, where)
+    assert len(out.items) > 60
+
+
+def _drive_every_ending(
+    out: Collected,
+    uow: UnitOfWork,
+    set_places: Callable[[str, int], None],
+    numbers: Iterator[str],
+    social: dict[str, Any],
+) -> list[str]:
+    """Referrals through both doors to every ending the referrer hears about; their ids."""
     # Door 1, a BaRS message: the link worker places it by hand; the programme is completed, measured.
     completed = _referral_id(out.post("/fhir/$process-message", gp_referral_bundle(next(numbers)), 200))
     _by_hand(uow, completed, "gn-befriending")
@@ -194,7 +213,6 @@ def test_every_resource_the_service_emits_is_valid_fhir_r4(
     _programme(uow, completed, "gn-befriending", steps, measured=True)
 
     # Door 2, a plain ServiceRequest for social prescribing: offered, accepted, started, dropped out.
-    social = plain_referral(nhs_number=next(numbers))
     social["code"]["coding"][0].update(SOCIAL_PRESCRIBING)
     del social["performer"]
     dropped = out.post("/fhir/ServiceRequest", social, 201)["id"]
@@ -207,24 +225,7 @@ def test_every_resource_the_service_emits_is_valid_fhir_r4(
         ask_referrer(uow, asked, question="Has the patient had a fall this year?", actor=LINK_WORKER, now=NOW)
     with uow:
         close_referral(uow, asked, reason="no suitable service; back to the GP", actor=LINK_WORKER, now=NOW)
-    number = next(numbers)
-    correlation = "c0ffee00-0000-4000-8000-000000000001"
-    sent = client.post(
-        "/fhir/$process-message",
-        data=json.dumps(gp_referral_bundle(number)),
-        headers=headers(out.token, correlation_id=correlation),
-    )
-    out.keep("POST $process-message (to be cancelled)", sent, 200)
-    cancellation = bundle_with_nhs_number(addressed_to_us(conformance("bars-referral-cancel-revoked.json")), number)
-    out.keep(
-        "POST $process-message (cancellation)",
-        client.post(
-            "/fhir/$process-message",
-            data=json.dumps(cancellation),
-            headers=headers(out.token, correlation_id=correlation),
-        ),
-        200,
-    )
+    _sent_then_cancelled(out, next(numbers))
     for full in ("gn-befriending", "gn-telephone-befriending", "scp-link-worker", "smha-debt-housing-advice"):
         set_places(full, 0)
     waiting = plain_referral(nhs_number=next(numbers))
@@ -232,44 +233,59 @@ def test_every_resource_the_service_emits_is_valid_fhir_r4(
     del waiting["performer"]
     waitlisted = out.post("/fhir/ServiceRequest", waiting, 201)["id"]
     assert task_of(uow, waitlisted)["business"] == "waitlisted"
+    return [completed, dropped, asked, waitlisted]
 
-    # Reads and searches, as a GP system makes them.
-    for referral_id in (completed, dropped, asked, waitlisted):
+
+def _sent_then_cancelled(out: Collected, number: str) -> None:
+    correlation = "c0ffee00-0000-4000-8000-000000000001"
+    for where, bundle in (
+        ("to be cancelled", gp_referral_bundle(number)),
+        (
+            "cancellation",
+            bundle_with_nhs_number(addressed_to_us(conformance("bars-referral-cancel-revoked.json")), number),
+        ),
+    ):
+        sent = out.client.post(
+            "/fhir/$process-message", data=json.dumps(bundle), headers=headers(out.token, correlation_id=correlation)
+        )
+        out.keep(f"POST $process-message ({where})", sent, 200)
+
+
+def _read_everything(out: Collected, referrals: list[str], social: dict[str, Any]) -> None:
+    """Reads and searches, as a GP system makes them, and the directory."""
+    for referral_id in referrals:
         read = out.get(f"/fhir/ServiceRequest/{referral_id}")
         assert "urn:uuid:" not in json.dumps(read), "a reference that means nothing outside its message"
         assert not [c for c in read.get("contained", []) if "lastUpdated" in c.get("meta", {})], "dom-4"
         tasks = out.get(f"/fhir/Task?focus=ServiceRequest/{referral_id}")
         out.get(f"/fhir/Task/{tasks['entry'][0]['resource']['id']}")
-    out.get(
-        "/fhir/ServiceRequest?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|"
-        + social["contained"][0]["identifier"][0]["value"]
-    )
-    out.get(
-        "/fhir/ServiceRequest?identifier=" + social["identifier"][0]["system"] + "|" + social["identifier"][0]["value"]
-    )
+    nhs_number = social["contained"][0]["identifier"][0]["value"]
+    out.get(f"/fhir/ServiceRequest?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|{nhs_number}")
+    identifier = social["identifier"][0]
+    out.get(f"/fhir/ServiceRequest?identifier={identifier['system']}|{identifier['value']}")
     out.get("/fhir/Task?_include=Task:focus")
     out.get("/fhir/Task?_lastUpdated=gt2020-01-01T00:00:00Z")
     out.get("/fhir/metadata")
     out.get("/fhir/MessageDefinition")
-
-    # The directory.
-    services = out.get("/fhir/HealthcareService")
-    for entry in services["entry"]:
+    for entry in out.get("/fhir/HealthcareService")["entry"]:
         service = entry["resource"]
         out.get(f"/fhir/HealthcareService/{service['id']}")
         for reference in [service.get("providedBy", {}), *service.get("location", [])]:
             if reference.get("reference"):
                 out.get(f"/fhir/{reference['reference']}")
 
-    # Errors: each an OperationOutcome.
+
+def _provoke_errors(out: Collected) -> None:
+    """Errors: each an OperationOutcome."""
     out.get("/fhir/ServiceRequest/no-such-referral", status=404)
     out.post("/fhir/$process-message", "{not json", 400)
     out.post("/fhir/ServiceRequest", plain_referral(nhs_number="9434765918"), 400)
-    out.keep("GET /fhir/Task without a token", client.get("/fhir/Task"), 401)
-    out.keep("DELETE /fhir/Task", client.delete("/fhir/Task/x", headers=headers(out.token)), 405)
+    out.keep("GET /fhir/Task without a token", out.client.get("/fhir/Task"), 401)
+    out.keep("DELETE /fhir/Task", out.client.delete("/fhir/Task/x", headers=headers(out.token)), 405)
 
-    # Every message the referrer was sent, of every kind.
-    _deliver(session_factory)
+
+def _check_messages(out: Collected, uow: UnitOfWork, receiver: Receiver, *, dropped: str) -> None:
+    """Every message the referrer was sent, of every kind, addressed and coded as BaRS asks."""
     kinds = _kinds(uow)
     assert set(kinds.values()) == set(MessageKind), set(MessageKind) - set(kinds.values())
     assert set(kinds) == set(receiver.accepted), "every message delivered"
@@ -287,10 +303,6 @@ def test_every_resource_the_service_emits_is_valid_fhir_r4(
     stages = {kinds[r]: _stage_codes(m) for r, m in receiver.accepted.items() if _focus(m) == dropped}
     assert stages["accepted"] == ["871731000000106"]  # a plain ServiceRequest for social prescribing
     assert stages["dropped-out"] == ["871711000000103"]
-
-    for where, resource in out.items:
-        conforms(resource, where)
-    assert len(out.items) > 60
 
 
 def _kinds(uow: UnitOfWork) -> dict[str, str]:
