@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.committed",
     "tests.fixtures.notify",
     "tests.fixtures.smtp",
+    "tests.fixtures.conformance",
 ]

@@ -12,6 +12,7 @@ from flask import url_for
 from referral_service.domain.lifecycle import business_status_system
 from referral_service.fhir.http import instant
 from referral_service.fhir.outcomes import Issue, operation_outcome
+from referral_service.fhir.readback import self_contained
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM, ODS_SYSTEM
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.referrals import ReferralView, TaskView
@@ -53,24 +54,28 @@ def task(view: TaskView) -> dict[str, Any]:
         resource["owner"] = owner
     if view.output:  # the provider's system's own outputs, as it sent them
         resource["output"] = view.output
+    if view.explanation:  # why triage put it here: rules, evidence, the service chosen, any override
+        resource["note"] = [{"text": line} for line in view.explanation]
     return resource
 
 
 def service_request(view: ReferralView) -> dict[str, Any]:
     """The ServiceRequest as the sender wrote it, with our id and its current status.
 
-    From a BaRS Bundle, the Patient it points to travels as a contained resource, so the read
-    stands on its own; other references stay as the sender wrote them.
+    From a BaRS Bundle, what it references travels as contained resources (fhir/readback.py), so
+    the read stands on its own.
     """
     stored = json.loads(view.payload)
     if view.payload_format == "Bundle":
-        entries = [(e.get("resource") or {}) | {"fullUrl": e.get("fullUrl")} for e in stored.get("entry") or []]
+        raw = [e for e in stored.get("entry") or [] if isinstance(e, dict)]
+        entries = [(e.get("resource") or {}) | {"fullUrl": e.get("fullUrl")} for e in raw]
         focus = next(iter(entries[0].get("focus") or [{}])).get("reference") if entries else None
-        resource = _entry(entries, focus, "ServiceRequest")
-        patient = _entry(entries, resource.get("subject", {}).get("reference"), "Patient") or None
-        if patient is not None:
-            resource["contained"] = [*resource.get("contained", []), {**patient, "id": "patient"}]
-            resource["subject"] = {"reference": "#patient"}
+        found = _entry(entries, focus, "ServiceRequest")
+        request = next(
+            (e["resource"] for e in raw if isinstance(e.get("resource"), dict) and _same(e["resource"], found)),
+            found,
+        )
+        resource = self_contained(raw, request)
     else:
         resource = stored
     resource["id"] = view.id
@@ -81,6 +86,10 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     }
     resource["status"] = view.status.value
     return resource
+
+
+def _same(resource: dict[str, Any], found: dict[str, Any]) -> bool:
+    return resource == found
 
 
 def _entry(entries: list[dict[str, Any]], reference: str | None, resource_type: str) -> dict[str, Any]:

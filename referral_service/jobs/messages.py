@@ -11,15 +11,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from referral_service.domain.events import MESSAGES, Attachment, MessageKind
+from referral_service.domain.events import MESSAGES, SOCIAL_PRESCRIBING_REFERRAL, Attachment, MessageKind
 from referral_service.domain.lifecycle import business_status_system
+from referral_service.jobs.outcome_report import feedback
 
 EVENTS = "https://fhir.nhs.uk/CodeSystem/message-events-bars"
 REASONS = "https://fhir.nhs.uk/CodeSystem/message-reason-bars"
 ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 SNOMED = "http://snomed.info/sct"
-ATTENDED, MISSED = "298057009", "298058004"  # Number of appointments attended / missed
+CATEGORY = "https://fhir.nhs.uk/CodeSystem/message-category-servicerequest"
+USE_CASES = "https://referral-service.example.org/fhir/CodeSystem/usecase-categories"
+DEFINITION = "https://fhir.nhs.uk/MessageDefinition/bars-message-servicerequest-response-referral"
+HEADER_PROFILE = "https://fhir.nhs.uk/StructureDefinition/BARSMessageHeader-servicerequest-response"
+ODS_URN = "urn:nhs:ods-organization-code:"  # where a referrer named no endpoint: its practice, by ODS code
 
 
 @dataclass(frozen=True)
@@ -64,38 +69,41 @@ def unrenderable_reason(error: Exception) -> str:
 
 
 def _render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
-    kind, referral, task = snapshot["kind"], snapshot["referral"], snapshot["task"]
+    kind, referral = snapshot["kind"], snapshot["referral"]
     ids = _ids(snapshot)
     task_resource = _task(snapshot, ids)
     header: dict[str, Any] = {
         "resourceType": "MessageHeader",
         "id": ids["header"],
+        "meta": {"profile": [HEADER_PROFILE]},
         "eventCoding": {"system": EVENTS, "code": "servicerequest-response"},
-        "destination": [{"endpoint": referral["source_endpoint"] or "referrer"}],
+        "destination": [
+            {"endpoint": destination_endpoint(snapshot), "receiver": {"reference": f"urn:uuid:{ids['referrer']}"}}
+        ],
         "sender": {"reference": f"urn:uuid:{ids['us']}"},
         "source": {"name": "referral_service", "software": "referral_service", "endpoint": identity.endpoint},
         "reason": {"coding": [{"system": REASONS, "code": "update"}]},
         "response": {"identifier": referral["source_bundle_id"] or referral["id"], "code": "ok"},
-        "focus": [{"reference": f"urn:uuid:{task['id']}"}],
+        "focus": [{"reference": f"urn:uuid:{referral['id']}"}],
+        "definition": DEFINITION,
     }
+    us = {"resourceType": "Organization", "id": ids["us"], "identifier": [{"system": ODS, "value": identity.ods_code}]}
+    patient, request = _patient(referral, ids), _service_request(referral, ids)
     entries: list[dict[str, Any]] = [
         _entry(header),
         _entry(task_resource),
-        _entry(_service_request(referral, ids)),
-        _entry(_patient(referral, ids)),
-        _entry(
-            {
-                "resourceType": "Organization",
-                "id": ids["us"],
-                "identifier": [{"system": ODS, "value": identity.ods_code}],
-            }
-        ),
+        _entry(request),
+        _entry(patient),
+        _entry(us),
+        _entry(_referrer(snapshot, ids)),
     ]
-    if snapshot.get("owner"):
-        entries.append(_entry(_owner(snapshot["owner"], ids)))
+    owner = _owner(snapshot["owner"], ids) if snapshot.get("owner") else None
+    if owner is not None:
+        entries.append(_entry(owner))
     attachment = MESSAGES[MessageKind(kind)].attachment
     if attachment is Attachment.OUTCOME_REPORT:
-        entries.append(_entry(_feedback(snapshot, ids)))
+        document = feedback(snapshot, ids["document"], patient=patient, author=owner or us, request=request)
+        entries.append(_entry(document))
     if attachment is Attachment.INFORMATION_REQUEST:
         entries.append(_entry(_information_request(snapshot, ids)))
         header["focus"].append({"reference": f"urn:uuid:{ids['document']}"})
@@ -113,9 +121,8 @@ def _render(snapshot: dict[str, Any], identity: ServiceIdentity) -> bytes:
 def _ids(snapshot: dict[str, Any]) -> dict[str, str]:
     """Stable ids derived from the message's own, so re-rendering never changes the bytes."""
     base = snapshot["bundle_id"]
-    return {name: f"{base[:-2]}{index:02x}" for index, name in enumerate(("us", "owner", "patient", "document"))} | {
-        "header": snapshot["header_id"]
-    }
+    names = ("us", "owner", "patient", "document", "referrer")
+    return {name: f"{base[:-2]}{index:02x}" for index, name in enumerate(names)} | {"header": snapshot["header_id"]}
 
 
 def _entry(resource: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +147,7 @@ def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
         "focus": {"reference": f"urn:uuid:{referral['id']}"},
         "for": {"reference": f"urn:uuid:{ids['patient']}"},
         "lastModified": task["last_modified"],
+        "requester": {"reference": f"urn:uuid:{ids['referrer']}"},
     }
     if (business := _business(task["business_status"])) is not None:
         resource["businessStatus"] = business
@@ -149,8 +157,8 @@ def _task(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
         resource["owner"] = {"reference": f"urn:uuid:{ids['owner']}", "display": snapshot["owner"]["name"]}
     outputs = []
     message = MESSAGES[MessageKind(kind)]
-    if message.activity is not None and referral["use_case"] == "social-prescribing":
-        outputs.append(_coded_output(*message.activity))
+    if (stage := stage_code(MessageKind(kind), referral)) is not None:
+        outputs.append(_coded_output(*stage))
     if message.attachment is Attachment.OUTCOME_REPORT:
         outputs.append(
             {"type": {"text": "outcome report"}, "valueReference": {"reference": f"urn:uuid:{ids['document']}"}}
@@ -192,6 +200,10 @@ def _service_request(referral: dict[str, Any], ids: dict[str, str]) -> dict[str,
     }
     if referral["identifier"]:
         resource["identifier"] = [{"system": referral["identifier"][0], "value": referral["identifier"][1]}]
+    category = [{"system": CATEGORY, "code": "referral", "display": "Transfer of Care"}]
+    if referral["use_case"]:
+        category.append({"system": USE_CASES, "code": referral["use_case"]})
+    resource["category"] = [{"coding": category}]
     if referral["pathway"]:
         resource["code"] = {"coding": [{"system": referral["pathway"][0], "code": referral["pathway"][1]}]}
     return resource
@@ -211,85 +223,44 @@ def _owner(owner: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     return resource
 
 
-def _feedback(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
-    """The outcome report: a document Bundle (Composition + Observations), as BSeR's feedback document."""
-    outcome, referral = snapshot["outcome"], snapshot["referral"]
-    patient = {"reference": f"urn:uuid:{ids['patient']}"}
-    observations = [
-        _count(
-            f"{ids['document'][:-4]}a001",
-            ATTENDED,
-            "Number of appointments attended",
-            outcome["attended"],
-            patient,
-            snapshot["at"],
-        ),
-        _count(
-            f"{ids['document'][:-4]}a002",
-            MISSED,
-            "Number of appointments missed",
-            outcome["missed"],
-            patient,
-            snapshot["at"],
-        ),
-    ]
-    for index, measure in enumerate(outcome["measures"]):
-        observations.append(
-            {
-                "resourceType": "Observation",
-                "id": f"{ids['document'][:-4]}b{index:03x}",
-                "status": "final",
-                "code": {"text": f"{measure['instrument']} ({measure['timepoint']})"},
-                "subject": patient,
-                "effectiveDateTime": measure["on"],
-                **({"valueQuantity": {"value": measure["score"]}} if measure["score"] is not None else {}),
-                "component": [
-                    {"code": {"text": item}, "valueQuantity": {"value": value}}
-                    for item, value in sorted(measure["items"].items())
-                ],
-            }
-        )
-    counts = f"Sessions attended: {outcome['attended']}; missed: {outcome['missed']}."
-    narrative = f"{MESSAGES[MessageKind.COMPLETED].narrative} {counts}" + (
-        f" Outcome measures recorded: {len(outcome['measures'])}." if outcome["measures"] else ""
-    )
-    composition = {
-        "resourceType": "Composition",
-        "id": f"{ids['document'][:-4]}c000",
-        "status": "final",
-        "type": {"coding": [{"system": "http://loinc.org", "code": "11488-4", "display": "Consult note"}]},
-        "subject": patient,
-        "date": snapshot["at"],
-        "author": [{"reference": f"urn:uuid:{ids['owner']}"}]
-        if snapshot.get("owner")
-        else [{"display": "referral_service"}],
-        "title": "Outcome of referral",
-        "section": [
-            {
-                "title": "Feedback summary",
-                "focus": {"reference": f"ServiceRequest/{referral['id']}"},
-                "text": {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{narrative}</div>'},
-                "entry": [{"reference": f"urn:uuid:{o['id']}"} for o in observations],
-            }
-        ],
-    }
-    return {
-        "resourceType": "Bundle",
-        "id": ids["document"],
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{ids['document']}"},
-        "type": "document",
-        "timestamp": snapshot["at"],
-        "entry": [_entry(composition), *(_entry(o) for o in observations)],
-    }
+def destination_endpoint(snapshot: dict[str, Any]) -> str:
+    """Where the referrer said replies go (BaRS `source.endpoint`), else its registered callback, else
+    its practice as a URN by ODS code: never a made-up word."""
+    referral, referrer = snapshot["referral"], snapshot.get("referrer") or {}
+    if referral.get("source_endpoint"):
+        return str(referral["source_endpoint"])
+    if referrer.get("endpoint"):
+        return str(referrer["endpoint"])
+    return f"{ODS_URN}{referrer.get('ods') or 'unknown'}"
 
 
-def _count(identifier: str, code: str, display: str, value: int, patient: dict[str, str], at: str) -> dict[str, Any]:
-    return {
-        "resourceType": "Observation",
-        "id": identifier,
-        "status": "final",
-        "code": {"coding": [{"system": SNOMED, "code": code, "display": display}]},
-        "subject": patient,
-        "effectiveDateTime": at,
-        "valueQuantity": {"value": value},
-    }
+def _referrer(snapshot: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """The referring practice: MessageHeader.destination.receiver (older snapshots name none)."""
+    referrer = snapshot.get("referrer") or {}
+    resource: dict[str, Any] = {"resourceType": "Organization", "id": ids["referrer"]}
+    if referrer.get("ods"):
+        resource["identifier"] = [{"system": ODS, "value": referrer["ods"]}]
+    if referrer.get("name"):
+        resource["name"] = referrer["name"]
+    return resource
+
+
+def stage_code(kind: MessageKind, referral: dict[str, Any]) -> tuple[str, str] | None:
+    """The SNOMED CT code a practice records for this stage, whichever door the referral came in by:
+    social prescribing by its use case or its requested code; an active pathway's own referral code
+    when the provider accepts it."""
+    pathway = referral.get("pathway") or [None, None]
+    social = referral.get("use_case") == "social-prescribing" or pathway[1] == SOCIAL_PRESCRIBING_REFERRAL[0]
+    activity = MESSAGES[kind].activity
+    if social:
+        return activity
+    if kind is MessageKind.ACCEPTED and pathway[0] == SNOMED and pathway[1]:
+        return (pathway[1], PATHWAYS.get(pathway[1], "Referral"))
+    return None
+
+
+PATHWAYS = {
+    "390893007": "Referral to physical activity program",
+    "771491000000104": "Referral to local authority weight management programme",
+    "837111000000105": "Referral to residential weight management programme",
+}

@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from referral_service.domain.events import EVENTS, MESSAGES, Attachment, EventType, MessageKind
+from referral_service.domain.explanation import sentence
 from referral_service.domain.outbox import OutboxStatus
 from referral_service.persistence.models import OutboxMessage, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.errors import Conflict, Invalid, NotFound
+from referral_service.services.referrals import service_names
 
 # event type in the history -> the message kind the referrer receives (attend: the first only)
 MATERIAL: Mapping[str, MessageKind] = {
@@ -72,6 +74,8 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
     """Everything the message says, as it was at the moment of the change."""
     task = referral.task
     owner = uow.directory.organisation_by_id(task.owner_organisation_id)
+    sender = uow.directory.organisation_by_id(referral.sender_organisation_id)
+    client = uow.access.api_client_by_id(referral.api_client_id) if referral.api_client_id else None
     events = uow.referrals.events(referral)
     snapshot: dict[str, Any] = {
         "kind": kind,
@@ -94,12 +98,18 @@ def _snapshot(uow: UnitOfWork, referral: Referral, kind: MessageKind, now: datet
             "id": task.public_id,
             "status": task.status.value,
             "business_status": task.business_status,
-            "status_reason": task.status_reason,
+            "status_reason": sentence(task.status_reason, service_names(uow, referral)),
             "version": task.version,
             "last_modified": task.last_modified.isoformat(),
             "output": list(task.provider_output or []),  # what the provider's system sent
         },
         "owner": {"name": owner.name, "ods": owner.ods_code} if owner else None,
+        # the referring practice (MessageHeader.destination.receiver) and its registered endpoint
+        "referrer": {
+            "name": sender.name if sender else None,
+            "ods": sender.ods_code if sender else None,
+            "endpoint": client.callback_url if client else None,
+        },
     }
     attachment = MESSAGES[kind].attachment
     if attachment is Attachment.INFORMATION_REQUEST:

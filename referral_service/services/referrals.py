@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from referral_service.domain.explanation import explain, sentence
 from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.referral import ReferralStatus, TaskStatus
 from referral_service.persistence.models import Organisation, Referral, ReferralTask
@@ -36,6 +37,7 @@ class TaskView:
     last_modified: datetime
     version: int
     output: list[dict[str, Any]] = field(default_factory=list)  # what the provider's system sent, as sent
+    explanation: tuple[str, ...] = ()  # why it is where it is, in sentences (before acceptance)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def _status_reason(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> s
 
 
 def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskView:
+    names = service_names(uow, referral)
     owner = _organisation(uow, task.owner_organisation_id)
     sender = _organisation(uow, referral.sender_organisation_id)
     return TaskView(
@@ -70,7 +73,7 @@ def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskV
         referral_id=referral.public_id,
         status=task.status,
         business_status=task.business_status,
-        status_reason=_status_reason(uow, referral, task),
+        status_reason=sentence(_status_reason(uow, referral, task), names),
         owner_ods=owner.ods_code if owner else None,
         owner_name=owner.name if owner else None,
         requester_ods=sender.ods_code if sender else None,
@@ -79,7 +82,34 @@ def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskV
         last_modified=task.last_modified,
         version=task.version,
         output=list(task.provider_output or []),
+        explanation=tuple(explain(referral.triage, names, _override(uow, referral)))
+        if task.business_status in EXPLAINED
+        else (),
     )
+
+
+EXPLAINED = {BusinessStatus.OFFERED, BusinessStatus.WAITLISTED, BusinessStatus.LINK_WORKER}
+
+
+def service_names(uow: UnitOfWork, referral: Referral) -> dict[str, str]:
+    """The services triage considered, by slug, with the names people know them by."""
+    assessments: list[dict[str, Any]] = list((referral.triage or {}).get("assessments") or [])  # type: ignore[call-overload]
+    slugs = {str(a.get("service")) for a in assessments}
+    found = {slug: uow.directory.service_by_slug(slug) for slug in slugs}
+    return {slug: service.name for slug, service in found.items() if service is not None}
+
+
+def _override(uow: UnitOfWork, referral: Referral) -> str | None:
+    """A link worker's placing by hand, with their reason and who they are."""
+    placed = [
+        e
+        for e in uow.referrals.events(referral)
+        if e.from_business_status == BusinessStatus.LINK_WORKER and e.to_business_status == BusinessStatus.OFFERED
+    ]
+    if not placed:
+        return None
+    last = placed[-1]
+    return f"Triage was overridden by link worker {last.actor_id}: {last.reason}"
 
 
 def _view(uow: UnitOfWork, referral: Referral) -> ReferralView:

@@ -130,10 +130,18 @@ def test_the_completion_message_carries_the_outcome_report(
     assert header["response"] == {"identifier": receipt.referral_id, "code": "ok"}
     assert header["source"]["endpoint"] == IDENTITY.endpoint
     [document] = [e["resource"] for e in completed["entry"] if e["resource"]["resourceType"] == "Bundle"]
-    composition, *observations = [e["resource"] for e in document["entry"]]
+    composition = document["entry"][0]["resource"]
     assert composition["resourceType"] == "Composition"
+    observations = [e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Observation"]
     counts = {o["code"]["coding"][0]["code"]: o["valueQuantity"]["value"] for o in observations}
     assert counts == {"298057009": 2, "298058004": 1}
+    # self-contained: every reference the Composition makes is an entry of the document itself
+    inside = {e["fullUrl"]: e["resource"]["resourceType"] for e in document["entry"]}
+    assert inside[composition["subject"]["reference"]] == "Patient"
+    assert {inside[a["reference"]] for a in composition["author"]} == {"Organization"}
+    for section in composition["section"]:
+        assert inside[section["focus"]["reference"]] == "ServiceRequest"
+        assert {inside[e["reference"]] for e in section["entry"]} == {"Observation"}
     assert "Sessions attended: 2; missed: 1." in composition["section"][0]["text"]["div"]
 
 
