@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.portal",
     "tests.fixtures.committed",
     "tests.fixtures.notify",
+    "tests.fixtures.notifications",
     "tests.fixtures.smtp",
     "tests.fixtures.conformance",
 ]

@@ -108,8 +108,8 @@ class ReferralScope:
 
 def may_reach(actor: Actor, scope: ReferralScope, right: Right) -> bool:
     """The one rule for reaching a referral. A GP system reads and acts on the referrals it sent; a
-    provider (in the portal or through its own system) on those its organisation holds, and reads
-    (only) those it held before (declined, expired or moved on); a link worker decides those waiting
+    provider (in the portal or through its own system) on those its organisation holds, and, in the
+    portal, reads (only) those it held before (declined, expired or moved on); a link worker decides those waiting
     in the queue and reads those they decided or follow; the service itself (scheduler, operator)
     reaches all. Casework (notes, the safeguarding flag, follow-ups) is for the provider holding an
     open referral and for a link worker while it is queued or theirs to follow. Anyone else, for any
@@ -122,7 +122,8 @@ def may_reach(actor: Actor, scope: ReferralScope, right: Right) -> bool:
     if provider is not None:
         holds = scope.owner_organisation_id == provider
         if right is Right.READ:
-            return holds or provider in scope.held_before_by
+            # what it held before is read in the portal only: its own system keeps to what it holds
+            return holds or (provider in scope.held_before_by and actor.kind is ActorKind.PORTAL_USER)
         if right is Right.CASEWORK:
             return holds and not scope.closed and actor.kind is ActorKind.PORTAL_USER
         return right is Right.WORK and holds

@@ -8,9 +8,10 @@ event cannot reach the page as a code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 from referral_service.domain.events import EventType
+from referral_service.domain.wording import uk_date_and_time
 
 E = EventType
 
@@ -36,37 +37,12 @@ SAYS: Mapping[EventType, str] = {
     E.CANCELLED: "cancelled the referral",
     E.CANCELLED_BY_REFERRER: "cancelled the referral on the referrer's behalf",
     E.CANCELLED_BY_PROVIDER: "cancelled the referral, as the provider",
+    E.SESSION_BOOKED: "booked the patient into a session",
+    E.BOOKING_CANCELLED: "cancelled a booked session",
+    E.SESSION_CORRECTED: "corrected a line of the session register",
+    E.UPDATED_BY_REFERRER: "sent new information about the patient",
+    E.ANSWERED_BY_REFERRER: "answered the link worker's question",
 }
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def uk_date(value: date) -> str:
-    """'3 December 2026': the GOV.UK style, with no leading zero and the month in words."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def uk_time(value: datetime) -> str:
-    """'10:15am', 'midday', 'midnight': the GOV.UK style for times."""
-    if (value.hour, value.minute) == (12, 0):
-        return "midday"
-    if (value.hour, value.minute) == (0, 0):
-        return "midnight"
-    hour = value.hour % 12 or 12
-    return f"{hour}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
 
 
 def sentence(event_type: str, who: str, on: datetime) -> str:
@@ -75,4 +51,4 @@ def sentence(event_type: str, who: str, on: datetime) -> str:
         did = SAYS[EventType(event_type)]
     except ValueError:
         did = "recorded a step this page cannot describe"
-    return f"{who} {did} on {uk_date(on)} at {uk_time(on)}."
+    return f"{who} {did} on {uk_date_and_time(on)}."

@@ -213,18 +213,21 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def uk_date_and_time(value: datetime | None) -> str:
-    """3 December 2026 at 10:15am (GOV.UK style: 12-hour clock, no leading zero, midday and midnight)."""
-    if value is None:
-        return ""
+def uk_time(value: datetime) -> str:
+    """'10:15am', 'midday', 'midnight' (GOV.UK style: 12-hour clock, no leading zero), in UK time."""
     local = value.astimezone(UK_TIME)
     if (local.hour, local.minute) == (12, 0):
-        clock = "midday"
-    elif (local.hour, local.minute) == (0, 0):
-        clock = "midnight"
-    else:
-        clock = f"{(local.hour % 12) or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-    return f"{uk_date(local)} at {clock}"
+        return "midday"
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    return f"{(local.hour % 12) or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def uk_date_and_time(value: datetime | None) -> str:
+    """3 December 2026 at 10:15am, in UK time (GMT or BST)."""
+    if value is None:
+        return ""
+    return f"{uk_date(value)} at {uk_time(value)}"
 
 
 def how_long(age: timedelta) -> str:

@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 from referral_service.domain import clock
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import UK_TIME
-from referral_service.domain.history import uk_date, uk_time
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.casework_forms import SearchForm
 from referral_service.services.errors import Invalid
@@ -27,23 +26,6 @@ CASE_ROLES = (UserRole.PROVIDER, UserRole.LINK_WORKER)
 def uk_today(now: datetime) -> date:
     """Today as the people in the portal count days (UK time)."""
     return now.astimezone(UK_TIME).date()
-
-
-@bp.app_template_filter("uk_day")
-def uk_day(value: date | datetime | None) -> str:
-    """'3 December 2026' (a stored instant is read in UK time first)."""
-    if value is None:
-        return ""
-    return uk_date(value.astimezone(UK_TIME) if isinstance(value, datetime) else value)
-
-
-@bp.app_template_filter("uk_when")
-def uk_when(value: datetime | None) -> str:
-    """'3 December 2026 at 10:15am', in UK time (GMT or BST)."""
-    if value is None:
-        return ""
-    local = value.astimezone(UK_TIME)
-    return f"{uk_date(local)} at {uk_time(local)}"
 
 
 @bp.route("/search", methods=["GET", "POST"])

@@ -27,6 +27,7 @@ from referral_service.services.access import (
 )
 from referral_service.services.case_reading import Casework, case_extras
 from referral_service.services.consent import ReferralContact, contact_of
+from referral_service.services.former_holder import as_seen_by_former_holder, left_them_at
 from referral_service.services.register import BookedSession, booked_sessions, register_lines
 
 
@@ -227,7 +228,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
     service = uow.directory.service_by_id(task.service_id)
     register = uow.progress.register(referral.id)
     state = (task.status, BusinessStatus(task.business_status or BusinessStatus.TRIAGE))
-    return CaseFile(
+    case = CaseFile(
         row=_row(
             uow,
             referral,
@@ -266,6 +267,8 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
         bookings=booked_sessions(uow, referral, now),
         casework=case_extras(uow, referral, actor),
     )
+    left_at = left_them_at(uow, referral, actor)
+    return case if left_at is None else as_seen_by_former_holder(case, left_at)
 
 
 def _open_beside(

@@ -89,8 +89,10 @@ def register_wording(app: Flask) -> None:
     filters.update(
         uk_date=date_or_moment,
         day=date_or_moment,
+        uk_day=date_or_moment,
         uk_date_and_time=wording.uk_date_and_time,
         when=wording.uk_date_and_time,
+        uk_when=wording.uk_date_and_time,
         age=age_of,
         seconds_age=seconds_age,
         delivery_problem=wording.delivery_problem,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from referral_service.services.accounts import create_portal_user
 from referral_service.services.demo import seed_demo_identities
 from referral_service.services.directory import load_directory
 from referral_service.services.passwords import password_hasher
-from tests.fixtures.browser import OTHER_PROVIDER, AccessibilityAudit
+from tests.fixtures.browser import OTHER_PROVIDER, AccessibilityAudit, LivePortal
 from tests.fixtures.database import throwaway_database
 from tests.fixtures.live import serving
 
@@ -43,12 +42,6 @@ REFERRER_CALLBACK = "http://127.0.0.1:9/referrer"  # nothing listens: messages s
 def chromium_path() -> str | None:
     candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     return candidate if Path(candidate).exists() else None
-
-
-@dataclass(frozen=True)
-class LivePortal:
-    root: str
-    database_url: str
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,7 @@ from referral_service.persistence.engine import make_engine, make_session_factor
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accounts import create_portal_user
 from referral_service.services.passwords import password_hasher
-from tests.browser.conftest import LivePortal
-from tests.fixtures.browser import login, screenshot
+from tests.fixtures.browser import LivePortal, login, screenshot
 
 ADMIN = ("admin@example.org", "demo-admin-password")
 PROVIDER = ("provider@example.org", "demo-provider-password")

@@ -19,9 +19,8 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import active_client
 from referral_service.services.demo import DEMO_CLIENT_ID
 from referral_service.services.intake import receive_referral
-from tests.browser.conftest import LivePortal
 from tests.factories import incoming
-from tests.fixtures.browser import login, screenshot
+from tests.fixtures.browser import LivePortal, login, screenshot
 
 pytestmark = pytest.mark.browser
 PROVIDER = ("provider@example.org", "demo-provider-password")

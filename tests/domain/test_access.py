@@ -85,7 +85,8 @@ OTHER_LINK_WORKER = Actor.portal_user(6, UserRole.LINK_WORKER, None)
     [
         # what a provider held stays readable to it, and only readable
         (PROVIDER_USER_3, MOVED_FROM_3_TO_4, {Right.READ}),
-        (PROVIDER_SYSTEM_3, MOVED_FROM_3_TO_4, {Right.READ}),
+        # in the portal only: the provider's own system keeps to what it holds now
+        (PROVIDER_SYSTEM_3, MOVED_FROM_3_TO_4, set()),
         (PROVIDER_USER_4, MOVED_FROM_3_TO_4, {Right.READ, Right.WORK, Right.CASEWORK}),
         (PROVIDER_USER_3, DECLINED_BY_3_NOW_QUEUED, {Right.READ}),
         (PROVIDER_USER_4, DECLINED_BY_3_NOW_QUEUED, set()),

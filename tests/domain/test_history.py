@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from referral_service.domain.events import EVENTS, EventType
-from referral_service.domain.history import SAYS, sentence, uk_date, uk_time
+from referral_service.domain.history import SAYS, sentence
+from referral_service.domain.wording import uk_date, uk_time
 
 ON = datetime(2026, 12, 3, 10, 15, tzinfo=UTC)
 

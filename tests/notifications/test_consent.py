@@ -21,10 +21,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.consent import opt_out_by_sms
 from referral_service.services.notifications import queue_patient_message
 from tests.fixtures.fhir import entries_of, gp_referral_bundle
-from tests.fixtures.notify import FakeNotify
-from tests.fixtures.portal import People, sign_in, submit
-from tests.fixtures.smtp import Mailbox
-from tests.notifications.conftest import (
+from tests.fixtures.notifications import (
     MOBILE,
     MOBILE_AS_NOTIFY_WRITES_IT,
     notify_channels,
@@ -32,6 +29,9 @@ from tests.notifications.conftest import (
     send,
     smtp_channels,
 )
+from tests.fixtures.notify import FakeNotify
+from tests.fixtures.portal import People, sign_in, submit
+from tests.fixtures.smtp import Mailbox
 
 
 def _permissions(uow: UnitOfWork, referral_id: str) -> dict[Channel, ContactPermission]:

@@ -16,10 +16,7 @@ from referral_service.persistence.models import Notification
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.notification_delivery import claim_notification
 from referral_service.services.notifications import queue_staff_email
-from tests.fixtures.notify import SERVICE_ID, FakeNotify
-from tests.fixtures.portal import People, sign_in, submit
-from tests.fixtures.smtp import Mailbox
-from tests.notifications.conftest import (
+from tests.fixtures.notifications import (
     EMAIL,
     MOBILE_AS_NOTIFY_WRITES_IT,
     PUBLIC_URL,
@@ -28,6 +25,9 @@ from tests.notifications.conftest import (
     send,
     smtp_channels,
 )
+from tests.fixtures.notify import SERVICE_ID, FakeNotify
+from tests.fixtures.portal import People, sign_in, submit
+from tests.fixtures.smtp import Mailbox
 
 
 def _patient_messages(uow: UnitOfWork, referral_id: str) -> list[Notification]:

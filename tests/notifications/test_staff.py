@@ -17,9 +17,9 @@ from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import Notification, Offer
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.notifications import queue_staff_email
+from tests.fixtures.notifications import send, smtp_channels
 from tests.fixtures.portal import People, sign_in, submit
 from tests.fixtures.smtp import Mailbox
-from tests.notifications.conftest import send, smtp_channels
 
 
 def _kinds(uow: UnitOfWork, channel: Channel = Channel.EMAIL) -> list[NotificationKind]:

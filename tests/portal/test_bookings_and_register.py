@@ -56,7 +56,7 @@ def test_a_timetable_form_says_one_thing_per_field_in_the_order_of_the_fields(
         action=f"{SCHEDULE}/starts",
     )
     assert past.status_code == 422
-    assert 'href="#starts_on">The start must be in the future' in past.get_data(as_text=True)
+    assert 'href="#starts_on-day">The start must be in the future' in past.get_data(as_text=True)
 
 
 def test_another_provider_cannot_see_or_change_the_timetable(client: FlaskClient, people: People) -> None:
@@ -110,6 +110,7 @@ def test_a_session_before_the_referral_arrived_is_refused_in_the_portal(
     base = _accepted(client, people, offered)
     refused = submit(client, f"{base}/sessions", {"session_on": "2026-11-25", "status": "attended"})
     assert refused.status_code == 422
-    assert 'href="#session_on">The session cannot be before the referral was received on Thursday 26 November 2026' in (
-        _text(refused)
+    assert (
+        'href="#session_on-day">The session cannot be before the referral was received on Thursday 26 November 2026'
+        in (_text(refused))
     )
