@@ -249,7 +249,13 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
             for e in uow.referrals.events(referral)
         ],
         contacts=[
-            {"at": c.attempted_at, "method": c.method.value, "outcome": c.outcome.value, "note": c.note}
+            {
+                "at": c.attempted_at,
+                "recorded": c.recorded_at,
+                "method": c.method.value,
+                "outcome": c.outcome.value,
+                "note": c.note,
+            }
             for c in uow.progress.contacts(referral.id)
         ],
         register=register_lines(uow, referral),

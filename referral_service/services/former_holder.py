@@ -43,7 +43,8 @@ def as_seen_by_former_holder(case: CaseFile, left_at: datetime) -> CaseFile:
     return replace(
         case,
         events=[event for event in case.events if _not_after(event.occurred_at, left_at)],
-        contacts=[contact for contact in case.contacts if _not_after(contact["at"], left_at)],  # type: ignore[arg-type]
+        # by when it was recorded, not the (backdatable) time of the attempt
+        contacts=[contact for contact in case.contacts if _not_after(contact["recorded"], left_at)],  # type: ignore[arg-type]
         register=[],
         measures={},
         messages=[],
