@@ -55,7 +55,7 @@ STAFF_TEMPLATES: Mapping[NotificationKind, Template] = {
         "goes to another provider.\n\n{link}\n",
     ),
     K.NEW_QUEUE_ITEM: Template(
-        "A referral waits in the link-worker queue: {reference}",
+        "A referral waits in the link workers' queue: {reference}",
         "The referral {reference} could not be placed and waits for a link worker.\n\n{link}\n",
     ),
     K.REFERRER_ANSWER: Template(

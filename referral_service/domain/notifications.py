@@ -81,7 +81,7 @@ KIND_WORDS: Mapping[NotificationKind, str] = {
     NotificationKind.NEW_OFFER: "New offer",
     NotificationKind.OFFER_DEADLINE: "Offer deadline reminder",
     NotificationKind.DAILY_DIGEST: "Daily digest",
-    NotificationKind.NEW_QUEUE_ITEM: "New in the link-worker queue",
+    NotificationKind.NEW_QUEUE_ITEM: "New in the link workers' queue",
     NotificationKind.REFERRER_ANSWER: "The referrer answered",
     NotificationKind.STAFF_EMAIL: "Email to staff",
     NotificationKind.FIRST_CONTACT: "First contact",

@@ -105,7 +105,7 @@ def test_a_bad_period_is_a_form_error_on_the_page(
     html = response.get_data(as_text=True)
     assert "nhsuk-error-summary" in html and f'<a href="#{field}">{message}</a>' in html
     assert f'id="{field}-error"' in html and "<title>Error: " in html
-    assert 'name="from"' in html and "Show the report" in html  # the form is there to correct it
+    assert 'name="from-day"' in html and "Show the report" in html  # the form is there to correct it
     assert "<table" not in html
 
 

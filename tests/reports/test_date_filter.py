@@ -15,7 +15,7 @@ def test_a_typed_range_is_the_filter_and_the_page_says_it_in_words(client: Flask
     response = client.get(f"/reports/uptake?{NOVEMBER}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Referrals received from 1 November 2026 to 30 November 2026" in visible_text(html)
+    assert "Referrals received 1 November 2026 to 30 November 2026" in visible_text(html)
     assert 'name="from-day"' in html and 'type="date"' not in html and "YYYY" not in html
     assert 'id="to-month" name="to-month" type="text" inputmode="numeric" value="11"' in html
     assert "from=2026-11-01" in html  # the CSV and JSON links keep their ISO contract
