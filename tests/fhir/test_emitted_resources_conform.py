@@ -267,6 +267,15 @@ def _read_everything(out: Collected, referrals: list[str], social: dict[str, Any
     out.get("/fhir/Task?_lastUpdated=gt2020-01-01T00:00:00Z")
     out.get("/fhir/metadata")
     out.get("/fhir/MessageDefinition")
+    # searches as client libraries make them: a page with its links, a count, no total; and a check
+    first_page = out.get("/fhir/Task?_count=2")
+    assert len(first_page["entry"]) == 2 and any(link["relation"] == "next" for link in first_page["link"])
+    next_page = next(link["url"] for link in first_page["link"] if link["relation"] == "next")
+    out.get(next_page[next_page.index("/fhir/") :])
+    out.get("/fhir/Task?_summary=count")
+    out.get("/fhir/Task?_total=none&_count=1")
+    out.get("/fhir/OperationDefinition/ServiceRequest-triage")
+    out.post("/fhir/ServiceRequest/$triage", plain_referral(nhs_number=nhs_number), 200)
     for entry in out.get("/fhir/HealthcareService")["entry"]:
         service = entry["resource"]
         out.get(f"/fhir/HealthcareService/{service['id']}")
