@@ -46,18 +46,16 @@ HOME_BY_ROLE = {
 
 
 NAVIGATION = {
+    # Three at most: more overflow the header on a phone. The rest are linked from the first page.
     UserRole.PROVIDER: (
         ("Referrals", "/portal/referrals"),
-        ("Places and waiting list", "/portal/capacity"),
-        ("How we are doing", "/portal/performance"),
         ("Find a person", "/portal/search"),
-        ("My follow-ups", "/portal/follow-ups"),
+        ("Places and waiting list", "/portal/capacity"),
     ),
     UserRole.LINK_WORKER: (
         ("Link-worker queue", "/portal/link-worker"),
         ("My caseload", "/portal/caseload"),
         ("Find a person", "/portal/search"),
-        ("My follow-ups", "/portal/follow-ups"),
     ),
     UserRole.ADMIN: (
         ("Integration health", "/portal/admin"),
