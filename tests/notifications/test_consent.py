@@ -33,7 +33,6 @@ from tests.fixtures.notify import FakeNotify
 from tests.fixtures.portal import People, sign_in, submit
 from tests.fixtures.smtp import Mailbox
 
-
 SESSION_DETAILS = {"when": "Tuesday 8 December at 10:00am", "place": "Mersey Vale Leisure Centre"}
 
 

@@ -5,7 +5,6 @@ the portal's doors (timetable, booking, cancelling) and the scheduler's tick wit
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
@@ -19,34 +18,17 @@ from referral_service.jobs.tasks import remind_sessions
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import Notification, SessionBooking
 from referral_service.persistence.uow import UnitOfWork
-from tests.fixtures.notifications import MOBILE_AS_NOTIFY_WRITES_IT, notify_channels, read_notify, send
+from tests.fixtures.notifications import (
+    MOBILE_AS_NOTIFY_WRITES_IT,
+    booked_into_class,
+    notify_channels,
+    read_notify,
+    send,
+)
 from tests.fixtures.notify import FakeNotify
-from tests.fixtures.portal import People, sign_in, submit
+from tests.fixtures.portal import People, submit
 
 SERVICE = "12-week exercise referral programme (SK1-SK5)"
-SCHEDULE = "/portal/services/mvl-exercise-referral/schedule"
-CLASS = {
-    "name": "Strength and balance",
-    "weekday": "1",
-    "starts_at": "10:00",
-    "duration_minutes": "60",
-    "place": "Mersey Vale Leisure Centre",
-    "size": "8",
-}
-
-
-def _booked(client: FlaskClient, people: People, referral_id: str, sessions: int = 1) -> str:
-    """Accepted, a weekly class on the timetable and the patient booked into its first `sessions`."""
-    sign_in(client, people.provider)
-    base = f"/portal/referrals/{referral_id}"
-    assert submit(client, base, {}, action=f"{base}/accept").status_code == 302
-    assert submit(client, SCHEDULE, CLASS, action=f"{SCHEDULE}/classes").status_code == 302
-    for _ in range(sessions):
-        page = client.get(f"{base}/bookings").get_data(as_text=True)
-        first = re.search(r'name="session" required type="radio" value="([^"]+)"', page)
-        assert first is not None
-        assert submit(client, f"{base}/bookings", {"session": first.group(1)}).status_code == 302
-    return base
 
 
 def _bookings(uow: UnitOfWork) -> list[tuple[int, datetime]]:
@@ -78,7 +60,7 @@ def test_a_booked_session_is_reminded_once_the_day_before_in_words(
     session_factory: SessionFactory,
     notify_server: FakeNotify,
 ) -> None:
-    _booked(client, people, referred())
+    booked_into_class(client, people, referred())
     [(_, starts_at)] = _bookings(uow)
     too_early = _day_before(starts_at, time(8, 59))  # nobody is texted before 9am
     assert remind_sessions(session_factory, now=lambda: too_early).handled == []
@@ -107,7 +89,7 @@ def test_a_cancelled_booking_is_not_reminded_and_a_waiting_reminder_is_withheld(
     session_factory: SessionFactory,
     notify_server: FakeNotify,
 ) -> None:
-    base = _booked(client, people, referred(), sessions=2)
+    base = booked_into_class(client, people, referred(), sessions=2)
     [(first, first_at), (second, second_at)] = _bookings(uow)
     moment = _day_before(first_at)
     assert len(remind_sessions(session_factory, now=lambda: moment).handled) == 2
@@ -129,7 +111,7 @@ def test_after_a_reply_stop_the_next_reminder_is_withheld_and_the_page_says_so(
     session_factory: SessionFactory,
     notify_server: FakeNotify,
 ) -> None:
-    base = _booked(client, people, referred(), sessions=2)
+    base = booked_into_class(client, people, referred(), sessions=2)
     [(_, first_at), (_, second_at)] = _bookings(uow)
     channels = notify_channels(notify_server)
     remind_sessions(session_factory, now=lambda: _day_before(first_at))
