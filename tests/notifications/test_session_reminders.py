@@ -26,7 +26,7 @@ from tests.fixtures.notifications import (
     send,
 )
 from tests.fixtures.notify import FakeNotify
-from tests.fixtures.portal import People, submit
+from tests.fixtures.portal import People, sign_in, submit
 
 SERVICE = "12-week exercise referral programme (SK1-SK5)"
 
@@ -128,3 +128,45 @@ def test_after_a_reply_stop_the_next_reminder_is_withheld_and_the_page_says_so(
     )
     page = html.unescape(client.get(base).get_data(as_text=True))
     assert "Session reminder" in page and "Not sent: no permission" in page
+
+
+def test_a_provider_adds_its_own_words_to_its_reminders_on_the_timetable_page(
+    client: FlaskClient,
+    people: People,
+    referred: Callable[..., str],
+    uow: UnitOfWork,
+    session_factory: SessionFactory,
+    notify_server: FakeNotify,
+) -> None:
+    booked_into_class(client, people, referred())
+    schedule = "/portal/services/mvl-exercise-referral/schedule"
+    action = f"{schedule}/reminder-note"
+    too_long = submit(client, schedule, {"note": "x" * 81}, action=action)
+    assert too_long.status_code == 400 and 'href="#note">Use 80 characters or fewer' in too_long.get_data(as_text=True)
+    wordy = "Please bring a towel, a bottle of water and shoes for the gym"
+    assert submit(client, schedule, {"note": wordy}, action=action).status_code == 302
+    page = html.unescape(client.get(schedule).get_data(as_text=True))
+    assert f'value="{wordy}"' in page and "texts leave them out. Emails still carry them" in page
+    assert submit(client, schedule, {"note": "  Bring a  towel. "}, action=action).status_code == 302
+    page = html.unescape(client.get(schedule).get_data(as_text=True))
+    assert 'value="Bring a towel."' in page and "texts leave them out" not in page
+    example = "Wednesday 30 September at 12:30pm, Mersey Vale Leisure Centre. Bring a towel. Reply STOP"
+    assert f"Reminder: {SERVICE}, {example}" in page
+    [(_, starts_at)] = _bookings(uow)
+    remind_sessions(session_factory, now=lambda: _day_before(starts_at))
+    send(session_factory, notify_channels(notify_server), lambda: _day_before(starts_at))
+    [text] = _texts(notify_server)
+    assert text.endswith("Mersey Vale Leisure Centre. Bring a towel. Reply STOP to stop texts.")
+    assert len(text) <= 160
+    [email] = [e for e in notify_server.emails() if e["template_id"] == "session-reminder"]
+    assert "Mersey Vale Leisure Centre. Bring a towel." in email["personalisation"]["body"]
+    sign_in(client, people.other_provider)
+    assert submit(client, "/portal/notifications", {"note": "Mine now"}, action=action).status_code == 404
+
+
+def test_the_account_page_leads_to_the_notification_settings(client: FlaskClient, people: People) -> None:
+    sign_in(client, people.link_worker)
+    account = client.get("/account").get_data(as_text=True)
+    assert 'href="/portal/notifications"' in account
+    page = client.get("/portal/notifications")
+    assert page.status_code == 200 and "digest" in page.get_data(as_text=True)
