@@ -7,7 +7,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from referral_service.domain.notifications import Channel, NotificationKind
+from referral_service.domain.notifications import SMS_LIMIT, Channel, NotificationKind
 
 K = NotificationKind
 
@@ -42,6 +42,13 @@ PATIENT_TEMPLATES: Mapping[tuple[NotificationKind, Channel], Template] = {
         "Hello,\n\nWe missed you at your {service} session. {centre} will call you to find a time that suits you.\n\n"
         "If you do not want emails about this referral: {opt_out_url}\n",
     ),
+    (K.SESSION_REMINDER, Channel.SMS): Template("", "Reminder: {service}, {when}, {place}.{note}" + STOP_SMS),
+    (K.SESSION_REMINDER, Channel.EMAIL): Template(
+        "Reminder: {service} on {when}",
+        "Hello,\n\nThis is a reminder of your {service} session on {when} at {place}.{note}\n\n"
+        "If you cannot come, please call {centre} so someone else can have the place.\n\n"
+        "If you do not want emails about this referral: {opt_out_url}\n",
+    ),
 }
 
 STAFF_TEMPLATES: Mapping[NotificationKind, Template] = {
@@ -68,3 +75,20 @@ STAFF_TEMPLATES: Mapping[NotificationKind, Template] = {
 
 def patient_template(kind: NotificationKind, channel: Channel) -> Template:
     return PATIENT_TEMPLATES[(kind, channel)]
+
+
+def render_patient(kind: NotificationKind, channel: Channel, values: Mapping[str, str]) -> tuple[str, str]:
+    """A patient message in its template's words; a text that would run past one SMS loses the
+    service's note, then has its place shortened, so it always goes as one text."""
+    template = patient_template(kind, channel)
+    subject, body = template.render(values)
+    if channel is not Channel.SMS or len(body) <= SMS_LIMIT:
+        return subject, body
+    shorter = {**values, "note": ""}
+    body = template.render(shorter)[1]
+    over = len(body) - SMS_LIMIT
+    if over > 0 and "place" in shorter:
+        place = shorter["place"]
+        shorter["place"] = place[: max(len(place) - over - 1, 0)] + "…"
+        body = template.render(shorter)[1]
+    return subject, body[:SMS_LIMIT]

@@ -23,6 +23,7 @@ class NotificationKind(StrEnum):
     STAFF_EMAIL = "staff-email"  # an address, with the caller's own words (invitations, resets, warnings)
     FIRST_CONTACT = "first-contact"  # a patient: the provider accepted and will call
     DNA_FOLLOW_UP = "dna-follow-up"  # a patient: a session was missed
+    SESSION_REMINDER = "session-reminder"  # a patient: a booked session, the day before
 
 
 class Audience(StrEnum):
@@ -40,6 +41,7 @@ AUDIENCE: Mapping[NotificationKind, Audience] = {
     NotificationKind.STAFF_EMAIL: Audience.STAFF_ADDRESS,
     NotificationKind.FIRST_CONTACT: Audience.PATIENT,
     NotificationKind.DNA_FOLLOW_UP: Audience.PATIENT,
+    NotificationKind.SESSION_REMINDER: Audience.PATIENT,
 }
 
 
@@ -86,6 +88,7 @@ KIND_WORDS: Mapping[NotificationKind, str] = {
     NotificationKind.STAFF_EMAIL: "Email to staff",
     NotificationKind.FIRST_CONTACT: "First contact",
     NotificationKind.DNA_FOLLOW_UP: "Follow-up after a missed session",
+    NotificationKind.SESSION_REMINDER: "Session reminder",
 }
 
 

@@ -119,6 +119,13 @@ def day_in_words(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def reminder_time(starts_at: datetime) -> str:
+    """'Tuesday 8 December at 10:00am': a reminder names the day and time, never "tomorrow" (a text
+    read after midnight, or forwarded, would point at the wrong day)."""
+    local = starts_at.astimezone(UK_TIME)
+    return f"{local:%A} {local.day} {local:%B} at {clock_in_words(local.time())}"
+
+
 def session_in_words(starts_at: datetime, place: str | None = None) -> str:
     """'Tuesday 8 December 2026, 10:00am, Mersey Vale Leisure Centre': a session as a person reads it."""
     local = starts_at.astimezone(UK_TIME)

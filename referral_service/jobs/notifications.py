@@ -1,5 +1,6 @@
-"""The scheduler's notification ticks: send what is due, read Notify's receipts and replies, and
-remind providers of offers one working day before their deadline. One transaction per item."""
+"""The scheduler's notification ticks: send what is due, read Notify's receipts and replies, remind
+providers of offers one working day before their deadline and patients of sessions the day
+before. One transaction per item."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from referral_service.services.notification_delivery import (
     record_attempt,
     record_receipt,
 )
+from referral_service.services.session_reminders import remind_booking, reminders_due
 from referral_service.services.staff_notices import digest_recipients, offers_to_remind, remind_offer, send_digest
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,21 @@ def remind_offers(session_factory: SessionFactory, *, now: Callable[[], datetime
         with UnitOfWork(session_factory) as uow:
             reminded += remind_offer(uow, offer_id, now=moment)
     return reminded
+
+
+def remind_sessions(session_factory: SessionFactory, *, now: Callable[[], datetime]) -> int:
+    """Each booked session's patient is reminded once, the UK day before (consent applied)."""
+    moment = now()
+    with UnitOfWork(session_factory) as uow:
+        booking_ids = [booking.booking_id for booking in reminders_due(uow, moment)]
+    queued = 0
+    for booking_id in booking_ids:
+        try:
+            with UnitOfWork(session_factory) as uow:
+                queued += remind_booking(uow, booking_id, now=moment)
+        except Exception:
+            log.exception("reminding booking %s failed; it is tried again next tick", booking_id)
+    return queued
 
 
 DIGEST_HOUR = 7  # UTC: the digest goes out once a day, from this hour

@@ -20,6 +20,7 @@ INTERVAL_SECONDS = {
     "expire-offers": 60,
     "promote-waiting-lists": 60,
     "remind-offers": 300,
+    "remind-sessions": 300,
     "daily-digests": 3600,
     "deliver-outbox": 10,
     "read-notify": 300,

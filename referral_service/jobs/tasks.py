@@ -111,6 +111,10 @@ def remind_offer_deadlines(session_factory: SessionFactory, *, now: Callable[[],
     return TickReport("remind-offers", handled=[""] * notifications.remind_offers(session_factory, now=now))
 
 
+def remind_sessions(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    return TickReport("remind-sessions", handled=[""] * notifications.remind_sessions(session_factory, now=now))
+
+
 def send_digests(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
     return TickReport("daily-digests", handled=[""] * notifications.send_digests(session_factory, now=now))
 
@@ -136,6 +140,7 @@ def ticks(delivery: Delivery) -> dict[str, Callable[..., TickReport]]:
         "expire-offers": expire_overdue_offers,
         "promote-waiting-lists": promote_waiting_lists,
         "remind-offers": remind_offer_deadlines,
+        "remind-sessions": remind_sessions,
         "daily-digests": send_digests,
         "deliver-outbox": partial(deliver_outbox, delivery=delivery),
         "read-notify": partial(read_notify, delivery=delivery),

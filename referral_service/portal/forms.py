@@ -196,6 +196,15 @@ class ClassForm(FlaskForm):
     )
 
 
+class ReminderNoteForm(FlaskForm):
+    """A service's own words, added to each session reminder its patients get."""
+
+    note = StringField(
+        "Your words in session reminders (optional)",
+        validators=[Length(max=80, message="Use 80 characters or fewer")],
+    )
+
+
 class ProgrammeStartForm(FlaskForm):
     starts_on = DateInputField(
         "Date of the first session", validators=[InputRequired("Enter the date the programme starts")]

@@ -13,7 +13,7 @@ from referral_service.domain.clock import utcnow
 from referral_service.domain.schedule import Weekday
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
-from referral_service.portal.forms import ClassForm, ProgrammeStartForm
+from referral_service.portal.forms import ClassForm, ProgrammeStartForm, ReminderNoteForm
 from referral_service.services.errors import ServiceError
 from referral_service.services.schedules import (
     add_class,
@@ -21,6 +21,7 @@ from referral_service.services.schedules import (
     retire_class,
     retire_programme_start,
     service_schedule,
+    set_reminder_note,
 )
 from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
@@ -33,11 +34,15 @@ def _page(
 ) -> ResponseReturnValue:
     with unit_of_work() as uow:
         schedule = service_schedule(uow, slug, actor=signed_in_actor(), now=utcnow())
+    note_form = failed if isinstance(failed, ReminderNoteForm) else ReminderNoteForm(formdata=None)
+    if not isinstance(failed, ReminderNoteForm):
+        note_form.note.data = schedule.reminder_note
     return render_template(
         "portal/schedule.html",
         schedule=schedule,
         class_form=class_form,
         start_form=start_form,
+        note_form=note_form,
         form=failed or class_form,
         problems=[],
     ), status
@@ -110,6 +115,19 @@ def add_schedule_start(slug: str) -> ResponseReturnValue:
         ),
         "Programme start added.",
         START_FIELDS,
+    )
+
+
+@bp.post("/services/<slug>/schedule/reminder-note")
+@require_roles(UserRole.PROVIDER)
+def save_reminder_note(slug: str) -> ResponseReturnValue:
+    form = ReminderNoteForm()
+    return _post(
+        slug,
+        form,
+        lambda uow: set_reminder_note(uow, slug, form.note.data, actor=signed_in_actor(), now=utcnow()),
+        "Reminder wording saved.",
+        {},
     )
 
 

@@ -22,6 +22,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Actor, Right, referral_for
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.schedules import group_class
+from referral_service.services.session_reminders import withhold_reminder
 from referral_service.services.transitions import note_event
 
 BOOKING_HORIZON = timedelta(weeks=8)
@@ -161,6 +162,7 @@ def cancel_booking(uow: UnitOfWork, referral_id: str, booking_id: int, *, actor:
     if uow.schedule.attendance_for_booking(booking.id) is not None:
         raise Conflict("this session is on the register: correct the register line instead")
     booking.status, booking.cancelled_at, booking.cancelled_by_user_id = BookingStatus.CANCELLED, now, actor.user_id
+    withhold_reminder(uow, booking.id, reason="the booking was cancelled", now=now)
     note_event(uow, referral, EventType.BOOKING_CANCELLED, actor=actor, now=now, detail={"booking_id": booking.id})
 
 

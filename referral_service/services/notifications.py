@@ -14,11 +14,12 @@ Each takes a `dedupe_key` (or builds one from the event): the same key never que
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from referral_service.domain.events import EventType
-from referral_service.domain.notification_templates import STAFF_TEMPLATES, patient_template
+from referral_service.domain.notification_templates import STAFF_TEMPLATES, render_patient
 from referral_service.domain.notifications import (
     AUDIENCE,
     PATIENT_CHANNELS,
@@ -85,16 +86,26 @@ def queue_staff_notice(
 
 
 def queue_patient_message(
-    uow: UnitOfWork, referral: Referral, kind: NotificationKind, *, dedupe_key: str, now: datetime
+    uow: UnitOfWork,
+    referral: Referral,
+    kind: NotificationKind,
+    *,
+    dedupe_key: str,
+    now: datetime,
+    details: Mapping[str, str] | None = None,
 ) -> list[Notification]:
     """One message per patient channel; each withheld, with the reason in words, unless the patient
-    allowed that channel and has not opted out (checked again when it is sent)."""
+    allowed that channel and has not opted out (checked again when it is sent). `details` are the
+    kind's own words (a session reminder's `when` and `place`); the service's note is added."""
     if AUDIENCE[kind] is not Audience.PATIENT:
         raise ValueError(f"{kind} is not a patient notification")
     service = uow.directory.service_by_id(referral.task.service_id)
+    note = service.reminder_note if service is not None else None
     values = {
         "centre": service.organisation.name if service is not None else "The service",
         "service": service.name if service is not None else "your referral",
+        "note": f" {note}" if note else "",
+        **(details or {}),
     }
     permissions = uow.notifications.permissions(referral.id)
     queued = []
@@ -103,7 +114,7 @@ def queue_patient_message(
         values["opt_out_url"] = (
             "{base_url}/notifications/opt-out/" + permission.opt_out_token if permission is not None else ""
         )
-        subject, body = patient_template(kind, channel).render(values)
+        subject, body = render_patient(kind, channel, values)
         reason = withheld_reason(
             channel,
             permission.permission if permission else None,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from referral_service.domain.access import Actor, UserRole
+from referral_service.domain.notification_templates import render_patient
+from referral_service.domain.notifications import Channel, NotificationKind
 from referral_service.domain.schedule import (
     GroupClass,
     Weekday,
@@ -26,6 +28,8 @@ MAX_CLASS_SIZE = 200
 MAX_DURATION_MINUTES = 8 * 60
 NAME_LIMIT = 120
 PLACE_LIMIT = 200
+NOTE_LIMIT = 80
+LONGEST_WHEN = "Wednesday 30 September at 12:30pm"  # the longest a reminder's day and time can read
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class ServiceSchedule:
     name: str
     classes: list[ClassRow]
     starts: list[StartRow]
+    reminder_note: str | None = None  # the provider's own words, added to each session reminder
+    reminder_text: str = ""  # how the reminder text reads with them (at its longest day and time)
+    note_fits_text: bool = True  # False: a text leaves the words out (emails still carry them)
 
 
 def own_service(uow: UnitOfWork, actor: Actor, slug: str) -> Service:
@@ -88,7 +95,24 @@ def service_schedule(uow: UnitOfWork, slug: str, *, actor: Actor, now: datetime)
         StartRow(row.id, session_in_words(row.starts_at), row.place)
         for row in uow.schedule.programme_starts(service.id, after=now)
     ]
-    return ServiceSchedule(service.slug, service.name, classes, starts)
+    place = classes[0].place if classes else starts[0].place if starts else "Your usual place"
+    example = {"service": service.name, "when": LONGEST_WHEN, "place": place, "centre": ""}
+    note = service.reminder_note
+    _, text = render_patient(
+        NotificationKind.SESSION_REMINDER, Channel.SMS, {**example, "note": f" {note}" if note else ""}
+    )
+    fits = not note or note in text
+    return ServiceSchedule(service.slug, service.name, classes, starts, note, text, fits)
+
+
+def set_reminder_note(uow: UnitOfWork, slug: str, note: str | None, *, actor: Actor, now: datetime) -> None:
+    """The provider's own words in its session reminders ("Bring a towel."), or none when blank.
+    Kept short so a text stays one text; a text that would still run over drops them."""
+    service = own_service(uow, actor, slug)
+    text = " ".join((note or "").split())
+    if len(text) > NOTE_LIMIT:
+        raise Invalid(f"Use {NOTE_LIMIT} characters or fewer", where="note")
+    service.reminder_note = text or None
 
 
 def _text(value: str | None, limit: int, where: str, missing: str) -> str:

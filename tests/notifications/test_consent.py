@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from referral_service.domain.clock import utcnow
-from referral_service.domain.notification_templates import PATIENT_TEMPLATES
+from referral_service.domain.notification_templates import PATIENT_TEMPLATES, render_patient
 from referral_service.domain.notifications import SMS_LIMIT, Channel, NotificationState, Permission, patient_kinds
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.models import ContactPermission, Notification, Referral
@@ -32,6 +32,8 @@ from tests.fixtures.notifications import (
 from tests.fixtures.notify import FakeNotify
 from tests.fixtures.portal import People, sign_in, submit
 from tests.fixtures.smtp import Mailbox
+
+SESSION_DETAILS = {"when": "Tuesday 8 December at 10:00am", "place": "Mersey Vale Leisure Centre"}
 
 
 def _permissions(uow: UnitOfWork, referral_id: str) -> dict[Channel, ContactPermission]:
@@ -66,7 +68,11 @@ def test_every_patient_kind_is_withheld_without_consent_and_never_sent(
         referral = uow.referrals.by_public_id(referral_id)
         assert isinstance(referral, Referral)
         for kind in patient_kinds():
-            for notification in queue_patient_message(uow, referral, kind, dedupe_key=f"walk:{kind}", now=utcnow()):
+            queued = queue_patient_message(
+                uow, referral, kind, dedupe_key=f"walk:{kind}", now=utcnow(), details=SESSION_DETAILS
+            )
+            assert {n.channel for n in queued} == {Channel.SMS, Channel.EMAIL}, kind
+            for notification in queued:
                 assert notification.state is NotificationState.WITHHELD, (kind, notification.channel)
                 assert notification.state_reason and notification.recipient is None
     send(session_factory, notify_channels(notify_server))
@@ -124,7 +130,9 @@ def test_the_link_in_a_patient_email_opts_out_at_once_without_signing_in(
         assert referral is not None
         [later] = [
             n
-            for n in queue_patient_message(uow, referral, patient_kinds()[-1], dedupe_key="later", now=utcnow())
+            for n in queue_patient_message(
+                uow, referral, patient_kinds()[-1], dedupe_key="later", now=utcnow(), details=SESSION_DETAILS
+            )
             if n.channel is Channel.EMAIL
         ]
         assert later.state is NotificationState.WITHHELD and "opted out" in (later.state_reason or "")
@@ -200,10 +208,19 @@ def test_a_provider_records_permission_in_the_portal_and_the_page_says_who(
 
 
 def test_every_sms_template_fits_one_text_with_long_names() -> None:
-    values = {"centre": "C" * 40, "service": "S" * 40, "opt_out_url": ""}
+    values = {
+        "centre": "C" * 40,
+        "service": "S" * 40,
+        "opt_out_url": "",
+        "when": "Wednesday 30 September at 12:30pm",
+        "place": "P" * 40,
+        "note": "",
+    }
     for (kind, channel), template in PATIENT_TEMPLATES.items():
         if channel is Channel.SMS:
             assert len(template.render(values)[1]) <= SMS_LIMIT, kind
+            noted = render_patient(kind, channel, {**values, "note": " " + "N" * 79, "place": "P" * 120})[1]
+            assert len(noted) <= SMS_LIMIT, kind  # a service's note and a long place still make one text
     assert {kind for kind, _ in PATIENT_TEMPLATES} == set(patient_kinds())  # every patient kind has its words
 
 

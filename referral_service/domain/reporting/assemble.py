@@ -24,6 +24,7 @@ from referral_service.domain.reporting.definitions import (
 )
 from referral_service.domain.reporting.performance import months_between
 from referral_service.domain.reporting.raw import CubeRow, RawFigures
+from referral_service.domain.reporting.reminders import reminder_effect_table
 from referral_service.domain.reporting.tables import (
     Column,
     FigureTable,
@@ -113,7 +114,8 @@ def _funnel(totals: Mapping[str, float], raw: RawFigures, threshold: int) -> Sec
         (*((reason, declined[reason]) for reason in reasons), ("All reasons", total)),
         note="Each referral counts once, under the reason its first decline gave.",
     )
-    return Section("funnel", "Uptake", (uptake, sessions, declines), (*FUNNEL, *FUNNEL_ALSO))
+    reminders = reminder_effect_table(raw, threshold)
+    return Section("funnel", "Uptake", (uptake, sessions, reminders, declines), (*FUNNEL, *FUNNEL_ALSO))
 
 
 def _stats(histogram: Mapping[int, int], threshold: int) -> tuple[Value, ...]:

@@ -52,6 +52,8 @@ class RawFigures:
     outcome_returned: int = 0  # completions whose outcome message the referrer's system has received
     by_practice: tuple[GroupRow, ...] = ()
     by_provider: tuple[GroupRow, ...] = ()
+    # ("reminded" | "not-reminded", "attended" | "missed") -> booked sessions on the register
+    reminder_effect: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class Service(Base):
     waitlist_enabled: Mapped[bool]
     offer_response_days: Mapped[int]
     offer_reminder_days: Mapped[int] = mapped_column(default=1, server_default="1")  # working days before the deadline
+    reminder_note: Mapped[str | None] = mapped_column(String(80))  # the provider's own words in session reminders
     eligibility: Mapped[dict[str, object]] = mapped_column(JSONDocument)
     risk_levels: Mapped[list[str]] = mapped_column(JSONDocument)
     is_listed: Mapped[bool] = mapped_column(default=True)

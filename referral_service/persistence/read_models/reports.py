@@ -29,6 +29,7 @@ from referral_service.persistence.models import (
     WaitlistEntry,
 )
 from referral_service.persistence.read_models.compare import by_practice, by_provider
+from referral_service.persistence.read_models.reminders import reminder_effect
 from referral_service.persistence.read_models.sql import days_between
 
 J = ReportJourney
@@ -182,6 +183,7 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         | {status.value: int(n) for status, n in backlog},
         by_practice=by_practice(session, conditions),
         by_provider=by_provider(session, conditions),
+        reminder_effect=reminder_effect(session, conditions),
     )
 
 

@@ -46,6 +46,9 @@ class NotificationRepository:
     def exists(self, dedupe_key: str) -> bool:
         return self.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None
 
+    def by_dedupe_key(self, dedupe_key: str) -> Notification | None:
+        return self.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+
     def by_public_id(self, public_id: str) -> Notification | None:
         return self.session.scalar(select(Notification).where(Notification.public_id == public_id))
 
