@@ -7,6 +7,7 @@ log line ever holds a working link. A wrong, used, replaced or expired link gets
 from __future__ import annotations
 
 import math
+import time
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -26,6 +27,8 @@ from referral_service.services.accounts import MIN_PASSWORD_LENGTH
 from referral_service.services.errors import Invalid, NotFound
 from referral_service.web.auth import bp
 from referral_service.web.context import service_context, unit_of_work
+
+ANSWER_FLOOR_SECONDS = 0.2  # every answer to "forgotten password" takes this long, emailed or not
 
 DONE = {
     LinkPurpose.INVITATION: "Your password is set and your account is ready: sign in with your new password.",
@@ -57,12 +60,15 @@ class NewPasswordForm(FlaskForm):
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
 def forgotten_password() -> ResponseReturnValue:
-    """The same answer whether or not the address has an account."""
+    """The same answer whether or not the address has an account, after the same time: queueing the
+    email adds a few milliseconds of writes that a stopwatch could otherwise see."""
     form = ForgottenPasswordForm()
     if not form.validate_on_submit():
         return render_template("web/forgotten_password.html", form=form), 400 if form.is_submitted() else 200
+    started = time.monotonic()
     with unit_of_work() as uow:
         result = request_password_reset(uow, form.email.data or "", remote_address=request.remote_addr, now=utcnow())
+    time.sleep(max(0.0, ANSWER_FLOOR_SECONDS - (time.monotonic() - started)))
     if result.answer is ResetAnswer.THROTTLED:
         minutes = math.ceil(result.retry_after_seconds / 60)
         page = render_template("web/forgotten_password.html", form=form, wait_minutes=minutes)
