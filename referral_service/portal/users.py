@@ -102,7 +102,8 @@ def invite() -> ResponseReturnValue:
             status = error.status
         else:
             flash(
-                f"Invitation emailed to {form.email.data}: the account starts when they set a password from its link."
+                f"The invitation to {form.email.data} is queued to send: the account starts when they set a"
+                " password from its link."
             )
             return redirect(url_for("portal.user", user_id=user_id))
     elif form.is_submitted():
@@ -196,5 +197,5 @@ def invite_again(user_id: int) -> ResponseReturnValue:
             raise
         flash(f"Not sent: {error.message}.")
     else:
-        flash("A new invitation is on its way; the link in the earlier one no longer works.")
+        flash("A new invitation is queued to send; the link in the earlier one no longer works.")
     return redirect(url_for("portal.user", user_id=user_id))

@@ -53,7 +53,7 @@ def test_an_invited_user_sets_a_password_from_the_email_and_then_resets_it(
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Commissioner").check()
     page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_text(f"Invitation emailed to {email}")).to_be_visible()
+    expect(page.get_by_text(f"The invitation to {email} is queued to send")).to_be_visible()
     expect(page.locator("#account-status")).to_have_text("Inactive")
     expect(page.locator("#invitation")).to_contain_text("the link works until")
 
