@@ -295,3 +295,17 @@ def test_a_reset_request_takes_the_same_time_for_a_known_and_an_unknown_address(
     figures = f"fastest: known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms"
     assert known >= ANSWER_FLOOR_SECONDS and unknown >= ANSWER_FLOOR_SECONDS, figures
     assert abs(known - unknown) < 0.03, figures  # the email's writes (about 10 ms) are hidden in the floor
+
+
+def test_deactivating_an_account_stops_its_reset_link_for_good(
+    client: FlaskClient, people: People, uow: UnitOfWork, session_factory: SessionFactory, smtp_server: Mailbox
+) -> None:
+    _forgotten(client.application.test_client(), people.provider)
+    [path] = _mailed_links(session_factory, smtp_server, people.provider)
+    user_id = _user(uow, people.provider).id
+    sign_in(client, people.admin)
+    page = client.get(f"/portal/admin/users/{user_id}").get_data(as_text=True)
+    for action in ("deactivate", "reactivate"):
+        done = client.post(f"/portal/admin/users/{user_id}/{action}", data={"csrf_token": csrf_token(page)})
+        assert done.status_code == 302
+        assert client.application.test_client().get(path).status_code == 404, action
