@@ -75,6 +75,7 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from referral_service import fhir, portal, reports
     from referral_service.oruk.views import bp as oruk_bp
+    from referral_service.web import account_links  # noqa: F401  (its pages are on the auth blueprint)
     from referral_service.web.admin import bp as admin_bp
     from referral_service.web.assets import bp as assets_bp
     from referral_service.web.auth import bp as auth_bp

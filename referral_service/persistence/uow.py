@@ -11,6 +11,7 @@ from referral_service.persistence import migrations
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.read_models.reading import ReportReadModel
 from referral_service.persistence.repositories.access import AccessRepository
+from referral_service.persistence.repositories.account_links import AccountLinkRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
     session: Session
     directory: DirectoryRepository
     access: AccessRepository
+    account_links: AccountLinkRepository
     referrals: ReferralRepository
     capacity: CapacityRepository
     outbox: OutboxRepository
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.session.begin()
         self.directory = DirectoryRepository(self.session)
         self.access = AccessRepository(self.session)
+        self.account_links = AccountLinkRepository(self.session)
         self.referrals = ReferralRepository(self.session)
         self.capacity = CapacityRepository(self.session)
         self.outbox = OutboxRepository(self.session)

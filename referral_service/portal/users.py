@@ -1,5 +1,6 @@
 """User administration for administrators: the user list, an invitation (an inactive account until
-the emailed link lets its person set a password), role and organisation, deactivation (which ends
+the emailed link lets its person set a password; sent again, the earlier link stops working), role
+and organisation, deactivation (which ends
 the person's sessions at once) and each user's sign-in history. Every route is for administrators."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from referral_service.domain.access import UserRole
 from referral_service.domain.clock import UK_TIME, utcnow
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.forms import options
+from referral_service.services.account_links import latest_invitation, send_invitation
 from referral_service.services.errors import ServiceError
 from referral_service.services.user_admin import (
     change_user,
@@ -92,13 +94,17 @@ def invite() -> ResponseReturnValue:
                     actor=signed_in_actor(),
                     now=utcnow(),
                 )
+                send_invitation(uow, user_id, actor=signed_in_actor(), now=utcnow())
         except ServiceError as error:
             if error.status == 403:
                 raise
             attach_error(form, error)
             status = error.status
         else:
-            flash(f"{form.display_name.data} has an account, not yet active: it starts when they set a password.")
+            flash(
+                f"The invitation to {form.email.data} is queued to send: the account starts when they set a"
+                " password from its link."
+            )
             return redirect(url_for("portal.user", user_id=user_id))
     elif form.is_submitted():
         status = 400
@@ -110,10 +116,17 @@ def _user_page(user_id: int, form: UserRoleForm | None = None, status: int = 200
     with unit_of_work() as uow:
         row = user_for_admin(uow, user_id, actor=actor)
         history = sign_in_history(uow, user_id, actor=actor)
+        invitation = latest_invitation(uow, user_id, actor=actor)
     if form is None:
         form = _with_providers(UserRoleForm(data={"role": row.role.value, "organisation": row.organisation_slug or ""}))
     return render_template(
-        "portal/user.html", row=row, form=form, history=history, role_names=ROLE_NAMES, is_self=user_id == actor.user_id
+        "portal/user.html",
+        row=row,
+        form=form,
+        history=history,
+        invitation=invitation,
+        role_names=ROLE_NAMES,
+        is_self=user_id == actor.user_id,
     ), status
 
 
@@ -167,4 +180,22 @@ def set_active(user_id: int, action: str) -> ResponseReturnValue:
     else:
         done = "Account deactivated: signed out everywhere." if action == "deactivate" else "Account active again."
         flash(done)
+    return redirect(url_for("portal.user", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/invite-again")
+@require_roles(UserRole.ADMIN)
+def invite_again(user_id: int) -> ResponseReturnValue:
+    """A new invitation email; the earlier link stops working."""
+    if not ConfirmForm().validate_on_submit():
+        return _user_page(user_id, status=400)
+    try:
+        with unit_of_work() as uow:
+            send_invitation(uow, user_id, actor=signed_in_actor(), now=utcnow())
+    except ServiceError as error:
+        if error.status in (403, 404):
+            raise
+        flash(f"Not sent: {error.message}.")
+    else:
+        flash("A new invitation is queued to send; the link in the earlier one no longer works.")
     return redirect(url_for("portal.user", user_id=user_id))

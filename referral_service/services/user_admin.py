@@ -2,7 +2,7 @@
 and reactivate, and read each one's sign-in history. Every change is audited (who, what, when).
 
 An invitation creates an inactive account with no usable password; the emailed link that lets the
-person set one (and so activates the account) comes with the email channel.
+person set one (and so activates the account) is `services.account_links.send_invitation`.
 """
 
 from __future__ import annotations
@@ -188,6 +188,8 @@ def set_user_active(uow: UnitOfWork, user_id: int, *, active: bool, actor: Actor
     if active:
         user.failed_logins, user.locked_until = 0, None
     ended = 0 if active else uow.access.end_sessions_of(user.id, now=now)
+    if not active:
+        uow.account_links.revoke(user.id, now=now)  # no emailed link opens a closed account
     _audit(uow, actor, user, "reactivate-user" if active else "deactivate-user", {"sessions_ended": ended}, now)
     return ended
 

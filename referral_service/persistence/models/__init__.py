@@ -9,6 +9,7 @@ from referral_service.persistence.models.access import (
     SignInRecord,
     SignInThrottle,
 )
+from referral_service.persistence.models.account_links import AccountLink
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
 from referral_service.persistence.models.casework import CaseNote, FollowUp, SafeguardingFlag
 from referral_service.persistence.models.directory import (
@@ -36,6 +37,7 @@ from referral_service.persistence.models.reporting import PracticeListSize, Prac
 from referral_service.persistence.models.schedule import ProgrammeStart, ServiceClass, SessionBooking, SessionCorrection
 
 __all__ = [
+    "AccountLink",
     "Accreditation",
     "ApiClient",
     "ApiClientPractice",
