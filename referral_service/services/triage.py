@@ -9,13 +9,13 @@ the event and, when nobody had room or could take the patient, the unmet-demand 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from referral_service.domain.access import Actor
 from referral_service.domain.capacity import PRIORITY_RANK, respond_by
-from referral_service.domain.choice import Decision, Route, ServiceProfile, decide
+from referral_service.domain.choice import EXPLAINED, Decision, Route, ServiceProfile, decide
 from referral_service.domain.events import EventType
 from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
 from referral_service.domain.intake import ConditionEvidence, Measurement
@@ -91,13 +91,34 @@ def remember_rules(service_id: int, source_hash: str, document: dict[str, object
     return rules
 
 
-def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[ServiceProfile], dict[str, int]]:
-    """The candidates for a pathway with their live capacity, and their ids by slug."""
-    if not pathway or "|" not in pathway:
-        return [], {}
-    system, _, code = pathway.partition("|")
-    rows = uow.directory.candidates(system, code, on)
-    return _profiles(uow, rows, on), {row.slug: row.id for row in rows}
+@dataclass(frozen=True)
+class Candidates:
+    """What triage assesses for a referral: the narrowed services and the nearest alternatives, their
+    ids by slug, and how many others the directory query left out for each reason."""
+
+    profiles: list[ServiceProfile]
+    ids: dict[str, int]
+    left_out: dict[str, int]
+    providers: dict[str, str]  # provider names by service slug
+
+
+def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candidates:
+    """The services a patient could qualify for, found through indexes (pathway, accreditation on the
+    day, catchment district, age limits) before any rule runs, plus up to EXPLAINED others so the
+    explanation still says why not; the work follows the candidates, not the directory's size."""
+    if not facts.pathway or "|" not in facts.pathway:
+        return Candidates([], {}, {}, {})
+    system, _, code = facts.pathway.partition("|")
+    found = uow.directory.narrowed_candidates(
+        system, code, on, district=facts.district, age=facts.age, alternatives=EXPLAINED
+    )
+    rows = sorted([*found.candidates, *found.alternatives], key=lambda row: row.slug)
+    return Candidates(
+        _profiles(uow, rows, on),
+        {row.slug: row.id for row in rows},
+        found.left_out,
+        {row.slug: row.provider for row in rows},
+    )
 
 
 def listed_profiles(uow: UnitOfWork, on: date) -> tuple[list[ServiceProfile], dict[str, str]]:
@@ -145,8 +166,9 @@ def triage_referral(
     """
     facts = facts_of(referral)
     passed_over = uow.capacity.passed_over(referral.id)
-    profiles, services = profiles_for(uow, facts.pathway, now.date())
-    decision = decide(facts, profiles, passed_over=passed_over)
+    found = narrowed_profiles(uow, facts, now.date())
+    profiles, services = found.profiles, found.ids
+    decision = decide(facts, profiles, passed_over=passed_over, left_out=found.left_out)
     if hold is not None:
         decision = replace(decision, route=Route.LINK_WORKER, service=None, reasons=(hold,), unmet=None)
     for _ in range(MAX_RESERVATION_ATTEMPTS):
@@ -155,7 +177,7 @@ def triage_referral(
         if make_offer(uow, referral, _service(uow, services[decision.service]), decision, actor=actor, now=now):
             break
         profiles = [p if p.slug != decision.service else _full(p) for p in profiles]
-        decision = decide(facts, profiles, passed_over=passed_over)
+        decision = decide(facts, profiles, passed_over=passed_over, left_out=found.left_out)
     referral.triage = decision.to_document()
     referral.risk_level = decision.risk.level
     if decision.route is Route.WAITLIST and decision.service is not None:
