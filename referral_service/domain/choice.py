@@ -123,8 +123,8 @@ class Decision:
         )
         keep = set(ranked[: EXPLAINED + 1])
         for i in ranked[EXPLAINED + 1 :]:
-            verdict = self.assessments[i].verdict.value
-            left_out[verdict] = left_out.get(verdict, 0) + 1
+            label = f"also {self.assessments[i].verdict.value}"
+            left_out[label] = left_out.get(label, 0) + 1
         return [a for i, a in enumerate(self.assessments) if i in keep], left_out
 
 

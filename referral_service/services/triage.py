@@ -104,13 +104,13 @@ class Candidates:
 
 def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candidates:
     """The services a patient could qualify for, found through indexes (pathway, accreditation on the
-    day, catchment district, age limits) before any rule runs, plus up to EXPLAINED others so the
+    day, catchment district, age limits) before any rule runs, topped up with others to EXPLAINED + 1 so the
     explanation still says why not; the work follows the candidates, not the directory's size."""
     if not facts.pathway or "|" not in facts.pathway:
         return Candidates([], {}, {}, {})
     system, _, code = facts.pathway.partition("|")
     found = uow.directory.narrowed_candidates(
-        system, code, on, district=facts.district, age=facts.age, alternatives=EXPLAINED
+        system, code, on, district=facts.district, age=facts.age, alternatives=EXPLAINED + 1
     )
     rows = sorted([*found.candidates, *found.alternatives], key=lambda row: row.slug)
     return Candidates(

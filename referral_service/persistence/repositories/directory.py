@@ -113,7 +113,8 @@ class DirectoryRepository:
     ) -> NarrowedCandidates:
         """A pathway's listed services narrowed by accreditation on the day, the patient's catchment
         district and the inclusion rule's age limits (each only when known), through indexes, so
-        triage's work follows the services that could take the patient, not the directory's size."""
+        triage's work follows the services that could take the patient, not the directory's size.
+        Others fill up to `alternatives` rows in all, by slug; the rest are counted by reason."""
         on_pathway = and_(
             Service.is_listed.is_(True), Service.pathway_system == pathway_system, Service.pathway_code == pathway_code
         )
@@ -129,9 +130,10 @@ class DirectoryRepository:
             reasons.append(("outside the age range", or_(too_young, too_old)))
         excluded = or_(*(condition for _, condition in reasons))
         candidates = self.session.execute(_candidate_rows(on).where(on_pathway, ~excluded)).all()
-        others = self.session.execute(_candidate_rows(on).where(on_pathway, excluded).limit(alternatives)).all()
+        room = max(0, alternatives - len(candidates))
+        others = self.session.execute(_candidate_rows(on).where(on_pathway, excluded).limit(room)).all() if room else []
         left_out: dict[str, int] = {}
-        if len(others) == alternatives:
+        if len(others) == room:
             # the first reason that applies, as assess() would find it (accreditation, catchment, then age)
             first = case(*((condition, label) for label, condition in reasons), else_="other")
             counted = self.session.execute(
