@@ -70,24 +70,27 @@ _RULES: dict[tuple[int, str], Eligibility] = {}
 
 
 def _rules(uow: UnitOfWork, rows: list[tuple[int, str]]) -> dict[int, Eligibility]:
-    """Rules rebuilt once per service version (the hash changes when the directory file does)."""
-    missing = [service_id for service_id, source_hash in rows if (service_id, source_hash) not in _RULES]
+    """Rules rebuilt once per service version (the hash changes when the directory file does).
+    Read from what each look-up returns, never the shared cache again: another thread may clear it."""
+    found = {service_id: _RULES.get((service_id, source_hash)) for service_id, source_hash in rows}
+    missing = [service_id for service_id, rules in found.items() if rules is None]
     if missing:
-        documents = uow.directory.eligibility_documents(missing)
         hashes = dict(rows)
-        for service_id, document in documents.items():
-            remember_rules(service_id, hashes[service_id], document)
-    return {service_id: _RULES[(service_id, source_hash)] for service_id, source_hash in rows}
+        for service_id, document in uow.directory.eligibility_documents(missing).items():
+            found[service_id] = remember_rules(service_id, hashes[service_id], document)
+    return {service_id: rules for service_id, rules in found.items() if rules is not None}
 
 
 def remember_rules(service_id: int, source_hash: str, document: dict[str, object]) -> Eligibility:
-    """The rule objects for one version of a service, parsed once per process."""
+    """The rule objects for one version of a service, parsed once per process (each process and
+    thread may parse a version at most once more in a race; the result is the same)."""
     key = (service_id, source_hash)
     rules = _RULES.get(key)
     if rules is None:
         if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
             _RULES.clear()
-        rules = _RULES[key] = load_eligibility(document)
+        rules = load_eligibility(document)
+        _RULES[key] = rules
     return rules
 
 

@@ -126,3 +126,27 @@ def test_a_catchment_changed_by_a_reload_moves_the_service_in_and_out_of_the_nar
     verdicts = {a["service"]: a["verdict"] for a in refer(client, gp_token, uow)["assessments"]}  # type: ignore[union-attr]
 
     assert verdicts["zzz-service-0"] == "eligible"
+
+
+def test_many_services_that_could_take_the_patient_are_all_assessed_and_the_stored_explanation_names_eleven(
+    client: FlaskClient, gp_token: str, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
+    with uow:
+        load_directory(
+            uow,
+            [
+                *copies(demo_providers, "near", 15, frozenset({"SK4"})),
+                *copies(demo_providers, "far", 5, frozenset({"M20"})),
+            ],
+            complete=False,
+        )
+
+    triage = refer(client, gp_token, uow)
+
+    assessments, left_out = triage["assessments"], triage["left_out"]
+    assert isinstance(assessments, list) and isinstance(left_out, dict)
+    assert len(assessments) == EXPLAINED + 1
+    assert triage["service"] in {a["service"] for a in assessments}
+    assert left_out["also eligible"] >= 15 - EXPLAINED  # assessed, not named
+    assert left_out["outside the catchment"] >= 5  # never assessed: the narrowed set filled the list
+    assert len(assessments) + sum(left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 20

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind, ServiceCategory
@@ -115,34 +132,14 @@ class DirectoryRepository:
         district and the inclusion rule's age limits (each only when known), through indexes, so
         triage's work follows the services that could take the patient, not the directory's size.
         Others fill up to `alternatives` rows in all, by slug; the rest are counted by reason."""
-        on_pathway = and_(
-            Service.is_listed.is_(True), Service.pathway_system == pathway_system, Service.pathway_code == pathway_code
-        )
-        reasons: list[tuple[str, ColumnElement[bool]]] = [
-            ("not accredited", ~and_(Organisation.is_listed.is_(True), _accredited_on(on)))
-        ]
-        if district is not None:
-            covered = exists().where(ServiceDistrict.service_id == Service.id, ServiceDistrict.district == district)
-            reasons.append(("outside the catchment", ~covered))
-        if age is not None:
-            too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
-            too_old = and_(Service.max_age.is_not(None), Service.max_age < age)
-            reasons.append(("outside the age range", or_(too_young, too_old)))
-        excluded = or_(*(condition for _, condition in reasons))
-        candidates = self.session.execute(_candidate_rows(on).where(on_pathway, ~excluded)).all()
+        statements = _narrowing(district is not None, age is not None)
+        values = {"system": pathway_system, "code": pathway_code, "on": on, "district": district, "age": age}
+        candidates = self.session.execute(statements.candidates, values).all()
         room = max(0, alternatives - len(candidates))
-        others = self.session.execute(_candidate_rows(on).where(on_pathway, excluded).limit(room)).all() if room else []
+        others = self.session.execute(statements.others, {**values, "room": room}).all() if room else []
         left_out: dict[str, int] = {}
         if len(others) == room:
-            # the first reason that applies, as assess() would find it (accreditation, catchment, then age)
-            first = case(*((condition, label) for label, condition in reasons), else_="other")
-            counted = self.session.execute(
-                select(first, func.count())
-                .select_from(Service)
-                .join(Organisation, Organisation.id == Service.organisation_id)
-                .where(on_pathway, excluded, Service.id.not_in([row.id for row in others]))
-                .group_by(first)
-            )
+            counted = self.session.execute(statements.counted, {**values, "shown": [row.id for row in others]})
             left_out = {str(label): int(n) for label, n in counted}
         return NarrowedCandidates(candidates, others, left_out)
 
@@ -193,7 +190,50 @@ class DirectoryRepository:
         return self.session.scalars(query.order_by(Service.slug)).all()
 
 
-def _candidate_rows(on: date) -> Select[*tuple[Any, ...]]:
+@dataclass(frozen=True)
+class _Narrowing:
+    candidates: Select[*tuple[Any, ...]]
+    others: Select[*tuple[Any, ...]]
+    counted: Select[*tuple[Any, ...]]
+
+
+@functools.cache
+def _narrowing(by_district: bool, by_age: bool) -> _Narrowing:
+    """The three narrowing statements, built once per shape with bound parameters (building them is
+    most of a small query's cost in Python; the compiled form is then cached by SQLAlchemy)."""
+    on = bindparam("on", type_=Date())
+    on_pathway = and_(
+        Service.is_listed.is_(True),
+        Service.pathway_system == bindparam("system", type_=String()),
+        Service.pathway_code == bindparam("code", type_=String()),
+    )
+    reasons: list[tuple[str, ColumnElement[bool]]] = [
+        ("not accredited", ~and_(Organisation.is_listed.is_(True), _accredited_on(on)))
+    ]
+    if by_district:
+        district = bindparam("district", type_=String())
+        covered = exists().where(ServiceDistrict.service_id == Service.id, ServiceDistrict.district == district)
+        reasons.append(("outside the catchment", ~covered))
+    if by_age:
+        age = bindparam("age", type_=Float())
+        too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
+        too_old = and_(Service.max_age.is_not(None), Service.max_age < age)
+        reasons.append(("outside the age range", or_(too_young, too_old)))
+    excluded = or_(*(condition for _, condition in reasons))
+    # the first reason that applies, as assess() would find it (accreditation, catchment, then age)
+    first = case(*((condition, label) for label, condition in reasons), else_="other")
+    return _Narrowing(
+        candidates=_candidate_rows(on).where(on_pathway, ~excluded),
+        others=_candidate_rows(on).where(on_pathway, excluded).limit(bindparam("room", type_=Integer())),
+        counted=select(first, func.count())
+        .select_from(Service)
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(on_pathway, excluded, Service.id.not_in(bindparam("shown", expanding=True)))
+        .group_by(first),
+    )
+
+
+def _candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
     """What triage reads of a service: light rows, no ORM objects, in slug order."""
     return (
         select(
@@ -215,7 +255,7 @@ def _candidate_rows(on: date) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _accredited_on(on: date) -> ColumnElement[bool]:
+def _accredited_on(on: date | BindParameter[date]) -> ColumnElement[bool]:
     """The service's provider holds an accreditation valid on that day."""
     return exists().where(
         Accreditation.organisation_id == Service.organisation_id,
