@@ -84,8 +84,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("services") as batch:
-        batch.drop_column("max_age")
-        batch.drop_column("min_age")
+    # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of `services` would fail its
+    # foreign keys once services are referenced
+    op.drop_column("services", "max_age")
+    op.drop_column("services", "min_age")
     op.drop_index(op.f("ix_service_districts_district"), table_name="service_districts")
     op.drop_table("service_districts")
