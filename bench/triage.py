@@ -1,13 +1,20 @@
-"""Triage throughput against directories of 10, 100, 1,000 and 10,000 services.
+"""Triage against regional directories of 10, 100, 1,000 and 10,000 services.
 
-Two figures per size:
-- decide: the pure domain decision (facts -> every candidate assessed -> ranked choice) with every
-  service answering the referral's pathway, the worst case (all are assessed);
-- service: the whole path a referral takes in the service layer on SQLite (store, triage reading
-  the directory and its live capacity from the database, reserve, event), up to 1,000 services
-  (loading 10,000 into SQLite for each run would dominate the benchmark's time).
+The directory is the demo's exercise referral service copied `size` times across 20 pathways and
+120 postcode districts (each copy covers 3), as a regional ORUK feed brings: thousands of services,
+a handful per pathway and area. Figures per size:
+- decide (all): the pure domain decision with every service on the referral's pathway assessed
+  (the worst case, what triage did before it was narrowed in SQL);
+- triage: the service-layer triage read and decision for one referral (the narrowed directory
+  query, rules from the per-version cache, live capacity and waiting lists, the decision), on SQLite
+  and on PostgreSQL;
+- intake: the whole path a referral takes in the service layer (store, triage, reserve, events, one
+  transaction), on SQLite and on PostgreSQL.
 
-Run: .venv/bin/python bench/triage.py [--seconds 3]
+Run: .venv/bin/python bench/triage.py [--seconds 3] [--sizes 10,100,1000,10000]
+    [--backends sqlite,postgresql] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_triage]
+Prints a Markdown table (milliseconds per referral; "CPU" is this process's CPU time, without
+PostgreSQL's, the steadier figure on a shared machine).
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' referral factory
 
+from sqlalchemy import make_url, text
+
 from referral_service.domain.choice import ServiceProfile, decide
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.domain.facts import Dated, PatientFacts
@@ -35,11 +44,13 @@ from referral_service.services.accounts import register_api_client
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
 from referral_service.services.passwords import password_hasher
+from referral_service.services.triage import narrowed_profiles
 from tests.factories import incoming
 
 DEMO = Path(__file__).resolve().parent.parent / "providers" / "demo"
 EXERCISE = "http://snomed.info/sct|390893007"
-DISTRICTS = [f"SK{n}" for n in range(1, 13)]
+PATHWAYS = 20  # the exercise pathway and 19 others
+DISTRICTS = [f"{area}{n}" for area in ("SK", "M", "OL", "WA", "BL", "WN") for n in range(1, 21)]
 TODAY = date(2026, 11, 26)
 
 
@@ -50,19 +61,28 @@ def exercise_template() -> tuple[ProviderDefinition, int]:
 
 
 def synthetic_providers(size: int) -> list[ProviderDefinition]:
-    """`size` copies of the demo's exercise referral service, each with its own id and catchment."""
+    """`size` copies of the demo's exercise referral service, each with its own id, one of PATHWAYS
+    pathways and a catchment of 3 districts of DISTRICTS (one in PATHWAYS answers exercise)."""
     template, index = exercise_template()
     service = template.services[index]
     rng = random.Random(size)
     providers = []
     for n in range(size):
         districts = frozenset(rng.sample(DISTRICTS, 3))
-        copy = replace(service, slug=f"bench-service-{n}", name=f"Exercise referral {n}", catchment_districts=districts)
+        pathway = service.pathway if n % PATHWAYS == 0 else replace(service.pathway, code=f"90000{n % PATHWAYS:02d}")
+        copy = replace(
+            service,
+            slug=f"bench-service-{n}",
+            name=f"Exercise referral {n}",
+            catchment_districts=districts,
+            pathway=pathway,
+        )
         providers.append(replace(template, slug=f"bench-provider-{n}", identifiers=(), services=(copy,)))
     return providers
 
 
 def profiles(size: int) -> list[ServiceProfile]:
+    """Every service as if it answered the exercise pathway: the worst case for the pure decision."""
     return [
         ServiceProfile(
             slug=p.services[0].slug,
@@ -104,11 +124,18 @@ def patients(count: int) -> list[PatientFacts]:
 
 
 def rate(seconds: float, work: object) -> tuple[float, int]:
-    done, started = 0, time.perf_counter()
+    per_second, done, _cpu = timed_rate(seconds, work)
+    return per_second, done
+
+
+def timed_rate(seconds: float, work: object) -> tuple[float, int, float]:
+    """Calls per second, calls, and this process's CPU milliseconds per call (on a busy machine the
+    CPU figure is the steadier one: it leaves out time spent waiting for a core)."""
+    done, started, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         work()  # type: ignore[operator]
         done += 1
-    return done / (time.perf_counter() - started), done
+    return done / (time.perf_counter() - started), done, (time.process_time() - cpu) * 1000 / max(done, 1)
 
 
 def bench_decide(size: int, seconds: float) -> float:
@@ -119,9 +146,27 @@ def bench_decide(size: int, seconds: float) -> float:
     return per_second
 
 
-def bench_service(size: int, seconds: float) -> float:
+def fresh_database(backend: str, postgres_url: str, folder: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder}/bench.sqlite3"
+    url = make_url(postgres_url)
+    if url.database in {"test", "postgres"}:
+        raise SystemExit("use a database of its own for the benchmark (default bench_triage)")
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def bench_service(backend: str, size: int, seconds: float, postgres_url: str) -> tuple[float, float, float]:
+    """Milliseconds per referral: the service-layer triage read and decision (wall, and this
+    process's CPU), then whole intakes (wall)."""
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{folder}/bench.sqlite3")
+        engine = make_engine(fresh_database(backend, postgres_url, folder))
         migrations.upgrade(engine)
         session_factory = make_session_factory(engine)
         with UnitOfWork(session_factory) as uow:
@@ -134,29 +179,51 @@ def bench_service(size: int, seconds: float) -> float:
                 practices=("P88001",),
                 secret="x" * 12,
             )
+        if backend == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
         with UnitOfWork(session_factory) as uow:
             gp = active_client(uow, "bench-gp")
         now = datetime(2026, 11, 26, 10, tzinfo=UTC)
+        people = patients(200)
+        cursor = iter(range(10**9))
 
-        def one() -> None:
+        def triage_only() -> None:
+            facts = people[next(cursor) % len(people)]
+            with UnitOfWork(session_factory) as uow:
+                found = narrowed_profiles(uow, facts, TODAY)
+                decide(facts, found.profiles, left_out=found.left_out).to_document()
+
+        def intake() -> None:
             with UnitOfWork(session_factory) as uow:
                 receive_referral(uow, incoming(postcode=f"{random.choice(DISTRICTS)} 1AA"), actor=gp, now=now)
 
-        per_second, _ = rate(seconds, one)
+        triage_only()  # the rule cache filled, as in a running worker
+        triaged, _, cpu = timed_rate(seconds, triage_only)
+        received, _ = rate(seconds, intake)
         engine.dispose()
-    return per_second
+    return 1000 / triaged, cpu, 1000 / received
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    parser.add_argument("--sizes", default="10,100,1000,10000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_triage")
     arguments = parser.parse_args()
-    print(f"{'services':>9} {'decide/s':>10} {'ms each':>8} {'service/s (SQLite)':>19} {'ms each':>8}")
-    for size in (10, 100, 1_000, 10_000):
-        decided = bench_decide(size, arguments.seconds)
-        served = bench_service(size, arguments.seconds) if size <= 1_000 else None
-        service_text = f"{served:>19.1f} {1000 / served:>8.2f}" if served else f"{'-':>19} {'-':>8}"
-        print(f"{size:>9} {decided:>10.1f} {1000 / decided:>8.2f} {service_text}", flush=True)
+    backends = arguments.backends.split(",")
+    header = ["services", "decide, all assessed (ms)"]
+    for backend in backends:
+        header += [f"triage {backend} (ms)", f"triage {backend} CPU (ms)", f"intake {backend} (ms)"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---:|" * len(header))
+    for size in (int(n) for n in arguments.sizes.split(",")):
+        cells = [f"{size:,}", f"{1000 / bench_decide(size, arguments.seconds):.2f}"]
+        for backend in backends:
+            triaged, cpu, received = bench_service(backend, size, arguments.seconds, arguments.postgres_url)
+            cells += [f"{triaged:.2f}", f"{cpu:.2f}", f"{received:.2f}"]
+        print("| " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

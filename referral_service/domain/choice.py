@@ -11,8 +11,8 @@ wait, then the referral's stated preference (the service it names as performer),
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from referral_service.domain.evaluation import Outcome, RuleResult, evaluate
@@ -69,6 +69,12 @@ class Assessment:
         }
 
 
+# How many services besides the chosen one an explanation names (the rest are counted by reason):
+# more than any pathway of the demo directory has (8), so its explanations are whole.
+EXPLAINED = 10
+_NEAREST = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.EXCLUDED: 2, Verdict.INELIGIBLE: 3}
+
+
 class Route(StrEnum):
     OFFER = "offer"
     WAITLIST = "waitlist"
@@ -84,21 +90,42 @@ class Decision:
     reasons: tuple[str, ...]
     missing: frozenset[str] = field(default_factory=frozenset)
     unmet: UnmetDemandReason | None = None
+    left_out: Mapping[str, int] = field(default_factory=dict)  # services not assessed, by reason
 
     def summary(self) -> str:
         target = f" {self.service}" if self.service else ""
         return f"{self.route.value}{target}: " + "; ".join(self.reasons)
 
     def to_document(self) -> dict[str, object]:
-        return {
+        """What is stored with the referral: bounded however large the directory (the chosen service,
+        the nearest alternatives, and how many others there were for each reason)."""
+        shown, left_out = self._explained()
+        document: dict[str, object] = {
             "route": self.route.value,
             "service": self.service,
             "summary": self.summary(),
             "risk": self.risk.to_document(),
             "missing": sorted(self.missing),
             "unmet": self.unmet.value if self.unmet else None,
-            "assessments": [assessment.to_document() for assessment in self.assessments],
+            "assessments": [assessment.to_document() for assessment in shown],
         }
+        if left_out:
+            document["left_out"] = left_out
+        return document
+
+    def _explained(self) -> tuple[list[Assessment], dict[str, int]]:
+        left_out = dict(self.left_out)
+        if len(self.assessments) <= EXPLAINED + 1:
+            return list(self.assessments), left_out
+        ranked = sorted(
+            range(len(self.assessments)),
+            key=lambda i: (self.assessments[i].service != self.service, _NEAREST[self.assessments[i].verdict], i),
+        )
+        keep = set(ranked[: EXPLAINED + 1])
+        for i in ranked[EXPLAINED + 1 :]:
+            label = f"also {self.assessments[i].verdict.value}"
+            left_out[label] = left_out.get(label, 0) + 1
+        return [a for i, a in enumerate(self.assessments) if i in keep], left_out
 
 
 def _risk_outcome(risk: RiskAssessment, accepted: frozenset[RiskLevel]) -> Outcome:
@@ -173,11 +200,30 @@ def _expected_wait(profile: ServiceProfile) -> float:
     return profile.waiting / profile.places if profile.places else float("inf")
 
 
-def decide(facts: PatientFacts, candidates: Iterable[ServiceProfile], *, passed_over: Sequence[str] = ()) -> Decision:
+def _bounded(reasons: Sequence[str]) -> tuple[str, ...]:
+    """At most EXPLAINED reasons, and how many more there were."""
+    if len(reasons) <= EXPLAINED:
+        return tuple(reasons)
+    return (*reasons[:EXPLAINED], f"and {len(reasons) - EXPLAINED} more services")
+
+
+def decide(
+    facts: PatientFacts,
+    candidates: Iterable[ServiceProfile],
+    *,
+    passed_over: Sequence[str] = (),
+    left_out: Mapping[str, int] | None = None,
+) -> Decision:
     """The route for a referral: an offer, a waiting list, or a person (the link worker).
 
     `passed_over` are services that already declined or let the offer expire: never chosen again.
+    `left_out`: services the directory query did not hand over, counted by reason (kept with the
+    explanation).
     """
+    return replace(_decide(facts, candidates, passed_over), left_out=dict(left_out or {}))
+
+
+def _decide(facts: PatientFacts, candidates: Iterable[ServiceProfile], passed_over: Sequence[str]) -> Decision:
     risk = stratify(facts)
     profiles = [profile for profile in candidates if profile.slug not in passed_over]
     if facts.pathway is None:
@@ -221,15 +267,15 @@ def decide(facts: PatientFacts, candidates: Iterable[ServiceProfile], *, passed_
     unknown = [a for a in assessments if a.verdict is Verdict.UNKNOWN]
     if unknown:
         missing = frozenset().union(*(a.missing for a in unknown))
-        reasons = tuple(f"{a.service}: {'; '.join(a.reasons)}" for a in unknown)
+        reasons = _bounded([f"{a.service}: {'; '.join(a.reasons)}" for a in unknown])
         return Decision(Route.LINK_WORKER, None, risk, assessments, reasons, missing, UnmetDemandReason.NEEDS_REVIEW)
     excluded = [a for a in assessments if a.verdict is Verdict.EXCLUDED]
     if excluded:
-        reasons = tuple(dict.fromkeys(reason for a in excluded for reason in a.reasons))
+        reasons = _bounded(list(dict.fromkeys(reason for a in excluded for reason in a.reasons)))
         return Decision(Route.LINK_WORKER, None, risk, assessments, reasons, unmet=UnmetDemandReason.EXCLUDED)
     why = (
         ("no service for this pathway",)
         if not assessments
-        else tuple(f"{a.service}: {'; '.join(a.reasons)}" for a in assessments)
+        else _bounded([f"{a.service}: {'; '.join(a.reasons)}" for a in assessments])
     )
     return Decision(Route.LINK_WORKER, None, risk, assessments, why, unmet=UnmetDemandReason.NO_ELIGIBLE_SERVICE)

@@ -250,3 +250,25 @@ def eligibility_text(eligibility: Eligibility) -> str:
         ]
     lines.append("Risk levels taken: " + ", ".join(sorted(level.value for level in eligibility.risk_levels)))
     return "\n".join(lines)
+
+
+def age_limits(eligibility: Eligibility) -> Range:
+    """The ages the inclusion rule can ever take (bounds every `all` branch imposes), so the directory
+    query can leave out services a patient is too young or too old for before any rule is evaluated.
+    Open where the rule does not bound age on every path."""
+    return _age_limits(eligibility.include)
+
+
+def _age_limits(rule: Rule) -> Range:
+    if isinstance(rule, AgeRule):
+        return rule.bounds
+    if isinstance(rule, AllOf):
+        lows = [r.min for r in map(_age_limits, rule.rules) if r.min is not None]
+        highs = [r.max for r in map(_age_limits, rule.rules) if r.max is not None]
+        return Range(max(lows) if lows else None, min(highs) if highs else None)
+    if isinstance(rule, AnyOf) and rule.rules:
+        ranges = [_age_limits(child) for child in rule.rules]
+        low = None if any(r.min is None for r in ranges) else min(r.min for r in ranges if r.min is not None)
+        high = None if any(r.max is None for r in ranges) else max(r.max for r in ranges if r.max is not None)
+        return Range(low, high)
+    return Range()

@@ -14,6 +14,7 @@ from referral_service.domain.directory import (
     ProviderDefinition,
     ServiceDefinition,
 )
+from referral_service.domain.rules import age_limits
 from referral_service.persistence.models import (
     Accreditation,
     CapacityPool,
@@ -206,6 +207,7 @@ def _upsert_service(
     if service is not None and service.source_hash == source_hash and service.is_listed:
         summary.services_unchanged += 1
         return
+    ages = age_limits(definition.eligibility)
     values: dict[str, object] = {
         "name": definition.name,
         "description": definition.description,
@@ -220,6 +222,8 @@ def _upsert_service(
         "offer_response_days": definition.offer_response_days,
         "eligibility": document["eligibility"],
         "risk_levels": sorted(level.value for level in definition.eligibility.risk_levels),
+        "min_age": ages.min,
+        "max_age": ages.max,
         "is_listed": True,
         "source_hash": source_hash,
     }
@@ -230,6 +234,7 @@ def _upsert_service(
     else:
         _assign(service, values)
         summary.services_updated += 1
+    uow.directory.set_districts(service.id, definition.catchment_districts)
     _sync_locations(service, definition)
     _sync_capacity(uow, service, definition, summary)
 

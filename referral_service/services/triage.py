@@ -9,13 +9,13 @@ the event and, when nobody had room or could take the patient, the unmet-demand 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from referral_service.domain.access import Actor
 from referral_service.domain.capacity import PRIORITY_RANK, respond_by
-from referral_service.domain.choice import Decision, Route, ServiceProfile, decide
+from referral_service.domain.choice import EXPLAINED, Decision, Route, ServiceProfile, decide
 from referral_service.domain.events import EventType
 from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
 from referral_service.domain.intake import ConditionEvidence, Measurement
@@ -70,34 +70,58 @@ _RULES: dict[tuple[int, str], Eligibility] = {}
 
 
 def _rules(uow: UnitOfWork, rows: list[tuple[int, str]]) -> dict[int, Eligibility]:
-    """Rules rebuilt once per service version (the hash changes when the directory file does)."""
-    missing = [service_id for service_id, source_hash in rows if (service_id, source_hash) not in _RULES]
+    """Rules rebuilt once per service version (the hash changes when the directory file does).
+    Read from what each look-up returns, never the shared cache again: another thread may clear it."""
+    found = {service_id: _RULES.get((service_id, source_hash)) for service_id, source_hash in rows}
+    missing = [service_id for service_id, rules in found.items() if rules is None]
     if missing:
-        documents = uow.directory.eligibility_documents(missing)
         hashes = dict(rows)
-        for service_id, document in documents.items():
-            remember_rules(service_id, hashes[service_id], document)
-    return {service_id: _RULES[(service_id, source_hash)] for service_id, source_hash in rows}
+        for service_id, document in uow.directory.eligibility_documents(missing).items():
+            found[service_id] = remember_rules(service_id, hashes[service_id], document)
+    return {service_id: rules for service_id, rules in found.items() if rules is not None}
 
 
 def remember_rules(service_id: int, source_hash: str, document: dict[str, object]) -> Eligibility:
-    """The rule objects for one version of a service, parsed once per process."""
+    """The rule objects for one version of a service, parsed once per process (each process and
+    thread may parse a version at most once more in a race; the result is the same)."""
     key = (service_id, source_hash)
     rules = _RULES.get(key)
     if rules is None:
         if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
             _RULES.clear()
-        rules = _RULES[key] = load_eligibility(document)
+        rules = load_eligibility(document)
+        _RULES[key] = rules
     return rules
 
 
-def profiles_for(uow: UnitOfWork, pathway: str | None, on: date) -> tuple[list[ServiceProfile], dict[str, int]]:
-    """The candidates for a pathway with their live capacity, and their ids by slug."""
-    if not pathway or "|" not in pathway:
-        return [], {}
-    system, _, code = pathway.partition("|")
-    rows = uow.directory.candidates(system, code, on)
-    return _profiles(uow, rows, on), {row.slug: row.id for row in rows}
+@dataclass(frozen=True)
+class Candidates:
+    """What triage assesses for a referral: the narrowed services and the nearest alternatives, their
+    ids by slug, and how many others the directory query left out for each reason."""
+
+    profiles: list[ServiceProfile]
+    ids: dict[str, int]
+    left_out: dict[str, int]
+    providers: dict[str, str]  # provider names by service slug
+
+
+def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candidates:
+    """The services a patient could qualify for, found through indexes (pathway, accreditation on the
+    day, catchment district, age limits) before any rule runs, topped up with others to EXPLAINED + 1 so the
+    explanation still says why not; the work follows the candidates, not the directory's size."""
+    if not facts.pathway or "|" not in facts.pathway:
+        return Candidates([], {}, {}, {})
+    system, _, code = facts.pathway.partition("|")
+    found = uow.directory.narrowed_candidates(
+        system, code, on, district=facts.district, age=facts.age, alternatives=EXPLAINED + 1
+    )
+    rows = sorted([*found.candidates, *found.alternatives], key=lambda row: row.slug)
+    return Candidates(
+        _profiles(uow, rows, on),
+        {row.slug: row.id for row in rows},
+        found.left_out,
+        {row.slug: row.provider for row in rows},
+    )
 
 
 def listed_profiles(uow: UnitOfWork, on: date) -> tuple[list[ServiceProfile], dict[str, str]]:
@@ -145,8 +169,9 @@ def triage_referral(
     """
     facts = facts_of(referral)
     passed_over = uow.capacity.passed_over(referral.id)
-    profiles, services = profiles_for(uow, facts.pathway, now.date())
-    decision = decide(facts, profiles, passed_over=passed_over)
+    found = narrowed_profiles(uow, facts, now.date())
+    profiles, services = found.profiles, found.ids
+    decision = decide(facts, profiles, passed_over=passed_over, left_out=found.left_out)
     if hold is not None:
         decision = replace(decision, route=Route.LINK_WORKER, service=None, reasons=(hold,), unmet=None)
     for _ in range(MAX_RESERVATION_ATTEMPTS):
@@ -155,7 +180,7 @@ def triage_referral(
         if make_offer(uow, referral, _service(uow, services[decision.service]), decision, actor=actor, now=now):
             break
         profiles = [p if p.slug != decision.service else _full(p) for p in profiles]
-        decision = decide(facts, profiles, passed_over=passed_over)
+        decision = decide(facts, profiles, passed_over=passed_over, left_out=found.left_out)
     referral.triage = decision.to_document()
     referral.risk_level = decision.risk.level
     if decision.route is Route.WAITLIST and decision.service is not None:

@@ -1,7 +1,7 @@
 """Ask before referring: what triage would do with a referral if it were sent now.
 
 The same reading of the facts (`triage.facts_from`), the same candidates with their live capacity
-(`triage.profiles_for`) and the same decision (`domain.choice.decide`) as intake's triage, and each
+(`triage.narrowed_profiles`) and the same decision (`domain.choice.decide`) as intake's triage, and each
 service on the pathway judged as a link worker sees it (`domain.placement.placement_choices`).
 Nothing is stored and nothing reserved; only the audit row of the patient data read is written.
 """
@@ -19,7 +19,7 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import record_check, require_gp_system
 from referral_service.services.errors import Forbidden
 from referral_service.services.intake import evidence_document
-from referral_service.services.triage import facts_from, listed_profiles, profiles_for
+from referral_service.services.triage import facts_from, narrowed_profiles
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,10 @@ def check_triage(
         raise Forbidden(f"this client is not registered to refer for practice {incoming.sender_ods}")
     pathway = incoming.pathway.token if incoming.pathway else None
     facts = facts_from(evidence_document(incoming), incoming.patient, incoming.authored_at, pathway)
-    profiles, _ids = profiles_for(uow, pathway, now.date())
-    decision = decide(facts, profiles, passed_over=())
-    _listed, providers = listed_profiles(uow, now.date())
-    services = placement_choices(facts, profiles, providers=providers)
+    found = narrowed_profiles(uow, facts, now.date())
+    profiles = found.profiles
+    decision = decide(facts, profiles, passed_over=(), left_out=found.left_out)
+    services = placement_choices(facts, profiles, providers=found.providers)
     record_check(
         uow, actor, action="triage-check", nhs_number=incoming.patient.nhs_number, now=now, request_id=request_id
     )

@@ -18,6 +18,7 @@ from referral_service.persistence.models.directory import (
     Organisation,
     OrganisationIdentifier,
     Service,
+    ServiceDistrict,
     ServiceLocation,
 )
 from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
@@ -72,6 +73,7 @@ __all__ = [
     "SafeguardingFlag",
     "Service",
     "ServiceClass",
+    "ServiceDistrict",
     "ServiceLocation",
     "SessionAttendance",
     "SessionBooking",

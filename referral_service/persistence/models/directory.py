@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral_service.domain.directory import CapacityModel, OrganisationKind, ServiceCategory
@@ -108,6 +108,9 @@ class Service(Base):
     reminder_note: Mapped[str | None] = mapped_column(String(80))  # the provider's own words in session reminders
     eligibility: Mapped[dict[str, object]] = mapped_column(JSONDocument)
     risk_levels: Mapped[list[str]] = mapped_column(JSONDocument)
+    # the inclusion rule's age limits (domain.rules.age_limits), for narrowing triage in SQL
+    min_age: Mapped[float | None] = mapped_column(Float)
+    max_age: Mapped[float | None] = mapped_column(Float)
     is_listed: Mapped[bool] = mapped_column(default=True)
     source_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()
@@ -121,6 +124,17 @@ class Service(Base):
 
     def __repr__(self) -> str:
         return f"<Service {self.slug}>"
+
+
+class ServiceDistrict(Base):
+    """One postcode district of a service's catchment, indexed: triage finds the services covering a
+    patient's district without reading the whole directory. Kept in step with `catchment_districts`
+    by `providers load` (the only writer of a catchment)."""
+
+    __tablename__ = "service_districts"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    district: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
 
 
 class ServiceLocation(Base):

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind, ServiceCategory
-from referral_service.persistence.models import Accreditation, CapacityPool, Organisation, Service, ServiceLocation
+from referral_service.persistence.models import (
+    Accreditation,
+    CapacityPool,
+    Organisation,
+    Service,
+    ServiceDistrict,
+    ServiceLocation,
+)
+
+
+@dataclass(frozen=True)
+class NarrowedCandidates:
+    """A pathway's services split in SQL before any rule runs: those a patient could qualify for,
+    a few of the others (the nearest alternatives, fully assessed for the explanation), and how many
+    more were left out for each reason."""
+
+    candidates: Sequence[Any]
+    alternatives: Sequence[Any]
+    left_out: dict[str, int]
 
 
 class DirectoryRepository:
@@ -77,28 +113,50 @@ class DirectoryRepository:
         """Listed services answering a pathway (every listed service when it is None), as light rows
         (no ORM objects): triage reads these for every referral, so they must stay cheap with
         thousands of services."""
-        accredited = _accredited_on(on)
-        query = (
-            select(
-                Service.id,
-                Service.public_id,
-                Service.slug,
-                Service.name,
-                Service.pathway_system,
-                Service.pathway_code,
-                Service.catchment_districts,
-                Service.waitlist_enabled,
-                Service.source_hash,
-                Organisation.name.label("provider"),
-                and_(Organisation.is_listed, accredited).label("accredited"),
-            )
-            .join(Organisation, Organisation.id == Service.organisation_id)
-            .where(Service.is_listed.is_(True))
-            .order_by(Service.slug)
-        )
+        query = _candidate_rows(on)
         if pathway_system is not None and pathway_code is not None:
             query = query.where(Service.pathway_system == pathway_system, Service.pathway_code == pathway_code)
         return self.session.execute(query).all()
+
+    def narrowed_candidates(
+        self,
+        pathway_system: str,
+        pathway_code: str,
+        on: date,
+        *,
+        district: str | None,
+        age: int | None,
+        alternatives: int,
+    ) -> NarrowedCandidates:
+        """A pathway's listed services narrowed by accreditation on the day, the patient's catchment
+        district and the inclusion rule's age limits (each only when known), through indexes, so
+        triage's work follows the services that could take the patient, not the directory's size.
+        Others fill up to `alternatives` rows in all, by slug; the rest are counted by reason."""
+        statements = _narrowing(district is not None, age is not None)
+        values = {"system": pathway_system, "code": pathway_code, "on": on, "district": district, "age": age}
+        candidates = self.session.execute(statements.candidates, values).all()
+        room = max(0, alternatives - len(candidates))
+        others = self.session.execute(statements.others, {**values, "room": room}).all() if room else []
+        left_out: dict[str, int] = {}
+        if len(others) == room:
+            counted = self.session.execute(statements.counted, {**values, "shown": [row.id for row in others]})
+            left_out = {str(label): int(n) for label, n in counted}
+        return NarrowedCandidates(candidates, others, left_out)
+
+    def set_districts(self, service_id: int, districts: Collection[str]) -> None:
+        """Keep the indexed catchment rows equal to the service's catchment."""
+        current = set(
+            self.session.scalars(select(ServiceDistrict.district).where(ServiceDistrict.service_id == service_id))
+        )
+        wanted = set(districts)
+        if current - wanted:
+            self.session.execute(
+                delete(ServiceDistrict).where(
+                    ServiceDistrict.service_id == service_id, ServiceDistrict.district.in_(current - wanted)
+                )
+            )
+        for district in sorted(wanted - current):
+            self.session.add(ServiceDistrict(service_id=service_id, district=district))
 
     def eligibility_documents(self, service_ids: Sequence[int]) -> dict[int, dict[str, object]]:
         rows = self.session.execute(select(Service.id, Service.eligibility).where(Service.id.in_(service_ids)))
@@ -132,7 +190,72 @@ class DirectoryRepository:
         return self.session.scalars(query.order_by(Service.slug)).all()
 
 
-def _accredited_on(on: date) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class _Narrowing:
+    candidates: Select[*tuple[Any, ...]]
+    others: Select[*tuple[Any, ...]]
+    counted: Select[*tuple[Any, ...]]
+
+
+@functools.cache
+def _narrowing(by_district: bool, by_age: bool) -> _Narrowing:
+    """The three narrowing statements, built once per shape with bound parameters (building them is
+    most of a small query's cost in Python; the compiled form is then cached by SQLAlchemy)."""
+    on = bindparam("on", type_=Date())
+    on_pathway = and_(
+        Service.is_listed.is_(True),
+        Service.pathway_system == bindparam("system", type_=String()),
+        Service.pathway_code == bindparam("code", type_=String()),
+    )
+    reasons: list[tuple[str, ColumnElement[bool]]] = [
+        ("not accredited", ~and_(Organisation.is_listed.is_(True), _accredited_on(on)))
+    ]
+    if by_district:
+        district = bindparam("district", type_=String())
+        covered = exists().where(ServiceDistrict.service_id == Service.id, ServiceDistrict.district == district)
+        reasons.append(("outside the catchment", ~covered))
+    if by_age:
+        age = bindparam("age", type_=Float())
+        too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
+        too_old = and_(Service.max_age.is_not(None), Service.max_age < age)
+        reasons.append(("outside the age range", or_(too_young, too_old)))
+    excluded = or_(*(condition for _, condition in reasons))
+    # the first reason that applies, as assess() would find it (accreditation, catchment, then age)
+    first = case(*((condition, label) for label, condition in reasons), else_="other")
+    return _Narrowing(
+        candidates=_candidate_rows(on).where(on_pathway, ~excluded),
+        others=_candidate_rows(on).where(on_pathway, excluded).limit(bindparam("room", type_=Integer())),
+        counted=select(first, func.count())
+        .select_from(Service)
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(on_pathway, excluded, Service.id.not_in(bindparam("shown", expanding=True)))
+        .group_by(first),
+    )
+
+
+def _candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
+    """What triage reads of a service: light rows, no ORM objects, in slug order."""
+    return (
+        select(
+            Service.id,
+            Service.public_id,
+            Service.slug,
+            Service.name,
+            Service.pathway_system,
+            Service.pathway_code,
+            Service.catchment_districts,
+            Service.waitlist_enabled,
+            Service.source_hash,
+            Organisation.name.label("provider"),
+            and_(Organisation.is_listed, _accredited_on(on)).label("accredited"),
+        )
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(Service.is_listed.is_(True))
+        .order_by(Service.slug)
+    )
+
+
+def _accredited_on(on: date | BindParameter[date]) -> ColumnElement[bool]:
     """The service's provider holds an accreditation valid on that day."""
     return exists().where(
         Accreditation.organisation_id == Service.organisation_id,

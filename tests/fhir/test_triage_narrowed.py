@@ -1,0 +1,152 @@
+"""Triage in a regional directory: the directory query hands triage only the services a patient
+could qualify for (pathway, accreditation on the day, catchment district, age) and a few nearest
+alternatives, and the stored explanation stays bounded, counting the rest by reason."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+
+from referral_service.domain.choice import EXPLAINED
+from referral_service.domain.directory import ProviderDefinition
+from referral_service.domain.rules import AgeRule, AllOf, Range
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.directory import load_directory
+from tests.fhir.test_triage_check import triage_of
+from tests.fixtures.fhir import headers, plain_referral
+
+pytestmark = pytest.mark.usefixtures("directory")
+EXERCISE_SERVICES_IN_DEMO = 8
+
+
+def copies(
+    demo: tuple[ProviderDefinition, ...],
+    prefix: str,
+    count: int,
+    districts: frozenset[str],
+    *,
+    expired: bool = False,
+    min_age: float | None = None,
+) -> list[ProviderDefinition]:
+    """`count` copies of the demo's exercise referral service at Mersey Vale, each its own provider."""
+    template = next(p for p in demo if p.slug == "mersey-vale-leisure")
+    service = next(s for s in template.services if s.slug == "mvl-exercise-referral")
+    eligibility = service.eligibility
+    if min_age is not None:
+        eligibility = replace(eligibility, include=AllOf((AgeRule(Range(min_age, None)), eligibility.include)))
+    accreditations = tuple(replace(a, valid_until=date(2026, 1, 31)) if expired else a for a in template.accreditations)
+    return [
+        replace(
+            template,
+            slug=f"{prefix}-provider-{n}",
+            name=f"{prefix} provider {n}",
+            identifiers=(),
+            accreditations=accreditations,
+            services=(
+                replace(
+                    service,
+                    slug=f"{prefix}-service-{n}",
+                    name=f"{prefix} exercise {n}",
+                    catchment_districts=districts,
+                    eligibility=eligibility,
+                ),
+            ),
+        )
+        for n in range(count)
+    ]
+
+
+def refer(client: FlaskClient, gp_token: str, uow: UnitOfWork) -> dict[str, object]:
+    """A patient in SK4 aged 65, eligible for the demo's exercise referral there (POST ServiceRequest)."""
+    response = client.post("/fhir/ServiceRequest", data=json.dumps(plain_referral()), headers=headers(gp_token))
+    assert response.status_code == 201, response.get_json()
+    return triage_of(uow, response.get_json()["id"])
+
+
+def test_services_far_away_are_counted_not_assessed_and_the_offer_is_unchanged(
+    client: FlaskClient, gp_token: str, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
+    with uow:
+        load_directory(uow, copies(demo_providers, "far", 60, frozenset({"M20", "M21"})), complete=False)
+
+    triage = refer(client, gp_token, uow)
+
+    assert (triage["route"], triage["service"]) == ("offer", "mvl-exercise-referral")
+    assessments = triage["assessments"]
+    assert isinstance(assessments, list) and len(assessments) <= EXPLAINED + 1
+    left_out = triage["left_out"]
+    assert isinstance(left_out, dict) and "outside the catchment" in left_out
+    assert set(left_out) <= {"outside the catchment", "not accredited"}  # one demo provider is not
+    assert len(assessments) + sum(left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 60
+    verdicts = {a["service"]: a["verdict"] for a in assessments}
+    assert verdicts["mvl-exercise-referral"] == "eligible"
+
+
+def test_expired_accreditation_and_age_limits_are_left_out_in_the_query_with_their_reason(
+    client: FlaskClient, gp_token: str, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
+    sk4 = frozenset({"SK4"})
+    with uow:
+        load_directory(
+            uow,
+            [
+                *copies(demo_providers, "lapsed", 20, sk4, expired=True),
+                *copies(demo_providers, "older", 20, sk4, min_age=80),
+                *copies(demo_providers, "open", 3, sk4),
+            ],
+            complete=False,
+        )
+
+    triage = refer(client, gp_token, uow)
+
+    left_out = triage["left_out"]
+    assert isinstance(left_out, dict)
+    assert {"not accredited", "outside the age range"} <= set(left_out)
+    assessments = triage["assessments"]
+    assert isinstance(assessments, list)
+    assert len(assessments) + sum(left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 43
+    assessed = {a["service"] for a in assessments}
+    assert {"open-service-0", "open-service-1", "open-service-2"} <= assessed  # narrowed in, so assessed
+
+
+def test_a_catchment_changed_by_a_reload_moves_the_service_in_and_out_of_the_narrowed_set(
+    client: FlaskClient, gp_token: str, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
+    crowd = copies(demo_providers, "aaa", 15, frozenset({"M20"}))  # slugs first: they fill the alternatives
+    with uow:
+        load_directory(uow, [*crowd, *copies(demo_providers, "zzz", 1, frozenset({"M20"}))], complete=False)
+    assert "zzz-service-0" not in {a["service"] for a in refer(client, gp_token, uow)["assessments"]}  # type: ignore[union-attr]
+
+    with uow:
+        load_directory(uow, copies(demo_providers, "zzz", 1, frozenset({"SK4", "SK5"})), complete=False)
+    verdicts = {a["service"]: a["verdict"] for a in refer(client, gp_token, uow)["assessments"]}  # type: ignore[union-attr]
+
+    assert verdicts["zzz-service-0"] == "eligible"
+
+
+def test_many_services_that_could_take_the_patient_are_all_assessed_and_the_stored_explanation_names_eleven(
+    client: FlaskClient, gp_token: str, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
+    with uow:
+        load_directory(
+            uow,
+            [
+                *copies(demo_providers, "near", 15, frozenset({"SK4"})),
+                *copies(demo_providers, "far", 5, frozenset({"M20"})),
+            ],
+            complete=False,
+        )
+
+    triage = refer(client, gp_token, uow)
+
+    assessments, left_out = triage["assessments"], triage["left_out"]
+    assert isinstance(assessments, list) and isinstance(left_out, dict)
+    assert len(assessments) == EXPLAINED + 1
+    assert triage["service"] in {a["service"] for a in assessments}
+    assert left_out["also eligible"] >= 15 - EXPLAINED  # assessed, not named
+    assert left_out["outside the catchment"] >= 5  # never assessed: the narrowed set filled the list
+    assert len(assessments) + sum(left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 20
