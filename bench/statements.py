@@ -36,13 +36,13 @@ from referral_service.services.passwords import password_hasher
 
 
 def shorten(statement: str) -> str:
-    """`INSERT INTO referrals`, `SELECT … FROM organisations`, `UPDATE tasks`: the verb and the table."""
+    """`INSERT INTO referrals`, `read organisations`, `UPDATE tasks`: the verb and the table."""
     words = " ".join(statement.split())
     found = re.match(r"(INSERT INTO|UPDATE|DELETE FROM) (\w+)", words) or re.search(r"FROM (\w+)", words)
     if found is None:
         return words[:60]
     if words.startswith("SELECT") or words.startswith("WITH"):
-        return "SELECT … FROM " + found.group(1)
+        return f"read {found.group(1)}"
     return f"{found.group(1)} {found.group(2)}"
 
 
