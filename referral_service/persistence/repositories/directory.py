@@ -69,7 +69,7 @@ class DirectoryRepository:
         if not slugs:
             return {}
         rows = self.session.execute(select(Service.slug, Service.name).where(Service.slug.in_(sorted(slugs))))
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
     def capacity_pools(self, service: Service) -> Sequence[CapacityPool]:
         return self.session.scalars(
