@@ -41,16 +41,14 @@ from referral_service.schemas.rules import EligibilitySchema, code_set_reader
 PathPart = str | int
 
 
-try:  # libyaml's parser, when PyYAML was built with it (its wheels are)
+try:  # libyaml's parser when PyYAML has it (its wheels do): a region's thousands of files in seconds
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 class DirectoryLoader(_SafeLoader):
-    """Safe YAML, but dates stay text so that an impossible date is a clear problem, not a crash.
-    libyaml's parser when PyYAML has it: a region's directory of thousands of files then reads in
-    seconds, not minutes (the nodes keep their line numbers either way)."""
+    """Safe YAML, but dates stay text so that an impossible date is a clear problem, not a crash."""
 
 
 DirectoryLoader.add_constructor(
@@ -266,16 +264,6 @@ def read_directory(path: Path) -> DirectoryReading:
     return reading
 
 
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """The node tree (for line numbers in problems) and the document built from it: parsed once."""
-    loader = DirectoryLoader(text)
-    try:
-        node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-
-
 def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, list[Problem]]:
     name = str(file)
     try:
@@ -283,7 +271,12 @@ def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, lis
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(name, 0, "", f"cannot read the file: {error}")]
     try:
-        node, document = _parse(text)
+        loader = DirectoryLoader(text)  # parsed once: the nodes (for line numbers), then the document
+        try:
+            node = loader.get_single_node()
+            document = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
