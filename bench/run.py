@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the BaRS example {intake.CONFORMANCE_EXAMPLE} is missing", file=sys.stderr)
         return 2
     root = Path(tempfile.mkdtemp(prefix="bench-run-"))
-    started, where_run = time.monotonic(), machine()
+    started, where_run, measured = time.monotonic(), machine(), intake.revision()  # what the servers run
     try:
         with intake.terminate_on_sigterm():
             lines = run(args, root)
@@ -481,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     summary = (
-        f"{intake.revision()}; {where_run}; gunicorn -c gunicorn.conf.py (2 sync workers) for service and baseline; "
+        f"{measured}; {where_run}; gunicorn -c gunicorn.conf.py (2 sync workers) for service and baseline; "
         f"{args.warmup:g} s warm-up + {args.seconds:g} s per level; {time.monotonic() - started:.0f} s in all"
     )
     table = format_table(lines)
