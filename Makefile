@@ -111,6 +111,11 @@ migrate: $(STAMP)
 revision: $(STAMP)
 	$(FLASK) db revision -m "$(m)"
 
+## bench: the benchmark table (bench/run.py: PostgreSQL and SQLite, gunicorn.conf.py, baseline in the same run);
+## BENCH_ARGS="--million" adds the report at 1M referrals, "--backends sqlite" skips PostgreSQL; see docs/performance.md
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 check-providers: $(STAMP)
 	$(FLASK) providers check providers/demo
 

@@ -1,11 +1,13 @@
 """The floor the intake benchmark measures the service against: Flask + SQLAlchemy doing the least work.
 
 Same framework, same WSGI server, same driver (psycopg 3) and same PostgreSQL as the service, and the
-same two URLs, but each request only parses the body with `json.loads` and inserts one row. The ratio
-service/baseline throughput then says how much the service's own work (auth, FHIR validation, intake
-rules, several rows per referral) costs, with the fixed costs of HTTP, WSGI and a commit taken out.
+same two URLs (and a read for the Task polling figure), but each request only parses the body with
+`json.loads` and inserts one row. The ratio service/baseline throughput then says how much the
+service's own work (auth, FHIR validation, intake rules, several rows per referral) costs, with the
+fixed costs of HTTP, WSGI and a commit taken out. SQLite works too (BASELINE_DATABASE_URL=sqlite:///…).
 
-Served by bench/intake.py as `gunicorn --chdir bench 'baseline_app:create_app()'` with BASELINE_DATABASE_URL set.
+Served by bench/intake.py and bench/run.py (the latter with gunicorn.conf.py) as
+`gunicorn --chdir bench 'baseline_app:create_app()'` with BASELINE_DATABASE_URL set.
 """
 
 from __future__ import annotations
@@ -16,21 +18,21 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy import Column, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine
+from sqlalchemy import Column, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine, select
 
 metadata = MetaData()
 received = Table(
     "received",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
     Column("payload", LargeBinary, nullable=False),
 )
 
 
 def database_url() -> str:
     """psycopg 3, as the service uses (SQLAlchemy would otherwise pick psycopg2 for postgresql://)."""
-    url = os.environ["BASELINE_DATABASE_URL"]
+    url = os.environ["BASELINE_DATABASE_URL"]  # or sqlite:///… for the SQLite run
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
@@ -67,5 +69,13 @@ def create_app() -> Flask:
     @app.post("/fhir/ServiceRequest")
     def service_request() -> tuple[Response, int]:
         return jsonify(id=_store(engine, request.get_data())), 201
+
+    @app.get("/fhir/Task")
+    def recent() -> Response:
+        """The polling read's floor: the newest rows' ids and times, by an indexed column."""
+        newest = select(received.c.id, received.c.received_at).order_by(received.c.received_at.desc()).limit(20)
+        with engine.connect() as connection:
+            rows = connection.execute(newest).all()
+        return jsonify(entries=[{"id": row.id, "at": row.received_at.isoformat()} for row in rows])
 
     return app

@@ -95,8 +95,11 @@ class Endpoint:
     placeholder: str
     service_status: int
     baseline_status: int
+    method: str = "POST"  # GET: a read (the template is then the query string's fixed part, sent as is)
 
-    def body(self) -> bytes:
+    def body(self) -> bytes | None:
+        if self.method == "GET":
+            return None
         return self.template.replace(self.placeholder, str(uuid.uuid4()), 1).encode()
 
 
@@ -269,8 +272,12 @@ def drive(
             start, end = window["start"], window["end"]
             while (sent := time.perf_counter()) < end:
                 try:
-                    response = session.post(
-                        url, data=endpoint.body(), headers=request_headers(token), timeout=REQUEST_TIMEOUT_SECONDS
+                    response = session.request(
+                        endpoint.method,
+                        url,
+                        data=endpoint.body(),
+                        headers=request_headers(token),
+                        timeout=REQUEST_TIMEOUT_SECONDS,
                     )
                     error = None if response.ok else f"HTTP {response.status_code}: {response.text[:ERROR_BODY_CHARS]}"
                 except requests.RequestException as failure:
@@ -483,8 +490,12 @@ def fetch_token(server: Server, secret: str) -> tuple[str, float]:
 
 def preflight(server: Server, endpoint: Endpoint, token: str | None, expected: int) -> None:
     """One real request before measuring: a benchmark of error responses would be worse than none."""
-    response = requests.post(
-        server.base_url + endpoint.path, data=endpoint.body(), headers=request_headers(token), timeout=60
+    response = requests.request(
+        endpoint.method,
+        server.base_url + endpoint.path,
+        data=endpoint.body(),
+        headers=request_headers(token),
+        timeout=60,
     )
     if response.status_code != expected:
         raise SetupFailed(

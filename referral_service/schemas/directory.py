@@ -41,7 +41,13 @@ from referral_service.schemas.rules import EligibilitySchema, code_set_reader
 PathPart = str | int
 
 
-class DirectoryLoader(yaml.SafeLoader):
+try:  # libyaml's parser when PyYAML has it (its wheels do): a region's thousands of files in seconds
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class DirectoryLoader(_SafeLoader):
     """Safe YAML, but dates stay text so that an impossible date is a clear problem, not a crash."""
 
 
@@ -265,8 +271,12 @@ def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, lis
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(name, 0, "", f"cannot read the file: {error}")]
     try:
-        node = yaml.compose(text, Loader=DirectoryLoader)
-        document = yaml.load(text, Loader=DirectoryLoader)  # noqa: S506  (DirectoryLoader is a SafeLoader)
+        loader = DirectoryLoader(text)  # parsed once: the nodes (for line numbers), then the document
+        try:
+            node = loader.get_single_node()
+            document = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0

@@ -94,9 +94,7 @@ EXPLAINED = {BusinessStatus.OFFERED, BusinessStatus.WAITLISTED, BusinessStatus.L
 def service_names(uow: UnitOfWork, referral: Referral) -> dict[str, str]:
     """The services triage considered, by slug, with the names people know them by."""
     assessments: list[dict[str, Any]] = list((referral.triage or {}).get("assessments") or [])  # type: ignore[call-overload]
-    slugs = {str(a.get("service")) for a in assessments}
-    found = {slug: uow.directory.service_by_slug(slug) for slug in slugs}
-    return {slug: service.name for slug, service in found.items() if service is not None}
+    return uow.directory.service_names({str(a.get("service")) for a in assessments})
 
 
 def _override(uow: UnitOfWork, referral: Referral) -> str | None:

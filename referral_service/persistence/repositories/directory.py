@@ -100,6 +100,13 @@ class DirectoryRepository:
     def service_by_slug(self, slug: str) -> Service | None:
         return self.session.scalar(select(Service).where(Service.slug == slug))
 
+    def service_names(self, slugs: Collection[str]) -> dict[str, str]:
+        """Names by slug in one statement (no Service rows, so none of their eager collections)."""
+        if not slugs:
+            return {}
+        rows = self.session.execute(select(Service.slug, Service.name).where(Service.slug.in_(sorted(slugs))))
+        return {row[0]: row[1] for row in rows}
+
     def capacity_pools(self, service: Service) -> Sequence[CapacityPool]:
         return self.session.scalars(
             select(CapacityPool).where(CapacityPool.service_id == service.id).order_by(CapacityPool.intake_on)

@@ -1,0 +1,76 @@
+"""A region's provider directory, generated: thousands of services across many pathways and districts.
+
+Each demo provider file is a template; copies of it get their own ids, names, ODS-style codes and a
+catchment of a few postcode districts drawn from a whole region (Greater Manchester and Cheshire),
+so a referral's pathway and district match a realistic handful of services, not all of them.
+The output is a directory `flask --app wsgi providers load DIR` reads (the demo's code sets copied
+beside it, as the rules refer to them by relative path).
+
+Run: .venv/bin/python bench/regional_directory.py --services 10000 --out /tmp/region
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEMO = Path(__file__).resolve().parent.parent / "providers" / "demo"
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+# Postcode districts of a region: Stockport (the demo's SK3 9HD stays inside), Manchester, Oldham,
+# Bolton, Wigan, Warrington, Cheshire and Macclesfield.
+AREAS = {"SK": 23, "M": 46, "OL": 16, "BL": 9, "WN": 8, "WA": 16, "CW": 12}
+DISTRICTS = [f"{area}{n}" for area, count in AREAS.items() for n in range(1, count + 1)]
+
+
+def _templates() -> list[dict[str, Any]]:
+    return [yaml.safe_load(path.read_text()) for path in sorted(DEMO.glob("*.yaml"))]
+
+
+def provider(template: dict[str, Any], number: int, rng: random.Random) -> dict[str, Any]:
+    """One copy of a demo provider: new ids and a catchment of 2 to 6 districts of the region."""
+    document = copy.deepcopy(template)
+    organisation = document["organisation"]
+    slug = f"region-{number:05d}-{organisation['id']}"[:60]
+    organisation["id"] = slug
+    organisation["name"] = f"{organisation['name']} ({number})"
+    organisation["identifiers"] = [{"system": ODS_SYSTEM, "value": f"Y{number:05d}"}]
+    for index, service in enumerate(document.get("services", [])):
+        service["id"] = f"{slug}-{index}"[:80]
+        service["name"] = f"{service['name']} ({number})"
+        if service.get("catchment", {}).get("postcode_districts"):
+            service["catchment"]["postcode_districts"] = rng.sample(DISTRICTS, rng.randint(2, 6))
+    return document
+
+
+def write_region(out: Path, services: int, seed: int = 19) -> int:
+    """Write provider files until `services` services exist; returns how many were written."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(DEMO / "code_sets", out / "code_sets", dirs_exist_ok=True)
+    rng = random.Random(seed)
+    templates = _templates()
+    written = number = 0
+    while written < services:
+        document = provider(templates[number % len(templates)], number, rng)
+        document["services"] = document.get("services", [])[: services - written]
+        (out / f"{document['organisation']['id']}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+        written += len(document["services"])
+        number += 1
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=10_000)
+    parser.add_argument("--out", type=Path, required=True)
+    arguments = parser.parse_args()
+    print(f"{write_region(arguments.out, arguments.services)} services written to {arguments.out}")
+
+
+if __name__ == "__main__":
+    main()
