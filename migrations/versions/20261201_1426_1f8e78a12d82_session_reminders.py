@@ -48,7 +48,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     notifications = sa.table("notifications", sa.column("kind", sa.String()))
     op.execute(sa.delete(notifications).where(notifications.c.kind == "session-reminder"))
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.drop_column("reminder_note")
+    # a plain DROP COLUMN (SQLite 3.35+): a batch copy of `services` would trip its foreign keys
+    op.drop_column("services", "reminder_note")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.alter_column("kind", existing_type=_kinds(NEW_KINDS), type_=_kinds(OLD_KINDS), existing_nullable=False)

@@ -11,7 +11,7 @@ from referral_service.persistence.engine import make_engine, make_session_factor
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.directory import load_directory
 
-BEFORE = "249c05c68550"
+BEFORE = "a6728e75355c"  # the revision before triage narrowing
 DISTRICTS = sa.text("SELECT s.slug, d.district FROM service_districts d JOIN services s ON s.id = d.service_id")
 AGES = sa.text("SELECT slug, min_age, max_age FROM services")
 
