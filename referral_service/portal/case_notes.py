@@ -108,7 +108,7 @@ def new_follow_up(referral_id: str) -> ResponseReturnValue:
     def act(uow: UnitOfWork) -> str:
         now = clock.utcnow()
         owner = form.owner.data
-        wanted = NewFollowUp(form.due_on(), form.note.data, int(owner) if owner and owner.isdigit() else None)
+        wanted = NewFollowUp(form.due.data, form.note.data, int(owner) if owner and owner.isdigit() else None)
         return set_follow_up(uow, referral_id, wanted, actor=me, today=uk_today(now), now=now)
 
     return form_page(
@@ -117,7 +117,7 @@ def new_follow_up(referral_id: str) -> ResponseReturnValue:
         "portal/follow_up.html",
         act,
         "Follow-up set. It is in the owner's list of follow-ups.",
-        fields={"due_on": "due_day"},
+        fields={"due_on": "due"},
     )
 
 

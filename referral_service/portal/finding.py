@@ -35,7 +35,7 @@ def search() -> ResponseReturnValue:
     found, problems, status, searched = None, [], 200, False
     if form.validate_on_submit():
         try:
-            terms = search_terms(form.text.data, form.birth_date())
+            terms = search_terms(form.text.data, form.dob.data)
         except Invalid as error:
             problems, status = attach_error(form, error), 400
         else:

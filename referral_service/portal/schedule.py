@@ -134,20 +134,27 @@ def save_reminder_note(slug: str) -> ResponseReturnValue:
 @bp.post("/services/<slug>/schedule/classes/<int:class_id>/retire")
 @require_roles(UserRole.PROVIDER)
 def retire_schedule_class(slug: str, class_id: int) -> ResponseReturnValue:
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("portal.schedule", slug=slug))
-    with unit_of_work() as uow:
-        retire_class(uow, slug, class_id, actor=signed_in_actor(), now=utcnow())
-    flash("Class taken off the timetable. Sessions already booked stand.")
-    return redirect(url_for("portal.schedule", slug=slug))
+    return _retire(
+        slug,
+        lambda uow: retire_class(uow, slug, class_id, actor=signed_in_actor(), now=utcnow()),
+        "Class taken off the timetable. Sessions already booked stand.",
+    )
 
 
 @bp.post("/services/<slug>/schedule/starts/<int:start_id>/retire")
 @require_roles(UserRole.PROVIDER)
 def retire_schedule_start(slug: str, start_id: int) -> ResponseReturnValue:
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("portal.schedule", slug=slug))
-    with unit_of_work() as uow:
-        retire_programme_start(uow, slug, start_id, actor=signed_in_actor(), now=utcnow())
-    flash("Programme start taken off the timetable. Bookings already made stand.")
+    return _retire(
+        slug,
+        lambda uow: retire_programme_start(uow, slug, start_id, actor=signed_in_actor(), now=utcnow()),
+        "Programme start taken off the timetable. Bookings already made stand.",
+    )
+
+
+def _retire(slug: str, retire: Callable[[UnitOfWork], object], said: str) -> ResponseReturnValue:
+    """One button (its CSRF token checked here), one service call, back to the timetable."""
+    if FlaskForm().validate_on_submit():
+        with unit_of_work() as uow:
+            retire(uow)
+        flash(said)
     return redirect(url_for("portal.schedule", slug=slug))

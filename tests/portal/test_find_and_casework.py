@@ -85,22 +85,22 @@ def test_search_by_name_date_of_birth_and_reference(
     sign_in(client, people.provider)
     for typed in (
         {"text": "sam jon"},
-        {"text": "", "dob_day": "3", "dob_month": "2", "dob_year": "1961"},
-        {"text": "Jones", "dob_day": "03", "dob_month": "02", "dob_year": "1961"},
+        {"text": "", "dob-day": "3", "dob-month": "2", "dob-year": "1961"},
+        {"text": "Jones", "dob-day": "03", "dob-month": "02", "dob-year": "1961"},
         {"text": referral_id},
     ):
         status, page = _search(client, **typed)
         assert (status, "1 person found" in page, referral_id in page) == (200, True, True), typed
-    status, page = _search(client, text="Jones", dob_day="4", dob_month="2", dob_year="1961")
+    status, page = _search(client, **{"text": "Jones", "dob-day": "4", "dob-month": "2", "dob-year": "1961"})
     assert "0 people found" in page
 
 
 def test_a_bad_search_is_one_error_on_its_field(client: FlaskClient, people: People) -> None:
     sign_in(client, people.provider)
-    status, page = _search(client, text="", dob_day="31", dob_month="2", dob_year="1990")
+    status, page = _search(client, **{"text": "", "dob-day": "31", "dob-month": "2", "dob-year": "1990"})
     assert status == 400
-    assert page.count("The date of birth must be a real date") == 2  # the summary and the field
-    assert 'href="#dob_day"' in page
+    assert page.count("Date of birth must be a real date") == 2  # the summary and the field
+    assert 'href="#dob-day"' in page
     assert 'value="31"' in page  # nothing typed is lost
     status, page = _search(client, text="")
     assert status == 400 and "Enter a name, NHS number or referral reference" in page
@@ -210,7 +210,7 @@ def test_a_follow_up_shows_in_its_owners_list_until_done(
     base = f"/portal/referrals/{referral_id}"
     sign_in(client, people.provider)
     refused = submit(
-        client, f"{base}/follow-ups/new", {"due_day": "1", "due_month": "1", "due_year": "2020", "note": "x"}
+        client, f"{base}/follow-ups/new", {"due-day": "1", "due-month": "1", "due-year": "2020", "note": "x"}
     )
     assert refused.status_code == 422 and "today or in the future" in refused.get_data(as_text=True)
     form = client.get(f"{base}/follow-ups/new").get_data(as_text=True)
@@ -218,7 +218,7 @@ def test_a_follow_up_shows_in_its_owners_list_until_done(
     added = submit(
         client,
         f"{base}/follow-ups/new",
-        {"due_day": "2", "due_month": "1", "due_year": "2099", "note": "Ring about the class"},
+        {"due-day": "2", "due-month": "1", "due-year": "2099", "note": "Ring about the class"},
     )
     assert added.status_code == 302
     listed = client.get("/portal/follow-ups").get_data(as_text=True)
