@@ -114,3 +114,19 @@ def test_a_session_before_the_referral_arrived_is_refused_in_the_portal(
         'href="#session_on-day">The session cannot be before the referral was received on Thursday 26 November 2026'
         in (_text(refused))
     )
+
+
+def test_a_class_taken_off_the_timetable_is_gone_and_a_forged_button_changes_nothing(
+    client: FlaskClient, people: People
+) -> None:
+    sign_in(client, people.provider)
+    assert submit(client, SCHEDULE, CLASS, action=f"{SCHEDULE}/classes").status_code == 302
+    page = client.get(SCHEDULE).get_data(as_text=True)
+    retire = re.search(r'action="(/portal/services/[^"]+/classes/\d+/retire)"', page)
+    assert retire
+    forged = client.post(retire.group(1), data={})  # no CSRF token: refused, the class stays
+    assert forged.status_code in (302, 400)
+    assert "Every Tuesday, 10:00am" in _text(client.get(SCHEDULE))
+    assert submit(client, SCHEDULE, {}, action=retire.group(1)).status_code == 302
+    after = _text(client.get(SCHEDULE))
+    assert "Class taken off the timetable" in after and "Every Tuesday, 10:00am" not in after
