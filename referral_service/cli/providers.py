@@ -48,7 +48,7 @@ def load(path: Path) -> None:
         raise SystemExit(1)
     try:
         with unit_of_work() as uow:
-            summary = load_directory(uow, reading.providers, complete=path.is_dir())
+            summary = load_directory(uow, reading.providers, complete=path.is_dir(), areas=reading.areas)
     except ServiceError as error:
         click.echo(f"{path}: nothing loaded: {error.message}", err=True)
         raise SystemExit(1) from None

@@ -50,11 +50,19 @@ class Actor:
     client_pk: int | None = None  # an API client's row, which the referrals it sent point to
     user_id: int | None = None  # a portal user's row, for the rows they record
     practices: frozenset[str] = frozenset()  # the practices a GP system refers for
+    area_id: int | None = None  # a commissioner's area (domain.areas.in_area); None: every area
 
     @classmethod
-    def portal_user(cls, user_id: int, role: UserRole, organisation_id: int | None) -> Actor:
+    def portal_user(
+        cls, user_id: int, role: UserRole, organisation_id: int | None, area_id: int | None = None
+    ) -> Actor:
         return cls(
-            ActorKind.PORTAL_USER, f"user:{user_id}", role=role, organisation_id=organisation_id, user_id=user_id
+            ActorKind.PORTAL_USER,
+            f"user:{user_id}",
+            role=role,
+            organisation_id=organisation_id,
+            user_id=user_id,
+            area_id=area_id if role is UserRole.COMMISSIONER else None,
         )
 
     @classmethod

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from referral_service.domain.areas import AreaDefinition
 from referral_service.domain.rules import Eligibility
 
 
@@ -103,6 +104,7 @@ class ServiceDefinition:
     offer_response_days: int
     eligibility: Eligibility
     description: str | None = None
+    area: AreaDefinition | None = None  # where the file says so; else its organisation's
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class ProviderDefinition:
     services: tuple[ServiceDefinition, ...]
     description: str | None = None
     endpoint: str | None = None
+    area: AreaDefinition | None = None  # domain.areas
 
 
 def postcode_district(postcode: str) -> str:

@@ -12,6 +12,7 @@ from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.read_models.reading import ReportReadModel
 from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.account_links import AccountLinkRepository
+from referral_service.persistence.repositories.areas import AreaRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
 
     session: Session
     directory: DirectoryRepository
+    areas: AreaRepository
     access: AccessRepository
     account_links: AccountLinkRepository
     referrals: ReferralRepository
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.session.begin()
         self.directory = DirectoryRepository(self.session)
+        self.areas = AreaRepository(self.session)
         self.access = AccessRepository(self.session)
         self.account_links = AccountLinkRepository(self.session)
         self.referrals = ReferralRepository(self.session)

@@ -22,7 +22,7 @@ from referral_service.reports.charts import Series, columns, horizontal_bars, li
 from referral_service.schemas.reports import describe_errors, filter_problems, parse_report_filter
 from referral_service.services.errors import Invalid
 from referral_service.services.reports import FilterOptions, commissioner_report, report_filter_choices
-from referral_service.web.auth import require_roles
+from referral_service.web.auth import require_roles, require_user
 from referral_service.web.context import service_context, unit_of_work
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -110,7 +110,7 @@ def filter_in_force(report_filter: ReportFilter, choices: FilterOptions) -> str:
     elif report_filter.pcn:
         parts.append(names["pcn"].get(report_filter.pcn, report_filter.pcn))
     else:
-        parts.append("all practices")
+        parts.append(f"all practices in {choices.area}" if choices.area else "all practices")
     if report_filter.provider:
         parts.append(names["provider"].get(report_filter.provider, report_filter.provider))
     if report_filter.service:
@@ -124,7 +124,11 @@ def _report(report_filter: ReportFilter) -> Report:
     try:
         with unit_of_work() as uow:
             return commissioner_report(
-                uow, report_filter, threshold=service_context().settings.suppression_threshold, now=utcnow()
+                uow,
+                report_filter,
+                threshold=service_context().settings.suppression_threshold,
+                now=utcnow(),
+                actor=require_user().actor,  # a commissioner with an area reads only that area
             )
     except Invalid as error:
         abort(400, f"The report filter is not right: {error.message}.")
@@ -201,7 +205,7 @@ def _compare_charts(report: Report) -> dict[str, Markup]:
 def _page(page: str) -> ResponseReturnValue:
     report_filter, problems = _form_errors()
     with unit_of_work() as uow:
-        choices = report_filter_choices(uow)
+        choices = report_filter_choices(uow, require_user().actor)
     if report_filter is None:  # a bad period is a form error on the page, not an error page
         return render_template(
             "reports/section.html",

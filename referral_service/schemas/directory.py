@@ -14,10 +14,12 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
+from referral_service.domain.areas import AreaDefinition
 from referral_service.domain.directory import (
     ProviderDefinition,
 )
 from referral_service.domain.identifiers import sctid_problem
+from referral_service.schemas.areas import AREAS_FILE, AreasFileSchema, area_definitions
 from referral_service.schemas.directory_entries import ProviderFileSchema
 from referral_service.schemas.rules import code_set_reader
 
@@ -68,6 +70,7 @@ class DirectoryReading:
 
     files: list[ProviderFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    areas: tuple[AreaDefinition, ...] = ()  # from the folder's areas file (schemas.areas), if it has one
 
     @property
     def ok(self) -> bool:
@@ -83,7 +86,9 @@ def read_directory(path: Path) -> DirectoryReading:
     reading = DirectoryReading()
     if path.is_dir():
         root = path
-        files = sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+        files = sorted(
+            p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file() and p.name != AREAS_FILE
+        )
         if not files:
             reading.problems.append(Problem(str(path), 0, "", "no provider files (*.yaml) in this folder"))
     elif path.is_file():
@@ -91,22 +96,46 @@ def read_directory(path: Path) -> DirectoryReading:
     else:
         reading.problems.append(Problem(str(path), 0, "", "no such file or folder"))
         return reading
-    for file in files:
-        provider_file, problems = read_provider_file(file, root)
-        reading.problems.extend(problems)
-        if provider_file is not None:
-            reading.files.append(provider_file)
+    reading.areas, problems = read_areas_file(root / AREAS_FILE)
+    reading.problems.extend(problems)
+    token = area_definitions.set({area.slug: area for area in reading.areas} or None)
+    try:
+        for file in files:
+            provider_file, problems = read_provider_file(file, root)
+            reading.problems.extend(problems)
+            if provider_file is not None:
+                reading.files.append(provider_file)
+    finally:
+        area_definitions.reset(token)
     reading.problems.extend(_cross_file_problems(reading.files))
     reading.problems.sort()
     return reading
 
 
-def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, list[Problem]]:
+def read_areas_file(file: Path) -> tuple[tuple[AreaDefinition, ...], list[Problem]]:
+    """The areas the directory defines (none when it has no areas file), or the problems in the file."""
+    if not file.is_file():
+        return (), []
+    node, document, problems = _parse(file)
+    if problems:
+        return (), problems
+    try:
+        areas: tuple[AreaDefinition, ...] = AreasFileSchema().load(document if isinstance(document, Mapping) else {})
+    except ValidationError as error:
+        return (), sorted(
+            Problem(str(file), _line_of(node, path), _format_path(path), message)
+            for path, message in _flatten(error.messages, ())
+        )
+    return areas, []
+
+
+def _parse(file: Path) -> tuple[yaml.Node | None, Any, list[Problem]]:
+    """The file's YAML, parsed once: its nodes (for line numbers) and its document, or the problem."""
     name = str(file)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(name, 0, "", f"cannot read the file: {error}")]
+        return None, None, [Problem(name, 0, "", f"cannot read the file: {error}")]
     try:
         loader = DirectoryLoader(text)  # parsed once: the nodes (for line numbers), then the document
         try:
@@ -118,7 +147,15 @@ def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, lis
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         reason = getattr(error, "problem", None) or str(error)
-        return None, [Problem(name, line, "", f"not valid YAML: {reason}")]
+        return None, None, [Problem(name, line, "", f"not valid YAML: {reason}")]
+    return node, document, []
+
+
+def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, list[Problem]]:
+    name = str(file)
+    node, document, problems = _parse(file)
+    if problems:
+        return None, problems
     if not isinstance(document, Mapping):
         return None, [Problem(name, 1, "", "a provider file is a mapping with organisation and services")]
     token = code_set_reader.set(_CodeSetFiles(root).read)

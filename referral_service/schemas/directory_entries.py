@@ -24,6 +24,7 @@ from referral_service.domain.directory import (
     ServiceCategory,
     ServiceDefinition,
 )
+from referral_service.schemas.areas import AreaField
 from referral_service.schemas.fields import (
     CodingToken,
     Postcode,
@@ -78,6 +79,7 @@ class OrganisationSchema(StrictSchema):
     contact = fields.Nested(ContactSchema, required=True)
     accreditation = fields.List(fields.Nested(AccreditationSchema), required=True, validate=validate.Length(min=1))
     endpoint = fields.Url(allow_none=True)
+    area = AreaField()  # schemas.areas: the area its services are in unless one says otherwise
 
 
 class LocationSchema(StrictSchema):
@@ -143,6 +145,7 @@ class ServiceSchema(StrictSchema):
     capacity = fields.Nested(CapacitySchema, required=True)
     offer_response_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 30))
     eligibility = fields.Nested(EligibilitySchema, required=True)
+    area = AreaField()  # only where it differs from its organisation's
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> ServiceDefinition:
@@ -159,6 +162,7 @@ class ServiceSchema(StrictSchema):
             capacity=data["capacity"],
             offer_response_days=data["offer_response_days"],
             eligibility=data["eligibility"],
+            area=data.get("area"),
         )
 
 
@@ -178,4 +182,5 @@ class ProviderFileSchema(StrictSchema):
             accreditations=tuple(org["accreditation"]),
             endpoint=org.get("endpoint"),
             services=tuple(data["services"]),
+            area=org.get("area"),
         )

@@ -39,14 +39,18 @@ class NewPortalUser:
 
 
 def ensure_referrer(uow: UnitOfWork, ods_code: str, name: str | None = None) -> Organisation:
-    """The referring practice's organisation, created on first sight of its ODS code."""
+    """The referring practice's organisation, created on first sight of its ODS code. A practice first
+    seen with no name (an areas file lists it) takes the name it is given later."""
     code = ods_code.strip().upper()
     if not is_ods_code(code):
         raise Invalid(f"{ods_code!r} is not an ODS code (3-10 letters and digits)")
     organisation = uow.directory.organisation_by_ods_code(code)
+    placeholder = f"Practice {code}"
     if organisation is None:
-        organisation = Organisation(kind=OrganisationKind.REFERRER, ods_code=code, name=name or f"Practice {code}")
+        organisation = Organisation(kind=OrganisationKind.REFERRER, ods_code=code, name=name or placeholder)
         uow.directory.add(organisation)
+    elif name and organisation.name == placeholder:
+        organisation.name = name
     return organisation
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from referral_service.domain.areas import AreaDefinition
 from referral_service.domain.directory import (
     CapacityModel,
     OrganisationKind,
@@ -17,6 +18,7 @@ from referral_service.domain.directory import (
 from referral_service.domain.rules import age_limits
 from referral_service.persistence.models import (
     Accreditation,
+    Area,
     CapacityPool,
     Organisation,
     OrganisationIdentifier,
@@ -25,6 +27,7 @@ from referral_service.persistence.models import (
 )
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.rules import eligibility_document
+from referral_service.services.accounts import ensure_referrer
 from referral_service.services.errors import Conflict
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -55,7 +58,13 @@ class LoadSummary:
         return lines
 
 
-def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, complete: bool) -> LoadSummary:
+def load_directory(
+    uow: UnitOfWork,
+    providers: Sequence[ProviderDefinition],
+    *,
+    complete: bool,
+    areas: Sequence[AreaDefinition] = (),
+) -> LoadSummary:
     """Create or update every provider and service; with `complete`, delist what the files no longer hold.
 
     Idempotent: loading the same files twice changes nothing. Nothing is ever deleted, and places
@@ -63,14 +72,21 @@ def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, 
     offers until enough places free up. A pool's places set in the portal are the provider's and
     are kept (the file's `places` seeds new pools only). A service cannot move to another provider
     (its referrals and portal users belong to the first), so that is refused as a conflict.
+
+    `areas` (the directory's areas file) puts its practices in their areas; the providers' and
+    services' `area:` name areas too, created or renamed here.
     """
     summary = LoadSummary()
     seen_services: set[str] = set()
+    area_ids = _load_areas(uow, areas)
     for provider in providers:
-        organisation = _upsert_organisation(uow, provider, summary)
+        organisation = _upsert_organisation(uow, provider, summary, _area_id(uow, provider.area, area_ids))
         for service_definition in provider.services:
             seen_services.add(service_definition.slug)
-            _upsert_service(uow, organisation, service_definition, summary)
+            area_id = (
+                _area_id(uow, service_definition.area, area_ids) if service_definition.area else organisation.area_id
+            )
+            _upsert_service(uow, organisation, service_definition, summary, area_id)
         if not complete:
             continue
         for service in uow.directory.services_of(organisation):
@@ -88,12 +104,40 @@ def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, 
     return summary
 
 
+def _load_areas(uow: UnitOfWork, areas: Sequence[AreaDefinition]) -> dict[str, int]:
+    """Create or rename the areas the file defines and place their practices (each created on first sight)."""
+    area_ids: dict[str, int] = {}
+    for definition in areas:
+        area_id = _area_id(uow, definition, area_ids)
+        assert area_id is not None
+        for code in definition.practices:
+            ensure_referrer(uow, code)
+        uow.directory.flush()
+        uow.areas.place_practices(area_id, definition.practices)
+    return area_ids
+
+
+def _area_id(uow: UnitOfWork, definition: AreaDefinition | None, known: dict[str, int]) -> int | None:
+    if definition is None:
+        return None
+    if definition.slug not in known:
+        area = uow.areas.by_slug(definition.slug)
+        if area is None:
+            area = Area(slug=definition.slug, name=definition.name)
+            uow.areas.add(area)
+        area.name = definition.name
+        known[definition.slug] = area.id
+    return known[definition.slug]
+
+
 def _delist(service: Service, summary: LoadSummary) -> None:
     service.is_listed = False
     summary.services_delisted.append(service.slug)
 
 
-def _upsert_organisation(uow: UnitOfWork, provider: ProviderDefinition, summary: LoadSummary) -> Organisation:
+def _upsert_organisation(
+    uow: UnitOfWork, provider: ProviderDefinition, summary: LoadSummary, area_id: int | None
+) -> Organisation:
     organisation = uow.directory.organisation_by_slug(provider.slug)
     ods_code = next((i.value.upper() for i in provider.identifiers if i.system == ODS_SYSTEM), None)
     created = organisation is None
@@ -112,6 +156,7 @@ def _upsert_organisation(uow: UnitOfWork, provider: ProviderDefinition, summary:
         "website": provider.contact.website,
         "endpoint": provider.endpoint,
         "is_listed": True,
+        "area_id": area_id,
     }
     changed = _assign(organisation, values)
     changed |= _sync_identifiers(organisation, provider)
@@ -194,6 +239,7 @@ def _upsert_service(
     organisation: Organisation,
     definition: ServiceDefinition,
     summary: LoadSummary,
+    area_id: int | None,
 ) -> None:
     document = service_document(definition)
     source_hash = _hash(document)
@@ -205,6 +251,7 @@ def _upsert_service(
             where=definition.slug,
         )
     if service is not None and service.source_hash == source_hash and service.is_listed:
+        service.area_id = area_id  # the area is not in the file's hash: moving areas is no change of listing
         summary.services_unchanged += 1
         return
     ages = age_limits(definition.eligibility)
@@ -226,6 +273,7 @@ def _upsert_service(
         "max_age": ages.max,
         "is_listed": True,
         "source_hash": source_hash,
+        "area_id": area_id,
     }
     if service is None:
         service = Service(slug=definition.slug, organisation_id=organisation.id, **values)

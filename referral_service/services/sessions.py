@@ -38,11 +38,12 @@ class SignedInUser:
     display_name: str
     role: UserRole
     organisation_id: int | None
+    area_id: int | None = None  # a commissioner's area
 
     @property
     def actor(self) -> Actor:
         """The caller every service takes: what this person may reach follows from it alone."""
-        return Actor.portal_user(self.id, self.role, self.organisation_id)
+        return Actor.portal_user(self.id, self.role, self.organisation_id, self.area_id)
 
 
 class SignInOutcome(StrEnum):
@@ -62,7 +63,7 @@ def _hash(token: str) -> str:
 
 
 def _signed_in(user: PortalUser) -> SignedInUser:
-    return SignedInUser(user.id, user.email, user.display_name, user.role, user.organisation_id)
+    return SignedInUser(user.id, user.email, user.display_name, user.role, user.organisation_id, user.area_id)
 
 
 def sign_in(uow: UnitOfWork, email: str, password: str, *, hasher: PasswordHasher, now: datetime) -> SignIn:

@@ -172,6 +172,7 @@ class ReportFilter:
     provider: str | None = None  # directory id (slug)
     service: str | None = None  # directory id (slug)
     pathway: str | None = None  # SNOMED CT code
+    area_id: int | None = None  # the reader's area (domain.areas.report_area), never a query argument
 
     def as_query(self) -> dict[str, str]:
         """The filter as URL query arguments (the same names the form and CSV links use)."""

@@ -10,6 +10,7 @@ from referral_service.persistence.models.access import (
     SignInThrottle,
 )
 from referral_service.persistence.models.account_links import AccountLink
+from referral_service.persistence.models.areas import Area
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
 from referral_service.persistence.models.casework import CaseNote, FollowUp, SafeguardingFlag
 from referral_service.persistence.models.directory import (
@@ -42,6 +43,7 @@ __all__ = [
     "Accreditation",
     "ApiClient",
     "ApiClientPractice",
+    "Area",
     "AuditEvent",
     "CapacityPool",
     "CaseNote",

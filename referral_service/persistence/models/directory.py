@@ -34,6 +34,7 @@ class Organisation(Base):
     endpoint: Mapped[str | None] = mapped_column(String(500))
     is_listed: Mapped[bool] = mapped_column(default=True)
     source_file: Mapped[str | None] = mapped_column(String(500))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)  # domain.areas
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -113,6 +114,9 @@ class Service(Base):
     max_age: Mapped[float | None] = mapped_column(Float)
     is_listed: Mapped[bool] = mapped_column(default=True)
     source_hash: Mapped[str] = mapped_column(String(64))
+    area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("areas.id"), index=True
+    )  # its organisation's unless the file says
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -24,6 +24,7 @@ class ReportJourney(Base):
         Index("ix_report_journeys_provider", "provider_id", "received_at"),
         Index("ix_report_journeys_service", "service_id", "received_at"),
         Index("ix_report_journeys_pathway", "pathway_code", "received_at"),
+        Index("ix_report_journeys_area", "area_id", "received_at"),
         # the few referrals with a gap or a decline, read without scanning the rest
         Index(
             "ix_report_journeys_unmet",
@@ -94,6 +95,7 @@ class ReportJourney(Base):
     nhs_verified: Mapped[bool]
     ethnicity_recorded: Mapped[bool]
     outcome_returned: Mapped[bool]  # the completion message was delivered to the referrer's system
+    area_id: Mapped[int | None]  # the referring practice's area, else the service's (domain.areas)
 
 
 class ReportRefresh(Base):

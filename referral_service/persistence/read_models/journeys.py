@@ -38,6 +38,7 @@ from referral_service.domain.reporting.definitions import AGE_BANDS, ETHNIC_GROU
 from referral_service.persistence.models import (
     ContactAttempt,
     Offer,
+    Organisation,
     OutboxMessage,
     OutcomeMeasure,
     Referral,
@@ -175,7 +176,7 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
         .scalar_subquery()
     )
     first_decline = aliased(Offer)
-    service = aliased(Service)
+    service, practice = aliased(Service), aliased(Organisation)
     lookup_postcode = func.replace(func.upper(ReferralPatientDetails.postcode), " ", "")
     patient_declined = or_(
         # only a declined offer has a decline reason; the status is left out so the referral index is used
@@ -228,7 +229,9 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             func.coalesce(ReferralPatientDetails.nhs_number_verification == "01", false()),
             ethnic.not_in(("Not stated", UNKNOWN)),
             exists().where(delivered_completion(Referral.id)),
+            func.coalesce(practice.area_id, service.area_id),  # domain.areas: the practice's, else the service's
         )
+        .outerjoin(practice, practice.id == Referral.sender_organisation_id)
         .outerjoin(ReferralPatientDetails, ReferralPatientDetails.referral_id == Referral.id)
         .outerjoin(history, history.c.referral_id == Referral.id)
         .outerjoin(measures, measures.c.referral_id == Referral.id)

@@ -17,8 +17,8 @@ class ReportReadModel:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def filter_options(self) -> FilterOptions:
-        return filter_options(self.session)
+    def filter_options(self, area_id: int | None = None) -> FilterOptions:
+        return filter_options(self.session, area_id)
 
     def figures(self, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
         return report_figures(self.session, report_filter, now=now)

@@ -21,6 +21,7 @@ from referral_service.domain.reporting.definitions import FUNNEL_ALSO, OUTCOME_M
 from referral_service.domain.reporting.raw import CubeRow, RawFigures, UnmetRow
 from referral_service.persistence.base import UTCDateTime
 from referral_service.persistence.models import (
+    Area,
     Organisation,
     OutboxMessage,
     PracticePcn,
@@ -62,6 +63,8 @@ def scope(report_filter: ReportFilter, *, dated: bool = True) -> list[ColumnElem
         conditions.append(J.service_id.in_(select(Service.id).where(Service.slug == report_filter.service)))
     if report_filter.pathway:
         conditions.append(J.pathway_code == report_filter.pathway)
+    if report_filter.area_id is not None:  # a commissioner's area: every figure of theirs is read through here
+        conditions.append(J.area_id == report_filter.area_id)
     return conditions
 
 
@@ -144,6 +147,13 @@ def _waits(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str,
     return waits
 
 
+def _area_messages(report_filter: ReportFilter) -> list[ColumnElement[bool]]:
+    """The messages of the area's referrals, for an area's reader; every message otherwise."""
+    if report_filter.area_id is None:
+        return []
+    return [OutboxMessage.referral_id.in_(select(J.referral_id).where(J.area_id == report_filter.area_id))]
+
+
 def report_figures(session: Session, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
     """Every raw aggregate the report needs, in a handful of grouped queries over the summary."""
     conditions = scope(report_filter)
@@ -169,7 +179,7 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
     unmet = session.execute(select(*gap, func.count()).where(J.unmet_reason.is_not(None), *conditions).group_by(*gap))
     backlog = session.execute(
         select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED)))
+        .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED)), *_area_messages(report_filter))
         .group_by(OutboxMessage.status)
     )
     return RawFigures(
@@ -196,15 +206,22 @@ class FilterOptions:
     providers: tuple[tuple[str, str], ...]
     services: tuple[tuple[str, str], ...]
     pathways: tuple[str, ...]
+    area: str | None = None  # the name of the reader's area, when they have one
 
 
-def filter_options(session: Session) -> FilterOptions:
+def filter_options(session: Session, area_id: int | None = None) -> FilterOptions:
+    """What the form offers; for a reader with an area, only its practices and their PCNs (the
+    providers and services are the public directory's, and an area's patients may use any)."""
+    in_area = [] if area_id is None else [Organisation.area_id == area_id]
     practices = session.execute(
         select(Organisation.ods_code, Organisation.name)
-        .where(Organisation.kind == OrganisationKind.REFERRER, Organisation.ods_code.is_not(None))
+        .where(Organisation.kind == OrganisationKind.REFERRER, Organisation.ods_code.is_not(None), *in_area)
         .order_by(Organisation.name)
     )
-    pcns = session.execute(select(PracticePcn.pcn_code, PracticePcn.pcn_name).distinct().order_by(PracticePcn.pcn_name))
+    pcn_query = select(PracticePcn.pcn_code, PracticePcn.pcn_name)
+    if area_id is not None:
+        pcn_query = pcn_query.join(Organisation, Organisation.ods_code == PracticePcn.practice_ods).where(*in_area)
+    pcns = session.execute(pcn_query.distinct().order_by(PracticePcn.pcn_name))
     providers = session.execute(
         select(Organisation.slug, Organisation.name)
         .where(Organisation.kind == OrganisationKind.PROVIDER, Organisation.slug.is_not(None))
@@ -218,4 +235,5 @@ def filter_options(session: Session) -> FilterOptions:
         providers=tuple((str(slug), str(name)) for slug, name in providers),
         services=tuple((str(slug), str(name)) for slug, name in services),
         pathways=tuple(str(code) for code in pathways),
+        area=None if area_id is None else session.scalar(select(Area.name).where(Area.id == area_id)),
     )
