@@ -65,9 +65,14 @@ def users_group() -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([role.value for role in UserRole]), required=True)
 @click.option("--provider", "provider_slug", help="for provider staff: the provider's directory id")
+@click.option(
+    "--area", "area_slug", help="for a commissioner: the area (id in areas.yaml) they see; default every area"
+)
 @click.password_option(help="at least 12 characters; asked for when not given")
 @with_appcontext
-def create_user(email: str, name: str, role: str, provider_slug: str | None, password: str) -> None:
+def create_user(
+    email: str, name: str, role: str, provider_slug: str | None, area_slug: str | None, password: str
+) -> None:
     """Create a portal user with an argon2-hashed password."""
     try:
         with unit_of_work() as uow:
@@ -80,6 +85,7 @@ def create_user(email: str, name: str, role: str, provider_slug: str | None, pas
                 hasher=service_context().hasher,
                 provider_slug=provider_slug,
                 now=utcnow(),
+                area_slug=area_slug,
             )
     except ServiceError as error:
         raise click.ClickException(error.message) from None

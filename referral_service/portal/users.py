@@ -18,6 +18,7 @@ from referral_service.domain.clock import UK_TIME, utcnow
 from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.forms import options
 from referral_service.services.account_links import latest_invitation, send_invitation
+from referral_service.services.areas import area_choices
 from referral_service.services.errors import ServiceError
 from referral_service.services.user_admin import (
     change_user,
@@ -54,6 +55,11 @@ class UserRoleForm(FlaskForm):
     organisation = SelectField(
         "Provider (provider staff only)", description="Provider staff see only their own provider's patients."
     )
+    area = SelectField(
+        "Area (commissioners only)",
+        description="A commissioner with an area sees only that area's reports and approvals.",
+        validate_choice=False,  # shown only where there are areas; the service refuses an unknown one
+    )
 
 
 class InviteForm(UserRoleForm):
@@ -64,7 +70,9 @@ class InviteForm(UserRoleForm):
 def _with_providers(form: UserRoleForm) -> UserRoleForm:
     with unit_of_work() as uow:
         providers = provider_choices(uow, actor=signed_in_actor())
+        areas = area_choices(uow)
     form.organisation.choices = options([("", "None"), *providers])
+    form.area.choices = options([("", "Every area"), *areas])
     return form
 
 
@@ -93,6 +101,7 @@ def invite() -> ResponseReturnValue:
                     hasher=service_context().hasher,
                     actor=signed_in_actor(),
                     now=utcnow(),
+                    area_slug=form.area.data or None,
                 )
                 send_invitation(uow, user_id, actor=signed_in_actor(), now=utcnow())
         except ServiceError as error:
@@ -118,7 +127,11 @@ def _user_page(user_id: int, form: UserRoleForm | None = None, status: int = 200
         history = sign_in_history(uow, user_id, actor=actor)
         invitation = latest_invitation(uow, user_id, actor=actor)
     if form is None:
-        form = _with_providers(UserRoleForm(data={"role": row.role.value, "organisation": row.organisation_slug or ""}))
+        form = _with_providers(
+            UserRoleForm(
+                data={"role": row.role.value, "organisation": row.organisation_slug or "", "area": row.area_slug or ""}
+            )
+        )
     return render_template(
         "portal/user.html",
         row=row,
@@ -151,6 +164,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
                 provider_slug=form.organisation.data or None,
                 actor=signed_in_actor(),
                 now=utcnow(),
+                area_slug=form.area.data or None,
             )
     except ServiceError as error:
         if error.status in (403, 404):

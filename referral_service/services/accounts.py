@@ -14,6 +14,7 @@ from referral_service.domain.directory import OrganisationKind
 from referral_service.domain.identifiers import is_ods_code
 from referral_service.persistence.models import ApiClient, ApiClientPractice, Organisation, PortalUser
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.areas import area_for_role
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.passwords import verify_secret
 
@@ -115,6 +116,7 @@ def create_portal_user(
     hasher: PasswordHasher,
     provider_slug: str | None = None,
     now: datetime,
+    area_slug: str | None = None,
 ) -> NewPortalUser:
     """A portal login. Provider staff belong to exactly one provider; other roles to none.
 
@@ -136,6 +138,7 @@ def create_portal_user(
         organisation_id = provider.id
     elif provider_slug:
         raise Invalid(f"a {role.value} user does not belong to a provider")
+    area_id = area_for_role(uow, role, area_slug)
     existing = uow.access.portal_user_by_email(address)
     if existing is not None:
         if not verify_secret(hasher, existing.password_hash, password) or existing.role != role:
@@ -146,6 +149,7 @@ def create_portal_user(
         display_name=display_name,
         role=role,
         organisation_id=organisation_id,
+        area_id=area_id,
         password_hash=hasher.hash(password),
         created_at=now,
     )

@@ -21,6 +21,7 @@ class DemoUser:
     password: str
     role: UserRole
     name: str
+    area: str | None = None  # a commissioner's area (providers/demo/areas.yaml); None: every area
 
 
 DEMO_USERS = (
@@ -28,6 +29,14 @@ DEMO_USERS = (
     DemoUser("linkworker@example.org", "demo-linkworker-password", UserRole.LINK_WORKER, "Lee Linkworker"),
     DemoUser("commissioner@example.org", "demo-commissioner-password", UserRole.COMMISSIONER, "Chris Commissioner"),
     DemoUser("admin@example.org", "demo-admin-password", UserRole.ADMIN, "Alex Admin"),
+    # the demo commissioner above sees every area; this one sees Stockport South only
+    DemoUser(
+        "south.commissioner@example.org",
+        "demo-south-commissioner-password",
+        UserRole.COMMISSIONER,
+        "Sam South",
+        area="stockport-south",
+    ),
 )
 DEMO_CLIENT_ID = "demo-gp"
 DEMO_CLIENT_SECRET = "demo-gp-secret"  # noqa: S105  (published demo credential, demo mode only)
@@ -49,6 +58,9 @@ def seed_demo_identities(
     )
     lines = [f"API client {client.client_id} ({'created' if client.created else 'already there'})"]
     for demo in DEMO_USERS:
+        if demo.area and uow.areas.by_slug(demo.area) is None:
+            lines.append(f"{demo.role.value} {demo.email} (not created: load providers/demo for its area {demo.area})")
+            continue
         user = create_portal_user(
             uow,
             email=demo.email,
@@ -58,6 +70,7 @@ def seed_demo_identities(
             hasher=hasher,
             provider_slug=DEMO_PROVIDER_SLUG if demo.role is UserRole.PROVIDER else None,
             now=now,
+            area_slug=demo.area,
         )
         lines.append(f"{demo.role.value} {user.email} ({'created' if user.created else 'already there'})")
     return lines

@@ -18,6 +18,7 @@ from referral_service.domain.directory import OrganisationKind
 from referral_service.persistence.models import AuditEvent, PortalUser
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accounts import EMAIL_PATTERN
+from referral_service.services.areas import area_for_role
 from referral_service.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 HISTORY_LIMIT = 50
@@ -34,6 +35,8 @@ class UserRow:
     organisation_slug: str | None
     active: bool
     last_sign_in: datetime | None
+    area: str | None = None  # a commissioner's area, by name
+    area_slug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,16 +51,29 @@ def _require_admin(actor: Actor) -> None:
         raise Forbidden("only an administrator manages users")
 
 
-def _row(user: PortalUser, organisation: str | None, slug: str | None) -> UserRow:
+def _row(user: PortalUser, organisation: str | None, slug: str | None, area: tuple[str, str] | None) -> UserRow:
     return UserRow(
-        user.id, user.display_name, user.email, user.role, organisation, slug, user.is_active, user.last_login_at
+        user.id,
+        user.display_name,
+        user.email,
+        user.role,
+        organisation,
+        slug,
+        user.is_active,
+        user.last_login_at,
+        area=area[1] if area else None,
+        area_slug=area[0] if area else None,
     )
 
 
 def list_users(uow: UnitOfWork, *, actor: Actor) -> list[UserRow]:
     _require_admin(actor)
     slugs = {org.id: org.slug for org in uow.directory.providers()}
-    return [_row(user, name, slugs.get(user.organisation_id or 0)) for user, name in uow.access.portal_users()]
+    areas = {area.id: (area.slug, area.name) for area in uow.areas.all()}
+    return [
+        _row(user, name, slugs.get(user.organisation_id or 0), areas.get(user.area_id or 0))
+        for user, name in uow.access.portal_users()
+    ]
 
 
 def user_for_admin(uow: UnitOfWork, user_id: int, *, actor: Actor) -> UserRow:
@@ -119,6 +135,7 @@ def invite_user(
     hasher: PasswordHasher,
     actor: Actor,
     now: datetime,
+    area_slug: str | None = None,
 ) -> int:
     """An inactive account waiting for its person to set a password; its id."""
     _require_admin(actor)
@@ -128,6 +145,7 @@ def invite_user(
     if not display_name.strip():
         raise Invalid("enter the person's name", where="display_name")
     organisation_id = _organisation_for(uow, role, provider_slug)
+    area_id = area_for_role(uow, role, area_slug)
     if uow.access.portal_user_by_email(address) is not None:
         raise Conflict("there is already a user with that email address", where="email")
     user = PortalUser(
@@ -135,12 +153,13 @@ def invite_user(
         display_name=display_name.strip(),
         role=role,
         organisation_id=organisation_id,
+        area_id=area_id,
         password_hash=hasher.hash(secrets.token_urlsafe(32)),  # nobody knows it: the link sets the real one
         is_active=False,
         created_at=now,
     )
     uow.access.add(user)
-    _audit(uow, actor, user, "invite-user", {"role": role.value, "organisation": provider_slug}, now)
+    _audit(uow, actor, user, "invite-user", {"role": role.value, "organisation": provider_slug, "area": area_slug}, now)
     return user.id
 
 
@@ -153,25 +172,33 @@ def _target(uow: UnitOfWork, user_id: int, actor: Actor) -> PortalUser:
 
 
 def change_user(
-    uow: UnitOfWork, user_id: int, *, role: UserRole, provider_slug: str | None, actor: Actor, now: datetime
+    uow: UnitOfWork,
+    user_id: int,
+    *,
+    role: UserRole,
+    provider_slug: str | None,
+    actor: Actor,
+    now: datetime,
+    area_slug: str | None = None,
 ) -> bool:
-    """Change a user's role and organisation; whether anything changed. Their open sessions end, so
-    what they may reach follows the new role at once."""
+    """Change a user's role, organisation and (a commissioner's) area; whether anything changed.
+    Their open sessions end, so what they may reach follows the change at once."""
     user = _target(uow, user_id, actor)
     if user.id == actor.user_id and role is not user.role:
         raise Invalid("you cannot change your own role: ask another administrator", where="role")
     organisation_id = _organisation_for(uow, role, provider_slug)
-    if (user.role, user.organisation_id) == (role, organisation_id):
+    area_id = area_for_role(uow, role, area_slug)
+    if (user.role, user.organisation_id, user.area_id) == (role, organisation_id, area_id):
         return False
-    before = {"role": user.role.value, "organisation_id": user.organisation_id}
-    user.role, user.organisation_id = role, organisation_id
+    before = {"role": user.role.value, "organisation_id": user.organisation_id, "area_id": user.area_id}
+    user.role, user.organisation_id, user.area_id = role, organisation_id, area_id
     uow.access.end_sessions_of(user.id, now=now)
     _audit(
         uow,
         actor,
         user,
         "change-user",
-        {"from": before, "to": {"role": role.value, "organisation_id": organisation_id}},
+        {"from": before, "to": {"role": role.value, "organisation_id": organisation_id, "area_id": area_id}},
         now,
     )
     return True

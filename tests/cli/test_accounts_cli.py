@@ -84,8 +84,8 @@ def test_demo_seed_creates_the_contract_identities_and_is_idempotent(
 
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
-    assert first.output.count("(created)") == 5
-    assert second.output.count("(already there)") == 5
+    assert first.output.count("(created)") == 6
+    assert second.output.count("(already there)") == 6
     with uow:
         users = {u.email: u for u in uow.session.scalars(select(PortalUser))}
         assert set(users) == {
@@ -93,7 +93,12 @@ def test_demo_seed_creates_the_contract_identities_and_is_idempotent(
             "linkworker@example.org",
             "commissioner@example.org",
             "admin@example.org",
+            "south.commissioner@example.org",  # a commissioner of one area (providers/demo/areas.yaml)
         }
+        south = uow.areas.by_slug("stockport-south")
+        assert south is not None
+        assert users["south.commissioner@example.org"].area_id == south.id
+        assert users["commissioner@example.org"].area_id is None  # the contract's commissioner sees every area
         provider_org = uow.directory.organisation_by_slug("mersey-vale-leisure")
         assert provider_org is not None
         assert users["provider@example.org"].organisation_id == provider_org.id

@@ -93,8 +93,12 @@ def test_changing_the_role_checks_the_provider_is_audited_and_takes_effect_at_on
         audit = uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "change-user")).one()
     assert (audit.actor_id, audit.resource_id) == (f"user:{admin.id}", str(target))
     assert audit.detail == {
-        "from": {"role": "provider", "organisation_id": audit.detail["from"]["organisation_id"]},  # type: ignore[index]
-        "to": {"role": "link-worker", "organisation_id": None},
+        "from": {
+            "role": "provider",
+            "organisation_id": audit.detail["from"]["organisation_id"],  # type: ignore[index]
+            "area_id": None,
+        },
+        "to": {"role": "link-worker", "organisation_id": None, "area_id": None},
     }
     assert audit.detail["from"]["organisation_id"] is not None  # type: ignore[index]
 
