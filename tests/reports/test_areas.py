@@ -232,7 +232,7 @@ def test_the_integration_backlog_counts_only_the_areas_messages(
         rows = list(
             csv.reader(io.StringIO(client.get(f"/reports/integration-backlog.csv?{NOVEMBER}").get_data(as_text=True)))
         )
-        pending[reader] = dict((row[0], row[1]) for row in rows[1:])
+        pending[reader] = {row[0]: row[1] for row in rows[1:]}
     assert pending[SOUTH_READER]["pending"] == "1"
     assert pending[NORTH_READER]["pending"] == "0"
 
