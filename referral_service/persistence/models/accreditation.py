@@ -44,4 +44,3 @@ class AccreditationEvidence(Base):
 
     organisation: Mapped[Organisation] = relationship()
     accreditation: Mapped[Accreditation | None] = relationship(foreign_keys=[accreditation_id])
-
