@@ -51,12 +51,21 @@ def warn_of_expiry(uow: UnitOfWork, accreditation_id: int, *, now: datetime) -> 
         "organisation": organisation.name if organisation is not None else "A provider",
         "scheme": accreditation.scheme,
         "valid_until": uk_date(accreditation.valid_until),
-        "link": "{base_url}/portal/accreditation",
     }
-    people = [*uow.notifications.team(accreditation.organisation_id), *uow.accreditation.commissioners()]
     key = warning_key(accreditation)
-    for user in people:
-        queue_staff_notice(
-            uow, user, NotificationKind.ACCREDITATION_EXPIRY, values, dedupe_key=f"{key}:{user.id}", now=now
-        )
-    return len(people)
+    told = 0
+    for people, page in (
+        (uow.notifications.team(accreditation.organisation_id), "/portal/accreditation"),  # where they upload
+        (uow.accreditation.commissioners(), "/portal/accreditations"),  # where they review
+    ):
+        for user in people:
+            queue_staff_notice(
+                uow,
+                user,
+                NotificationKind.ACCREDITATION_EXPIRY,
+                {**values, "link": "{base_url}" + page},
+                dedupe_key=f"{key}:{user.id}",
+                now=now,
+            )
+            told += 1
+    return told

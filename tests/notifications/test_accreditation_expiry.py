@@ -58,8 +58,10 @@ def test_the_provider_and_the_commissioners_are_emailed_thirty_days_before_once(
     send(session_factory, smtp_channels(smtp_server.url), lambda: _at(date(2027, 3, 1)))
     emails = [m for m in smtp_server.messages if " ".join(str(m["Subject"]).split()) == SUBJECT]
     assert sorted(str(m["To"]) for m in emails) == sorted([people.provider, people.commissioner])
-    body = emails[0].get_payload(decode=True).decode()
-    assert "ends on 31 March 2027" in body and "/portal/accreditation" in body
+    bodies = {str(m["To"]): m.get_payload(decode=True).decode() for m in emails}
+    body = bodies[people.provider]
+    assert "ends on 31 March 2027" in body and body.rstrip().endswith("/portal/accreditation")  # where to upload
+    assert bodies[people.commissioner].rstrip().endswith("/portal/accreditations")  # where to review
     assert "2027-03-31" not in body
     told = {str(m["To"]) for m in smtp_server.messages}
     assert people.other_provider not in told and people.link_worker not in told

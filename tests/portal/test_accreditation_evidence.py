@@ -63,14 +63,23 @@ def _evidence(uow: UnitOfWork) -> list[AccreditationEvidence]:
         return list(uow.session.scalars(select(AccreditationEvidence).order_by(AccreditationEvidence.id)))
 
 
-def _approve(client: FlaskClient, evidence_id: str, until: date, since: date | None = None) -> TestResponse:
+def _decision(until: date, since: date | None = None) -> dict[str, str]:
     data = {"scheme": "Exercise referral quality standard (local)", "level": "3"}
     for name, day in (("valid_from", since), ("valid_until", until)):
         if day is not None:
             data |= {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
-    return submit(
-        client, f"/portal/accreditations/{evidence_id}", data, action=f"/portal/accreditations/{evidence_id}/approve"
-    )
+    return data
+
+
+def _approve(client: FlaskClient, evidence_id: str, until: date, since: date | None = None) -> TestResponse:
+    url = f"/portal/accreditations/{evidence_id}"
+    return submit(client, url, _decision(until, since), action=f"{url}/approve")
+
+
+def _approve_posted(client: FlaskClient, evidence_id: str, until: date) -> TestResponse:
+    """A second approval posted from a page opened before the first decision (a second tab)."""
+    token = csrf_token(client.get("/account").get_data(as_text=True))  # the session's token
+    return client.post(f"/portal/accreditations/{evidence_id}/approve", data={"csrf_token": token, **_decision(until)})
 
 
 def test_a_pdf_png_or_jpeg_is_kept_with_its_hash_size_type_and_name(
@@ -130,7 +139,7 @@ def test_only_the_providers_staff_and_commissioners_can_download_it(
     for email in (people.commissioner, people.admin):
         sign_in(client, email)
         assert client.get(url).data == PDF
-    for email in (people.provider, people.other_provider):
+    for email in (people.provider, people.other_provider, people.link_worker):
         sign_in(client, email)
         assert client.get(url).status_code == 404
     anonymous = app.test_client().get(url)
@@ -211,7 +220,9 @@ def test_rejected_evidence_counts_for_nothing_and_the_provider_reads_why(
         submit(client, url, {"reason": "The certificate is for another company."}, action=f"{url}/reject").status_code
         == 302
     )
-    again = _approve(client, evidence.public_id, until=NOW.date() + timedelta(days=30))
+    decided = client.get(url).get_data(as_text=True)
+    assert "already been decided: Not accepted" in decided and "Approve and record" not in decided
+    again = _approve_posted(client, evidence.public_id, until=NOW.date() + timedelta(days=30))
     assert again.status_code == 422 and "already been decided" in again.get_data(as_text=True)
     sign_in(client, lapsed_staff)
     page = client.get("/portal/accreditation").get_data(as_text=True)
