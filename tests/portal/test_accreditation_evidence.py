@@ -43,15 +43,13 @@ def lapsed_staff(uow: UnitOfWork, people: People) -> str:
     return LAPSED_STAFF
 
 
-def _upload(
-    client: FlaskClient, content: bytes, name: str, scheme: str = "Exercise referral quality standard"
-) -> TestResponse:
+def _upload(client: FlaskClient, content: bytes, name: str, renews: str = "") -> TestResponse:
     page = client.get("/portal/accreditation")
     assert page.status_code == 200
     data = {
         "csrf_token": csrf_token(page.get_data(as_text=True)),
-        "scheme": scheme,
-        "renews": "",
+        "scheme": "Exercise referral quality standard",
+        "renews": renews,
         "document": FileStorage(io.BytesIO(content), filename=name, content_type="application/pdf"),
     }
     boundary, body = encode_multipart(data)  # in memory: a big file is not spooled to a temporary one
@@ -247,3 +245,35 @@ def test_a_directory_reload_keeps_an_accreditation_approved_in_the_portal(
         load_directory(uow, demo_providers, complete=True)
     with uow:
         assert len(uow.accreditation.accreditations_of(evidence.organisation_id)) == 2
+
+
+def _accreditation_ids(uow: UnitOfWork, slug: str) -> list[int]:
+    with uow:
+        organisation = uow.directory.organisation_by_slug(slug)
+        assert organisation is not None
+        return [a.id for a in uow.accreditation.accreditations_of(organisation.id)]
+
+
+def test_a_renewal_names_one_of_the_providers_own_accreditations(
+    client: FlaskClient, lapsed_staff: str, people: People, uow: UnitOfWork
+) -> None:
+    [own] = _accreditation_ids(uow, LAPSED)
+    [theirs] = _accreditation_ids(uow, "mersey-vale-leisure")
+    sign_in(client, lapsed_staff)
+    page = client.get("/portal/accreditation").get_data(as_text=True)
+    assert f'<option value="{own}">Exercise referral quality standard (local), level 3</option>' in page
+    refused = _upload(client, PDF, "certificate.pdf", renews=str(theirs))
+    assert refused.status_code == 422
+    assert "Choose one of your own accreditations to renew" in refused.get_data(as_text=True)
+    assert _upload(client, PDF, "certificate.pdf", renews=str(own)).status_code == 302
+    [evidence] = _evidence(uow)
+    assert evidence.renews_id == own
+
+    sign_in(client, people.commissioner)
+    assert "(a renewal)" in client.get("/portal/accreditations").get_data(as_text=True)
+    decision = client.get(f"/portal/accreditations/{evidence.public_id}").get_data(as_text=True)
+    assert "valid until 31 March 2025" in decision  # what it renews, in words
+    backwards = _approve(client, evidence.public_id, until=NOW.date(), since=NOW.date() + timedelta(days=1))
+    assert backwards.status_code == 422
+    assert "must be on or after the date it is valid from" in backwards.get_data(as_text=True)
+    assert _evidence(uow)[0].status is EvidenceStatus.PENDING
