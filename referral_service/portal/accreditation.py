@@ -120,7 +120,7 @@ def _decision_page(
 ) -> ResponseReturnValue:
     with unit_of_work() as uow:
         evidence = accreditations.decidable(uow, signed_in_actor(), evidence_id)
-        renews = uow.accreditation.accreditation(evidence.renews_id) if evidence.renews_id else None
+        renews = accreditations.renewed_by(uow, evidence)
         page = render_template(
             "portal/accreditation_decision.html",
             evidence=evidence,

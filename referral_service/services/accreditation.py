@@ -138,6 +138,11 @@ def decidable(uow: UnitOfWork, actor: Actor, evidence_id: str) -> AccreditationE
     return evidence
 
 
+def renewed_by(uow: UnitOfWork, evidence: AccreditationEvidence) -> Accreditation | None:
+    """The accreditation this evidence renews, when the provider said it renews one."""
+    return uow.accreditation.accreditation(evidence.renews_id) if evidence.renews_id is not None else None
+
+
 def _still_waiting(evidence: AccreditationEvidence) -> None:
     if evidence.status is not EvidenceStatus.PENDING:
         raise Invalid("This evidence has already been decided")
