@@ -62,6 +62,7 @@ class Settings:
     notify_api_key: str | None = None
     notify_base_url: str = "https://api.notifications.service.gov.uk"
     notify_templates: Mapping[str, str] = field(default_factory=dict)  # KIND[_CHANNEL] -> Notify template id
+    evidence_max_bytes: int = 8 * 1024 * 1024  # accreditation evidence uploads (REFERRAL_SERVICE_EVIDENCE_MAX_BYTES)
     extra_flask_config: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -82,6 +83,7 @@ class Settings:
             log_format=env.get("REFERRAL_SERVICE_LOG_FORMAT", "").strip().lower(),
             suppress_below=_whole_number(env, "REFERRAL_SERVICE_SUPPRESS_BELOW", 8),
             proxy_hops=_whole_number(env, "REFERRAL_SERVICE_PROXY_HOPS", 0),
+            evidence_max_bytes=_whole_number(env, "REFERRAL_SERVICE_EVIDENCE_MAX_BYTES", 8 * 1024 * 1024),
             public_url=env.get("REFERRAL_SERVICE_PUBLIC_URL", cls.public_url).strip().rstrip("/"),
             smtp_url=env.get("REFERRAL_SERVICE_SMTP_URL", "").strip() or None,
             mail_from=env.get("REFERRAL_SERVICE_MAIL_FROM", "").strip() or cls.mail_from,

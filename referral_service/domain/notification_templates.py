@@ -70,6 +70,12 @@ STAFF_TEMPLATES: Mapping[NotificationKind, Template] = {
         "The referrer answered your question about the referral {reference}.\n\n{link}\n",
     ),
     K.DAILY_DIGEST: Template("What waits for you today ({count})", "{lines}\n\n{link}\n"),
+    K.ACCREDITATION_EXPIRY: Template(
+        "{organisation}: accreditation ends on {valid_until}",
+        "The accreditation of {organisation} ({scheme}) ends on {valid_until}. After that day no new referrals "
+        "are offered to it until a renewal is approved.\n\nThe provider can upload the renewal certificate "
+        "on its Accreditation page:\n\n{link}\n",
+    ),
 }
 
 

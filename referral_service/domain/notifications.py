@@ -24,6 +24,7 @@ class NotificationKind(StrEnum):
     FIRST_CONTACT = "first-contact"  # a patient: the provider accepted and will call
     DNA_FOLLOW_UP = "dna-follow-up"  # a patient: a session was missed
     SESSION_REMINDER = "session-reminder"  # a patient: a booked session, the day before
+    ACCREDITATION_EXPIRY = "accreditation-expiry"  # a provider's team and commissioners: 30 days before it ends
 
 
 class Audience(StrEnum):
@@ -42,6 +43,7 @@ AUDIENCE: Mapping[NotificationKind, Audience] = {
     NotificationKind.FIRST_CONTACT: Audience.PATIENT,
     NotificationKind.DNA_FOLLOW_UP: Audience.PATIENT,
     NotificationKind.SESSION_REMINDER: Audience.PATIENT,
+    NotificationKind.ACCREDITATION_EXPIRY: Audience.STAFF_USER,
 }
 
 
@@ -89,6 +91,7 @@ KIND_WORDS: Mapping[NotificationKind, str] = {
     NotificationKind.FIRST_CONTACT: "First contact",
     NotificationKind.DNA_FOLLOW_UP: "Follow-up after a missed session",
     NotificationKind.SESSION_REMINDER: "Session reminder",
+    NotificationKind.ACCREDITATION_EXPIRY: "Accreditation ending soon",
 }
 
 

@@ -22,6 +22,7 @@ INTERVAL_SECONDS = {
     "remind-offers": 300,
     "remind-sessions": 300,
     "daily-digests": 3600,
+    "warn-accreditation-expiry": 3600,
     "deliver-outbox": 10,
     "read-notify": 300,
     "send-notifications": 10,

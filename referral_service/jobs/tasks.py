@@ -21,6 +21,7 @@ from referral_service.jobs.messages import ServiceIdentity
 from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import SCHEDULER
+from referral_service.services.accreditation_expiry import warn_of_expiry, warnings_due
 from referral_service.services.offers import due_offers, expire_offer, promote_service, services_to_promote
 from referral_service.services.reports import refresh_report_data
 
@@ -135,6 +136,23 @@ def read_notify(
     return TickReport("read-notify", handled=[""] * (receipts + stops))
 
 
+def warn_accreditation_expiry(session_factory: SessionFactory, *, now: Callable[[], datetime] = utcnow) -> TickReport:
+    """Accreditations ending within 30 days: their provider's team and the commissioners are told, once."""
+    report = TickReport("warn-accreditation-expiry")
+    moment = now()
+    with UnitOfWork(session_factory) as uow:
+        due = warnings_due(uow, moment.date())
+    for accreditation_id in due:
+        try:
+            with UnitOfWork(session_factory) as uow:
+                if warn_of_expiry(uow, accreditation_id, now=moment):
+                    report.handled.append(str(accreditation_id))
+        except Exception:
+            report.failed += 1
+            log.exception("warning of accreditation %s ending failed; it is tried again next tick", accreditation_id)
+    return report
+
+
 def ticks(delivery: Delivery) -> dict[str, Callable[..., TickReport]]:
     return {
         "expire-offers": expire_overdue_offers,
@@ -142,6 +160,7 @@ def ticks(delivery: Delivery) -> dict[str, Callable[..., TickReport]]:
         "remind-offers": remind_offer_deadlines,
         "remind-sessions": remind_sessions,
         "daily-digests": send_digests,
+        "warn-accreditation-expiry": warn_accreditation_expiry,
         "deliver-outbox": partial(deliver_outbox, delivery=delivery),
         "read-notify": partial(read_notify, delivery=delivery),
         "send-notifications": partial(send_notifications, delivery=delivery),

@@ -12,6 +12,7 @@ from referral_service.persistence.engine import SessionFactory
 from referral_service.persistence.read_models.reading import ReportReadModel
 from referral_service.persistence.repositories.access import AccessRepository
 from referral_service.persistence.repositories.account_links import AccountLinkRepository
+from referral_service.persistence.repositories.accreditation import AccreditationRepository
 from referral_service.persistence.repositories.areas import AreaRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.casework import CaseworkRepository
@@ -36,6 +37,7 @@ class UnitOfWork:
     directory: DirectoryRepository
     areas: AreaRepository
     access: AccessRepository
+    accreditation: AccreditationRepository
     account_links: AccountLinkRepository
     referrals: ReferralRepository
     capacity: CapacityRepository
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session)
         self.areas = AreaRepository(self.session)
         self.access = AccessRepository(self.session)
+        self.accreditation = AccreditationRepository(self.session)
         self.account_links = AccountLinkRepository(self.session)
         self.referrals = ReferralRepository(self.session)
         self.capacity = CapacityRepository(self.session)

@@ -10,6 +10,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from referral_service.portal import (  # noqa: F401
+        accreditation,
         administration,
         bookings,
         capacity,

@@ -191,7 +191,12 @@ def _sync_accreditations(organisation: Organisation, provider: ProviderDefinitio
         return (scheme, level, valid_from, valid_until)
 
     wanted = {key(a.scheme, a.level, a.valid_from, a.valid_until) for a in provider.accreditations}
-    have = {key(r.scheme, r.level, r.valid_from, r.valid_until): r for r in organisation.accreditations}
+    # only the file's own rows: one recorded in the portal against evidence is not the file's to remove
+    have = {
+        key(r.scheme, r.level, r.valid_from, r.valid_until): r
+        for r in organisation.accreditations
+        if r.evidence is None
+    }
     for existing_key, row in have.items():
         if existing_key not in wanted:
             organisation.accreditations.remove(row)

@@ -62,7 +62,7 @@ NAVIGATION = {
         ("Users", "/portal/admin/users"),
         ("Reports", "/reports/"),
     ),
-    UserRole.COMMISSIONER: (("Reports", "/reports/"),),
+    UserRole.COMMISSIONER: (("Reports", "/reports/"), ("Accreditations to review", "/portal/accreditations")),
 }
 
 

@@ -13,6 +13,7 @@ import itertools
 import pkgutil
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from enum import StrEnum
 from html.parser import HTMLParser
 
@@ -23,10 +24,12 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 import referral_service.domain
+from referral_service.domain.access import Actor, UserRole
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.domain.risk import CARDIOVASCULAR_DISEASE, LONG_TERM_CONDITIONS
 from referral_service.domain.rules import AllOf, AnyOf, ConditionRule, Eligibility, Not
 from referral_service.persistence.models import (
+    AccreditationEvidence,
     CapacityPool,
     CaseNote,
     FollowUp,
@@ -38,9 +41,11 @@ from referral_service.persistence.models import (
     SessionBooking,
 )
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.accreditation import Decision, Upload, approve, upload_evidence
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import DECLINE_REASONS
 from tests.fixtures.portal import People, sign_in
+from tests.fixtures.referrals import NOW
 from tests.reports.history import build_history
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -165,6 +170,7 @@ def parameter_values(uow: UnitOfWork, history: dict[str, str]) -> dict[str, list
         "class_id": list(session.scalars(select(ServiceClass.id))),
         "start_id": list(session.scalars(select(ProgrammeStart.id))),
         "message_id": list(session.scalars(select(OutboxMessage.public_id))),
+        "evidence_id": list(session.scalars(select(AccreditationEvidence.public_id))),
         "action": ["deactivate", "reactivate"],
         "token": ["not-a-real-token"],
         "key": [],
@@ -192,7 +198,23 @@ def problems(url: str, text: str, slugs: set[str], codes: set[str]) -> Iterator[
 
 @pytest.fixture
 def history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt], people: People) -> dict[str, str]:
-    return build_history(uow, refer)
+    built = build_history(uow, refer)
+    _seed_evidence(uow, people)
+    return built
+
+
+def _seed_evidence(uow: UnitOfWork, people: People) -> None:
+    """One certificate waiting for review and one approved, so the accreditation pages are walked too."""
+    with uow:
+        staff = uow.session.scalars(select(PortalUser).where(PortalUser.email == people.provider)).one()
+        admin = uow.session.scalars(select(PortalUser).where(PortalUser.email == people.admin)).one()
+        provider = Actor.portal_user(staff.id, UserRole.PROVIDER, staff.organisation_id)
+        _, approved = (
+            upload_evidence(uow, provider, Upload("Quality standard", name, b"%PDF-1.4\n"), now=NOW)
+            for name in ("waiting.pdf", "approved.pdf")
+        )
+        decision = Decision("Quality standard", 3, NOW.date(), NOW.date() + timedelta(days=365))
+        approve(uow, Actor.portal_user(admin.id, UserRole.ADMIN, None), approved.public_id, decision, now=NOW)
 
 
 def test_the_walk_reaches_the_pages_it_guards(app: Flask) -> None:

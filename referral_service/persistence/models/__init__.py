@@ -10,6 +10,7 @@ from referral_service.persistence.models.access import (
     SignInThrottle,
 )
 from referral_service.persistence.models.account_links import AccountLink
+from referral_service.persistence.models.accreditation import AccreditationEvidence
 from referral_service.persistence.models.areas import Area
 from referral_service.persistence.models.capacity import Offer, WaitlistEntry
 from referral_service.persistence.models.casework import CaseNote, FollowUp, SafeguardingFlag
@@ -41,6 +42,7 @@ from referral_service.persistence.models.schedule import ProgrammeStart, Service
 __all__ = [
     "AccountLink",
     "Accreditation",
+    "AccreditationEvidence",
     "ApiClient",
     "ApiClientPractice",
     "Area",

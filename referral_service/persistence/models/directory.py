@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from referral_service.persistence.models._columns import (
     public_id_column,
     updated_at_column,
 )
+
+if TYPE_CHECKING:
+    from referral_service.persistence.models.accreditation import AccreditationEvidence
 
 
 class Organisation(Base):
@@ -77,6 +81,10 @@ class Accreditation(Base):
     valid_until: Mapped[date]
 
     organisation: Mapped[Organisation] = relationship(back_populates="accreditations")
+    # Set when recorded in the portal against uploaded evidence; None for one loaded from YAML.
+    evidence: Mapped[AccreditationEvidence | None] = relationship(
+        foreign_keys="AccreditationEvidence.accreditation_id", viewonly=True, uselist=False
+    )
 
 
 class Service(Base):
