@@ -103,6 +103,7 @@ class ServiceDefinition:
     offer_response_days: int
     eligibility: Eligibility
     description: str | None = None
+    self_referral: bool = False  # people may refer themselves (the public form), as well as GPs
 
 
 @dataclass(frozen=True)

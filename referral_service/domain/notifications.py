@@ -24,6 +24,7 @@ class NotificationKind(StrEnum):
     FIRST_CONTACT = "first-contact"  # a patient: the provider accepted and will call
     DNA_FOLLOW_UP = "dna-follow-up"  # a patient: a session was missed
     SESSION_REMINDER = "session-reminder"  # a patient: a booked session, the day before
+    SELF_REFERRAL = "self-referral"  # a patient: their self-referral is received, and what happens next
 
 
 class Audience(StrEnum):
@@ -42,6 +43,7 @@ AUDIENCE: Mapping[NotificationKind, Audience] = {
     NotificationKind.FIRST_CONTACT: Audience.PATIENT,
     NotificationKind.DNA_FOLLOW_UP: Audience.PATIENT,
     NotificationKind.SESSION_REMINDER: Audience.PATIENT,
+    NotificationKind.SELF_REFERRAL: Audience.PATIENT,
 }
 
 
