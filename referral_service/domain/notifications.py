@@ -91,6 +91,7 @@ KIND_WORDS: Mapping[NotificationKind, str] = {
     NotificationKind.FIRST_CONTACT: "First contact",
     NotificationKind.DNA_FOLLOW_UP: "Follow-up after a missed session",
     NotificationKind.SESSION_REMINDER: "Session reminder",
+    NotificationKind.SELF_REFERRAL: "Self-referral received",
 }
 
 
