@@ -57,7 +57,6 @@ class ReportJourney(Base):
     sex: Mapped[str] = mapped_column(String(10))
     ethnic_group: Mapped[str] = mapped_column(String(60))
     route: Mapped[str | None] = mapped_column(String(20))  # eligible | link_worker | no_service
-    source: Mapped[str] = mapped_column(String(4), default="gp", server_default="gp")  # referrals.source
     unmet_reason: Mapped[str | None] = mapped_column(String(20))  # the first gap triage recorded
     unmet_month: Mapped[str | None] = mapped_column(String(7))
     unmet_district: Mapped[str | None] = mapped_column(String(4))
@@ -95,6 +94,7 @@ class ReportJourney(Base):
     nhs_verified: Mapped[bool]
     ethnicity_recorded: Mapped[bool]
     outcome_returned: Mapped[bool]  # the completion message was delivered to the referrer's system
+    source: Mapped[str] = mapped_column(String(4), default="gp", server_default="gp")  # referrals.source: gp | self
 
 
 class ReportRefresh(Base):

@@ -228,6 +228,7 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             func.coalesce(ReferralPatientDetails.nhs_number_verification == "01", false()),
             ethnic.not_in(("Not stated", UNKNOWN)),
             exists().where(delivered_completion(Referral.id)),
+            Referral.source,
         )
         .outerjoin(ReferralPatientDetails, ReferralPatientDetails.referral_id == Referral.id)
         .outerjoin(history, history.c.referral_id == Referral.id)
