@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.notifications import Channel, NotificationKind, Permission
 from referral_service.domain.referral import ReferralSource
@@ -150,6 +151,17 @@ def test_a_par_q_yes_goes_to_the_link_worker_with_the_reason_in_words(
     assert "No: the person asked us not to" in page  # whether to tell the GP: their choice, shown
     assert "Ask the referrer" not in page  # there is no referrer's system to ask
     assert "The patient themselves sent the referral" in page
+    ask_page = client.get(f"/portal/link-worker/{public_id}/ask").get_data(as_text=True)
+    asked = client.post(
+        f"/portal/link-worker/{public_id}/ask",
+        data={"csrf_token": csrf_token(ask_page), "question": "What is their blood pressure?"},
+    )
+    assert "there is no referrer" in asked.get_data(as_text=True)  # refused: nobody's system to ask
+    with uow:
+        referral = uow.referrals.by_public_id(public_id)
+        assert referral is not None
+        assert referral.task.business_status == BusinessStatus.LINK_WORKER
+        assert not [e for e in uow.referrals.events(referral) if e.event_type == EventType.INFORMATION_REQUESTED]
 
 
 def test_readiness_questions_are_asked_only_for_services_that_get_people_moving(
