@@ -23,6 +23,7 @@ from referral_service.persistence.models import ContactPermission, Notification,
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accounts import ensure_referrer
 from referral_service.services.self_referral import SUBMITS_PER_HOUR
+from tests.fixtures.fhir import headers
 from tests.fixtures.portal import People, csrf_token, sign_in
 
 PRACTICE = "P84001"
@@ -267,3 +268,18 @@ def test_gp_referrals_are_recorded_as_such(offered: Callable[..., str], uow: Uni
     with uow:
         referral = uow.referrals.by_public_id(referral_id)
         assert referral is not None and referral.source is ReferralSource.GP
+
+
+def test_the_practice_s_gp_system_cannot_read_a_self_referral(
+    client: FlaskClient, practice: str, gp_token: str, patient_pace: None, uow: UnitOfWork
+) -> None:
+    """The person named their practice, but its system did not send the referral: it may not reach it."""
+    with uow:
+        ensure_referrer(uow, "P88001", "Demo Medical Practice")
+    response = send(client, answers(practice="P88001", service="gn-befriending"))
+    assert response.status_code == 302
+    [referral] = self_referrals(uow)
+    read = client.get(f"/fhir/ServiceRequest/{referral.public_id}", headers=headers(gp_token))
+    assert read.status_code == 404
+    listed = client.get("/fhir/Task", headers=headers(gp_token)).get_json()
+    assert referral.task.public_id not in str(listed)
