@@ -172,7 +172,7 @@ def incoming_referral(
         identifier=None,
         conditions=(),
         measurements=answers.measurements(now.date()),
-        payload=json.dumps(answers.document(), sort_keys=True).encode(),
+        payload=json.dumps({**answers.document(), "requested": pathway.token}, sort_keys=True).encode(),
         payload_format=PAYLOAD_FORMAT,
         request_id=request_id,
         correlation_id=correlation_id,
