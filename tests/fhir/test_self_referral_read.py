@@ -52,6 +52,7 @@ def test_the_provider_system_reads_a_self_referral_as_a_service_request(
     token = token_for(client, "walks-system", "walks-secret")
     tasks = client.get("/fhir/Task", headers=headers(token)).get_json()
     [task] = [e["resource"] for e in tasks.get("entry", []) if e["resource"]["resourceType"] == "Task"]
+    assert "requester" not in task  # the practice named on the form did not refer them
     request_id = task["focus"]["reference"].removeprefix("ServiceRequest/")
     response = client.get(f"/fhir/ServiceRequest/{request_id}", headers=headers(token))
     assert response.status_code == 200, response.get_data(as_text=True)
