@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from referral_service.web.health import bp as health_bp
     from referral_service.web.landing import bp as landing_bp
     from referral_service.web.oauth import bp as oauth_bp
+    from referral_service.web.self_referral import bp as self_referral_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(assets_bp)
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(oauth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(oruk_bp)
+    app.register_blueprint(self_referral_bp)
     fhir.register(app)
 
 

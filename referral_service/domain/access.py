@@ -100,6 +100,8 @@ class Actor:
 
 
 SCHEDULER = Actor(ActorKind.SCHEDULER, "scheduler")
+# The service taking a self-referral on the person's behalf (the public form has no signed-in caller).
+SELF_REFERRER = Actor(ActorKind.SCHEDULER, "self-referral")
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class ServiceDefinition:
     eligibility: Eligibility
     description: str | None = None
     area: AreaDefinition | None = None  # where the file says so; else its organisation's
+    self_referral: bool = False  # people may refer themselves (the public form), as well as GPs
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,14 @@ PATIENT_TEMPLATES: Mapping[tuple[NotificationKind, Channel], Template] = {
         "If you cannot come, please call {centre} so someone else can have the place.\n\n"
         "If you do not want emails about this referral: {opt_out_url}\n",
     ),
+    (K.SELF_REFERRAL, Channel.SMS): Template(
+        "", "We have your self-referral, reference {reference}. {next_short}" + STOP_SMS
+    ),
+    (K.SELF_REFERRAL, Channel.EMAIL): Template(
+        "We have your self-referral ({reference})",
+        "Hello,\n\nThank you: we have your self-referral, reference {reference}.\n\n{next}\n\n"
+        "If you do not want emails about this referral: {opt_out_url}\n",
+    ),
 }
 
 STAFF_TEMPLATES: Mapping[NotificationKind, Template] = {

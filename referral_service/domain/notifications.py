@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     DNA_FOLLOW_UP = "dna-follow-up"  # a patient: a session was missed
     SESSION_REMINDER = "session-reminder"  # a patient: a booked session, the day before
     ACCREDITATION_EXPIRY = "accreditation-expiry"  # a provider's team and commissioners: 30 days before it ends
+    SELF_REFERRAL = "self-referral"  # a patient: their self-referral is received, and what happens next
 
 
 class Audience(StrEnum):
@@ -44,6 +45,7 @@ AUDIENCE: Mapping[NotificationKind, Audience] = {
     NotificationKind.DNA_FOLLOW_UP: Audience.PATIENT,
     NotificationKind.SESSION_REMINDER: Audience.PATIENT,
     NotificationKind.ACCREDITATION_EXPIRY: Audience.STAFF_USER,
+    NotificationKind.SELF_REFERRAL: Audience.PATIENT,
 }
 
 
@@ -92,6 +94,7 @@ KIND_WORDS: Mapping[NotificationKind, str] = {
     NotificationKind.DNA_FOLLOW_UP: "Follow-up after a missed session",
     NotificationKind.SESSION_REMINDER: "Session reminder",
     NotificationKind.ACCREDITATION_EXPIRY: "Accreditation ending soon",
+    NotificationKind.SELF_REFERRAL: "Self-referral received",
 }
 
 

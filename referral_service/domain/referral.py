@@ -15,6 +15,16 @@ class ReferralStatus(StrEnum):
     ENTERED_IN_ERROR = "entered-in-error"
 
 
+class ReferralSource(StrEnum):
+    """Who asked for the referral: a GP practice's system, or the person themselves (the public form)."""
+
+    GP = "gp"
+    SELF = "self"
+
+
+SOURCE_WORDS = {ReferralSource.GP: "GP referral", ReferralSource.SELF: "Self-referral"}
+
+
 class TaskStatus(StrEnum):
     """Task.status values of the Gravity SDOH referral machine (R4 TaskStatus less ready/received)."""
 

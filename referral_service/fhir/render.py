@@ -10,9 +10,11 @@ from typing import Any
 from flask import url_for
 
 from referral_service.domain.lifecycle import business_status_system
+from referral_service.domain.self_referral import PAYLOAD_FORMAT as SELF_REFERRAL_FORM
 from referral_service.fhir.http import instant
 from referral_service.fhir.outcomes import Issue, operation_outcome
 from referral_service.fhir.readback import self_contained
+from referral_service.fhir.self_referral import self_referral_request
 from referral_service.fhir.ukcore import NHS_NUMBER_SYSTEM, ODS_SYSTEM
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.referrals import ReferralView, TaskView
@@ -66,7 +68,9 @@ def service_request(view: ReferralView) -> dict[str, Any]:
     the read stands on its own.
     """
     stored = json.loads(view.payload)
-    if view.payload_format == "Bundle":
+    if view.payload_format == SELF_REFERRAL_FORM:  # no FHIR was sent: the form's answers, as FHIR
+        resource = self_referral_request(stored, view.task.authored_at)
+    elif view.payload_format == "Bundle":
         raw = [e for e in stored.get("entry") or [] if isinstance(e, dict)]
         entries = [(e.get("resource") or {}) | {"fullUrl": e.get("fullUrl")} for e in raw]
         focus = next(iter(entries[0].get("focus") or [{}])).get("reference") if entries else None

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
 from referral_service.domain.dates import PARTS, parse_date_parts
-from referral_service.domain.reporting.definitions import PATHWAY_LABELS, ReportFilter
+from referral_service.domain.reporting.definitions import PATHWAY_LABELS, REFERRAL_SOURCES, ReportFilter
 from referral_service.domain.reporting.export import SCHEMA, VERSION, export_document
 from referral_service.domain.reporting.tables import FigureTable, Report
 from referral_service.reports.charts import Series, columns, horizontal_bars, lines
@@ -117,6 +117,9 @@ def filter_in_force(report_filter: ReportFilter, choices: FilterOptions) -> str:
         parts.append(names["service"].get(report_filter.service, report_filter.service))
     if report_filter.pathway:
         parts.append(PATHWAY_LABELS.get(report_filter.pathway, "one pathway").lower())
+    if report_filter.source:
+        label = dict(REFERRAL_SOURCES)[report_filter.source]
+        parts.append((label if label.startswith("GP") else label.lower()) + " only")
     return ", ".join(parts)
 
 
@@ -216,6 +219,7 @@ def _page(page: str) -> ResponseReturnValue:
             typed=_typed_dates(),
             choices=choices,
             pathway_labels=PATHWAY_LABELS,
+            sources=REFERRAL_SOURCES,
             query=request.args.to_dict(),
         ), 400
     report = _report(report_filter)
@@ -232,6 +236,7 @@ def _page(page: str) -> ResponseReturnValue:
         charts=_charts(report, section.key),
         choices=choices,
         pathway_labels=PATHWAY_LABELS,
+        sources=REFERRAL_SOURCES,
         query=report_filter.as_query(),
         schema=SCHEMA,
         version=VERSION,

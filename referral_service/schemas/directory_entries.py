@@ -146,6 +146,7 @@ class ServiceSchema(StrictSchema):
     offer_response_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 30))
     eligibility = fields.Nested(EligibilitySchema, required=True)
     area = AreaField()  # only where it differs from its organisation's
+    self_referral = fields.Boolean(truthy={True}, falsy={False})
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> ServiceDefinition:
@@ -163,6 +164,7 @@ class ServiceSchema(StrictSchema):
             offer_response_days=data["offer_response_days"],
             eligibility=data["eligibility"],
             area=data.get("area"),
+            self_referral=data.get("self_referral", False),
         )
 
 

@@ -1,4 +1,5 @@
-"""The report filter as query arguments (`from`, `to`, `practice`, `pcn`, `provider`, `service`, `pathway`).
+"""The report filter as query arguments (`from`, `to`, `practice`, `pcn`, `provider`, `service`, `pathway`,
+`source`).
 
 Absent dates mean the last twelve months up to today; every error names the argument at fault and
 says what would be accepted.
@@ -37,6 +38,7 @@ class ReportFilterSchema(Schema):
     provider = fields.String(validate=SLUG)
     service = fields.String(validate=SLUG)
     pathway = fields.String(validate=SNOMED)
+    source = fields.String(validate=validate.OneOf(["gp", "self"], error="must be gp or self"))
 
     @validates_schema
     def _period(self, data: Mapping[str, Any], **kwargs: Any) -> None:
@@ -61,7 +63,7 @@ def parse_report_filter(arguments: Mapping[str, str], *, today: date) -> ReportF
     return ReportFilter(
         start=start,
         end=end,
-        **{key: data.get(key) for key in ("practice", "pcn", "provider", "service", "pathway")},
+        **{key: data.get(key) for key in ("practice", "pcn", "provider", "service", "pathway", "source")},
     )
 
 
@@ -83,6 +85,7 @@ FIELD_NAMES = {
     "provider": "the provider",
     "service": "the service",
     "pathway": "the pathway",
+    "source": "the referral source",
 }
 
 

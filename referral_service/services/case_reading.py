@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from referral_service.domain.access import Actor, ActorKind
+from referral_service.domain.access import SELF_REFERRER, Actor, ActorKind
 from referral_service.domain.clock import UK_TIME
 from referral_service.domain.events import EVENTS, EventType
 from referral_service.domain.history import sentence
@@ -93,7 +93,7 @@ class Names:
     def _lookup(self, kind: ActorKind, actor_id: str | None) -> str:
         directory = self.uow.directory
         if kind is ActorKind.SCHEDULER:
-            return "The referral service"
+            return "The patient themselves" if actor_id == SELF_REFERRER.id else "The referral service"
         if kind is ActorKind.OPERATOR:
             return "An operator of the referral service"
         if kind is ActorKind.PORTAL_USER and actor_id and actor_id.removeprefix("user:").isdigit():
@@ -155,7 +155,8 @@ def history_in_words(events: list[ReferralEvent], names: Names) -> list[tuple[da
     said = []
     for event in events:
         who = names.of(event.actor_kind, event.actor_id)
-        if event.actor_kind is ActorKind.API_CLIENT and _automatic(event.event_type):
+        on_behalf = event.actor_kind is ActorKind.API_CLIENT or event.actor_id == SELF_REFERRER.id
+        if on_behalf and _automatic(event.event_type):
             who = names.of(ActorKind.SCHEDULER, None)  # triage ran on the sender's request: the service decided
         said.append(
             (event.occurred_at, sentence(event.event_type, who, event.occurred_at.astimezone(UK_TIME)), event.reason)

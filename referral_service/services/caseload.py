@@ -15,6 +15,8 @@ from referral_service.domain.events import EventType
 from referral_service.domain.facts import age_on
 from referral_service.domain.lifecycle import STARTED, BusinessStatus
 from referral_service.domain.progress import OutcomeInstrument, OutcomeTimepoint
+from referral_service.domain.referral import SOURCE_WORDS, ReferralSource
+from referral_service.domain.self_referral import SelfReferralAnswers, answers_in
 from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import (
@@ -58,6 +60,7 @@ class CaseRow:
     waiting_days: int | None = None
     missing: tuple[str, ...] = ()
     answer: ReferrerAnswer | None = None  # the referrer's latest answer to a link worker's question
+    source: str = SOURCE_WORDS[ReferralSource.GP]
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class CaseFile:
     open_beside: list[OtherOpenReferral] = field(default_factory=list)  # for a link worker deciding it
     bookings: list[BookedSession] = field(default_factory=list)  # sessions booked, in time order
     casework: Casework | None = None  # history in words, notes, safeguarding, follow-ups, what may be done
+    self_referral: SelfReferralAnswers | None = None  # the person's readiness answers and GP choice
     contact: ReferralContact | None = None  # the patient's contact permissions and messages to them
 
     @property
@@ -143,7 +147,10 @@ def _patient(referral: Referral, today: date) -> PatientSummary:
 def _names(uow: UnitOfWork, referral: Referral) -> tuple[str, str | None]:
     sender = uow.directory.organisation_by_id(referral.sender_organisation_id)
     service = uow.directory.service_by_id(referral.task.service_id)
-    return (sender.name if sender else "unknown referrer"), (service.name if service else None)
+    referrer = sender.name if sender else "unknown referrer"
+    if referral.source is ReferralSource.SELF:  # the practice is the person's own, named on the form
+        referrer = f"Self-referral (registered with {referrer})"
+    return referrer, (service.name if service else None)
 
 
 def _row(uow: UnitOfWork, referral: Referral, now: datetime, **extra: object) -> CaseRow:
@@ -159,6 +166,7 @@ def _row(uow: UnitOfWork, referral: Referral, now: datetime, **extra: object) ->
         task_status=task.status.value,
         business_status=task.business_status,
         status_reason=task.status_reason,
+        source=SOURCE_WORDS[referral.source],
         **extra,  # type: ignore[arg-type]
     )
 
@@ -272,6 +280,7 @@ def open_case(uow: UnitOfWork, referral_id: str, actor: Actor, *, now: datetime,
         open_beside=_open_beside(uow, referral, actor, now, request_id),
         bookings=booked_sessions(uow, referral, now),
         casework=case_extras(uow, referral, actor),
+        self_referral=answers_in(referral.evidence or {}),
     )
     left_at = left_them_at(uow, referral, actor)
     return case if left_at is None else as_seen_by_former_holder(case, left_at)

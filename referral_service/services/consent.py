@@ -4,6 +4,7 @@ withdrawn by the patient (a reply STOP, the link in an email), honoured at once.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,6 +69,18 @@ def store_from_referral(uow: UnitOfWork, referral: Referral, consent: bool | Non
         if consent and not address:
             continue  # allowed, but nowhere to send: recorded as absent
         _set(uow, referral, channel, permission, address, FROM_REFERRAL, now)
+
+
+def store_per_channel(
+    uow: UnitOfWork, referral: Referral, allowed: Mapping[Channel, bool], *, source: str, now: datetime
+) -> None:
+    """The person's own answer for each channel (the self-referral form): allowed only where they
+    said yes and gave an address it can reach; a no is recorded as refused."""
+    details = referral.patient_details
+    for channel, said_yes in allowed.items():
+        address = _address(channel, details.phone, details.email)
+        permission = Permission.ALLOWED if said_yes and address else Permission.REFUSED
+        _set(uow, referral, channel, permission, address if said_yes else None, source, now)
 
 
 def record_permission(

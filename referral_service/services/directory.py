@@ -232,6 +232,7 @@ def service_document(definition: ServiceDefinition) -> dict[str, object]:
         },
         "offer_response_days": definition.offer_response_days,
         "eligibility": eligibility_document(definition.eligibility),
+        **({"self_referral": True} if definition.self_referral else {}),  # absent when off: hashes stay
     }
 
 
@@ -276,6 +277,7 @@ def _upsert_service(
         "risk_levels": sorted(level.value for level in definition.eligibility.risk_levels),
         "min_age": ages.min,
         "max_age": ages.max,
+        "self_referral": definition.self_referral,
         "is_listed": True,
         "source_hash": source_hash,
         "area_id": area_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from referral_service.domain.directory import postcode_district
 from referral_service.domain.events import EventType
 from referral_service.domain.intake import IncomingCancellation, IncomingReferral, PatientDetails
 from referral_service.domain.lifecycle import BusinessStatus, is_current
-from referral_service.domain.referral import ReferralStatus, TaskStatus
+from referral_service.domain.referral import ReferralSource, ReferralStatus, TaskStatus
 from referral_service.persistence.models import (
     InboundMessage,
     Organisation,
@@ -85,6 +86,25 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     existing = _existing(uow, sender, incoming)
     if existing is not None:
         return receipt_of(existing, created=False)
+    referral, already_open = admit_referral(uow, incoming, sender=sender, actor=actor, now=now)
+    return receipt_of(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())
+
+
+def admit_referral(
+    uow: UnitOfWork,
+    incoming: IncomingReferral,
+    *,
+    sender: Organisation,
+    actor: Actor,
+    now: datetime,
+    source: ReferralSource = ReferralSource.GP,
+    hold: str | None = None,
+    evidence: Mapping[str, object] | None = None,
+) -> tuple[Referral, bool]:
+    """Store a new referral, its first event and consent, and triage it: the one way in, whoever
+    asked (a GP system's message, or the person on the self-referral form, with `source`). `hold`
+    sends it to a link worker with that reason; `evidence` is kept beside what intake read. Also
+    says whether the person already had an open referral on this pathway (then it is held too)."""
     patient = _patient(uow, incoming.patient, now=now)
     referral = Referral(
         patient=patient,
@@ -108,7 +128,8 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
         received_at=now,
         payload=incoming.payload,
         payload_format=incoming.payload_format,
-        evidence=evidence_document(incoming),
+        evidence={**evidence_document(incoming), **(evidence or {})},
+        source=source,
         updated_at=now,
     )
     referral.task = ReferralTask(
@@ -135,8 +156,8 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     uow.referrals.flush()
     store_from_referral(uow, referral, incoming.contact_consent, now=now)
     already_open = bool(uow.referrals.open_on_pathway(referral))
-    triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
-    return receipt_of(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())
+    triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else hold)
+    return referral, already_open
 
 
 def evidence_document(incoming: IncomingReferral) -> dict[str, object]:

@@ -8,6 +8,7 @@ from referral_service.domain.access import Actor
 from referral_service.domain.events import EventType
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.placement import PlacementChoice, Standing, placement_choices
+from referral_service.domain.referral import ReferralSource
 from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Right, referral_for
@@ -92,5 +93,10 @@ def ask_referrer(uow: UnitOfWork, referral_id: str, *, question: str, actor: Act
     if not text:
         raise Invalid("say what information you need", where="question")
     referral = referral_for(uow, actor, referral_id, right=Right.DECIDE, action="ask-referrer", now=now)
+    if referral.source is ReferralSource.SELF:
+        raise Invalid(
+            "the person referred themselves, so there is no referrer's system to ask: contact them directly",
+            where="question",
+        )
     queued = note_event(uow, referral, EventType.INFORMATION_REQUESTED, actor=actor, now=now, reason=text)
     return Handled(referral.public_id, "information-requested", queued)

@@ -8,7 +8,7 @@ from typing import Any
 
 from referral_service.domain.explanation import explain, sentence
 from referral_service.domain.lifecycle import BusinessStatus
-from referral_service.domain.referral import ReferralStatus, TaskStatus
+from referral_service.domain.referral import ReferralSource, ReferralStatus, TaskStatus
 from referral_service.persistence.models import Organisation, Referral, ReferralTask
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import (
@@ -76,7 +76,8 @@ def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskV
         status_reason=sentence(_status_reason(uow, referral, task), names),
         owner_ods=owner.ods_code if owner else None,
         owner_name=owner.name if owner else None,
-        requester_ods=sender.ods_code if sender else None,
+        # a self-referral's practice is the person's own, not its requester
+        requester_ods=sender.ods_code if sender and referral.source is ReferralSource.GP else None,
         nhs_number=referral.patient_details.nhs_number,
         authored_at=task.authored_at,
         last_modified=task.last_modified,

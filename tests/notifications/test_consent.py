@@ -33,7 +33,14 @@ from tests.fixtures.notify import FakeNotify
 from tests.fixtures.portal import People, sign_in, submit
 from tests.fixtures.smtp import Mailbox
 
-SESSION_DETAILS = {"when": "Tuesday 8 December at 10:00am", "place": "Mersey Vale Leisure Centre"}
+SESSION_DETAILS = {
+    "when": "Tuesday 8 December at 10:00am",
+    "place": "Mersey Vale Leisure Centre",
+    # a self-referral's receipt: its reference and what happens next
+    "reference": "AB12CD34",
+    "next": "A link worker will contact you within 3 working days.",
+    "next_short": "A link worker will contact you.",
+}
 
 
 def _permissions(uow: UnitOfWork, referral_id: str) -> dict[Channel, ContactPermission]:
@@ -215,6 +222,9 @@ def test_every_sms_template_fits_one_text_with_long_names() -> None:
         "when": "Wednesday 30 September at 12:30pm",
         "place": "P" * 40,
         "note": "",
+        "reference": "R" * 8,  # a self-referral's receipt: its reference and what happens next
+        "next": "N" * 200,
+        "next_short": "N" * 80,
     }
     for (kind, channel), template in PATIENT_TEMPLATES.items():
         if channel is Channel.SMS:

@@ -52,8 +52,8 @@ ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
 ROLES = ("provider", "other_provider", "link_worker", "admin", "commissioner")
 # Codes of ours that are also ordinary English, spelt the same: "at follow-up".
-ENGLISH = {"follow-up"}
-PREFIXES = ("/portal", "/reports", "/account", "/integration-health")
+ENGLISH = {"follow-up", "self-referral"}
+PREFIXES = ("/portal", "/reports", "/account", "/integration-health", "/self-referral")
 
 
 class VisibleText(HTMLParser):

@@ -128,7 +128,7 @@ def test_no_count_from_one_to_seven_reaches_a_page_a_csv_or_the_export(
     commissioner: FlaskClient, history: dict[str, str]
 ) -> None:
     document = json.loads(commissioner.get(f"/reports/export.json?{NOVEMBER}").get_data(as_text=True))
-    assert (document["schema"], document["version"]) == ("referral-service-report", "1.2")
+    assert (document["schema"], document["version"]) == ("referral-service-report", "1.3")
     assert document["suppression"]["threshold"] == 7
     cells = [str(value) for table in document["tables"].values() for row in table["rows"] for value in row.values()]
     for key in document["tables"]:

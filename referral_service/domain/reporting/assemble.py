@@ -25,6 +25,7 @@ from referral_service.domain.reporting.definitions import (
 from referral_service.domain.reporting.performance import months_between
 from referral_service.domain.reporting.raw import CubeRow, RawFigures
 from referral_service.domain.reporting.reminders import reminder_effect_table
+from referral_service.domain.reporting.sources import by_source_table
 from referral_service.domain.reporting.tables import (
     Column,
     FigureTable,
@@ -115,7 +116,8 @@ def _funnel(totals: Mapping[str, float], raw: RawFigures, threshold: int) -> Sec
         note="Each referral counts once, under the reason its first decline gave.",
     )
     reminders = reminder_effect_table(raw, threshold)
-    return Section("funnel", "Uptake", (uptake, sessions, reminders, declines), (*FUNNEL, *FUNNEL_ALSO))
+    tables = (uptake, by_source_table(raw, threshold), sessions, reminders, declines)
+    return Section("funnel", "Uptake", tables, (*FUNNEL, *FUNNEL_ALSO))
 
 
 def _stats(histogram: Mapping[int, int], threshold: int) -> tuple[Value, ...]:

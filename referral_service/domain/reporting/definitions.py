@@ -173,16 +173,20 @@ class ReportFilter:
     service: str | None = None  # directory id (slug)
     pathway: str | None = None  # SNOMED CT code
     area_id: int | None = None  # the reader's area (domain.areas.report_area), never a query argument
+    source: str | None = None  # referrals.source: "gp" or "self"
 
     def as_query(self) -> dict[str, str]:
         """The filter as URL query arguments (the same names the form and CSV links use)."""
         query = {"from": self.start.isoformat(), "to": self.end.isoformat()}
-        for name in ("practice", "pcn", "provider", "service", "pathway"):
+        for name in ("practice", "pcn", "provider", "service", "pathway", "source"):
             value = getattr(self, name)
             if value:
                 query[name] = value
         return query
 
+
+# referrals.source values in words, in the order the reports show them
+REFERRAL_SOURCES: tuple[tuple[str, str], ...] = (("gp", "GP referrals"), ("self", "Self-referrals"))
 
 # SNOMED CT referral procedures the demo directory's pathways use (domain.md §4.3); others show their code.
 PATHWAY_LABELS: Mapping[str, str] = MappingProxyType(

@@ -12,7 +12,7 @@ from referral_service.domain.reporting.tables import Report
 from referral_service.domain.suppression import SUPPRESSED
 
 SCHEMA = "referral-service-report"
-VERSION = "1.2"  # 1.1: the compare-practices and compare-providers tables; 1.2: reminder-effect
+VERSION = "1.3"  # 1.1: the compare-practices and compare-providers tables; 1.2: reminder-effect; 1.3: by-source
 
 
 def export_document(report: Report, *, publisher: str) -> dict[str, Any]:

@@ -54,6 +54,8 @@ class RawFigures:
     by_provider: tuple[GroupRow, ...] = ()
     # ("reminded" | "not-reminded", "attended" | "missed") -> booked sessions on the register
     reminder_effect: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # referral source ("gp" | "self") -> referred, offered, attended, completed
+    by_source: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ class Service(Base):
     min_age: Mapped[float | None] = mapped_column(Float)
     max_age: Mapped[float | None] = mapped_column(Float)
     is_listed: Mapped[bool] = mapped_column(default=True)
+    self_referral: Mapped[bool] = mapped_column(default=False, server_default=text("false"))  # the public form
     source_hash: Mapped[str] = mapped_column(String(64))
     area_id: Mapped[int | None] = mapped_column(
         ForeignKey("areas.id"), index=True

@@ -11,6 +11,7 @@ from referral_service.domain.access import ActorKind
 from referral_service.domain.clock import utcnow
 from referral_service.domain.referral import (
     Priority,
+    ReferralSource,
     ReferralStatus,
     RiskLevel,
     TaskStatus,
@@ -104,6 +105,9 @@ class Referral(Base):
     triage: Mapped[dict[str, object] | None] = mapped_column(JSONDocument)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     payload_format: Mapped[str] = mapped_column(String(40))
+    source: Mapped[ReferralSource] = mapped_column(
+        string_enum(ReferralSource, "referral_source"), default=ReferralSource.GP, server_default="gp"
+    )
     updated_at: Mapped[datetime] = updated_at_column()
 
     patient: Mapped[Patient] = relationship(lazy="joined")

@@ -96,6 +96,7 @@ class ReportJourney(Base):
     ethnicity_recorded: Mapped[bool]
     outcome_returned: Mapped[bool]  # the completion message was delivered to the referrer's system
     area_id: Mapped[int | None]  # the referring practice's area, else the service's (domain.areas)
+    source: Mapped[str] = mapped_column(String(4), default="gp", server_default="gp")  # referrals.source: gp | self
 
 
 class ReportRefresh(Base):

@@ -230,6 +230,7 @@ def journeys_select(ids: Sequence[int] | None) -> Select[Any]:
             ethnic.not_in(("Not stated", UNKNOWN)),
             exists().where(delivered_completion(Referral.id)),
             func.coalesce(practice.area_id, service.area_id),  # domain.areas: the practice's, else the service's
+            Referral.source,
         )
         .outerjoin(practice, practice.id == Referral.sender_organisation_id)
         .outerjoin(ReferralPatientDetails, ReferralPatientDetails.referral_id == Referral.id)

@@ -65,7 +65,21 @@ def scope(report_filter: ReportFilter, *, dated: bool = True) -> list[ColumnElem
         conditions.append(J.pathway_code == report_filter.pathway)
     if report_filter.area_id is not None:  # a commissioner's area: every figure of theirs is read through here
         conditions.append(J.area_id == report_filter.area_id)
+    if report_filter.source:
+        conditions.append(J.source == report_filter.source)
     return conditions
+
+
+def _by_source(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, dict[str, int]]:
+    """The main stages per referral source (GP or self), for the uptake report's split."""
+    stages = ("offered", "attended", "completed")
+    rows = session.execute(
+        select(J.source, func.count(), *(_sum(getattr(J, key)) for key in stages)).where(*conditions).group_by(J.source)
+    )
+    return {
+        str(source): {"referred": int(referred), **{key: int(n or 0) for key, n in zip(stages, sums, strict=True)}}
+        for source, referred, *sums in rows
+    }
 
 
 def _sum(condition: Any) -> Any:
@@ -194,6 +208,7 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         by_practice=by_practice(session, conditions),
         by_provider=by_provider(session, conditions),
         reminder_effect=reminder_effect(session, conditions),
+        by_source=_by_source(session, conditions),
     )
 
 

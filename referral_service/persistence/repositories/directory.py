@@ -65,6 +65,16 @@ class DirectoryRepository:
             query = query.where(Organisation.is_listed.is_(True))
         return self.session.scalars(query.order_by(Organisation.slug)).all()
 
+    def practices(self) -> Sequence[Organisation]:
+        """The GP practices the service knows (referrers), by name: a self-referrer chooses theirs."""
+        query = select(Organisation).where(Organisation.kind == OrganisationKind.REFERRER)
+        return self.session.scalars(query.order_by(Organisation.name, Organisation.ods_code)).all()
+
+    def self_referral_services(self) -> Sequence[Service]:
+        """Listed services that take self-referrals, by name."""
+        query = select(Service).where(Service.is_listed.is_(True), Service.self_referral.is_(True))
+        return self.session.scalars(query.order_by(Service.name)).all()
+
     def services(self, *, listed_only: bool = False) -> Sequence[Service]:
         query = select(Service)
         if listed_only:
