@@ -103,6 +103,7 @@ class ServiceDefinition:
     offer_response_days: int
     eligibility: Eligibility
     description: str | None = None
+    eligibility_notes: str | None = None  # who the service is for, in the provider's own words (public)
 
 
 @dataclass(frozen=True)

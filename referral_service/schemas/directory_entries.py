@@ -143,6 +143,7 @@ class ServiceSchema(StrictSchema):
     capacity = fields.Nested(CapacitySchema, required=True)
     offer_response_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 30))
     eligibility = fields.Nested(EligibilitySchema, required=True)
+    eligibility_notes = fields.String(validate=validate.Length(max=2000))
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> ServiceDefinition:
@@ -159,6 +160,7 @@ class ServiceSchema(StrictSchema):
             capacity=data["capacity"],
             offer_response_days=data["offer_response_days"],
             eligibility=data["eligibility"],
+            eligibility_notes=data.get("eligibility_notes"),
         )
 
 

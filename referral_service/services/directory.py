@@ -6,8 +6,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from referral_service.domain.access import Actor
+from referral_service.domain.clock import utcnow
 from referral_service.domain.directory import (
     CapacityModel,
     OrganisationKind,
@@ -25,6 +27,8 @@ from referral_service.persistence.models import (
 )
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.rules import eligibility_document
+from referral_service.services.directory_export import service_definition as stored_definition
+from referral_service.services.directory_versions import record_version
 from referral_service.services.errors import Conflict
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -42,6 +46,10 @@ class LoadSummary:
     services_delisted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # what the portal owns and the files did not undo
     warnings: list[str] = field(default_factory=list)
+    changed: dict[int, list[str]] = field(default_factory=dict)  # what changed, by organisation, in words
+
+    def note(self, organisation_id: int, change: str) -> None:
+        self.changed.setdefault(organisation_id, []).append(change)
 
     def lines(self) -> list[str]:
         lines = [
@@ -55,7 +63,14 @@ class LoadSummary:
         return lines
 
 
-def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, complete: bool) -> LoadSummary:
+def load_directory(
+    uow: UnitOfWork,
+    providers: Sequence[ProviderDefinition],
+    *,
+    complete: bool,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> LoadSummary:
     """Create or update every provider and service; with `complete`, delist what the files no longer hold.
 
     Idempotent: loading the same files twice changes nothing. Nothing is ever deleted, and places
@@ -63,6 +78,7 @@ def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, 
     offers until enough places free up. A pool's places set in the portal are the provider's and
     are kept (the file's `places` seeds new pools only). A service cannot move to another provider
     (its referrals and portal users belong to the first), so that is refused as a conflict.
+    Each organisation it changes gets a version (the history of its listing).
     """
     summary = LoadSummary()
     seen_services: set[str] = set()
@@ -81,16 +97,23 @@ def load_directory(uow: UnitOfWork, providers: Sequence[ProviderDefinition], *, 
         for organisation in uow.directory.providers(listed_only=True):
             if organisation.slug not in loaded:
                 organisation.is_listed = False
+                summary.note(organisation.id, "Taken out of the directory")
                 for service in uow.directory.services_of(organisation):
                     if service.is_listed:
                         _delist(service, summary)
     uow.directory.flush()
+    loader = actor or Actor.operator("providers-load")
+    for organisation_id, changes in summary.changed.items():
+        changed = uow.directory.organisation_by_id(organisation_id)
+        assert changed is not None
+        record_version(uow, changed, loader, changes, now=now or utcnow())
     return summary
 
 
 def _delist(service: Service, summary: LoadSummary) -> None:
     service.is_listed = False
     summary.services_delisted.append(service.slug)
+    summary.note(service.organisation_id, f"{service.name}: taken out of the directory")
 
 
 def _upsert_organisation(uow: UnitOfWork, provider: ProviderDefinition, summary: LoadSummary) -> Organisation:
@@ -118,6 +141,9 @@ def _upsert_organisation(uow: UnitOfWork, provider: ProviderDefinition, summary:
     changed |= _sync_accreditations(organisation, provider)
     if changed and not created:
         summary.organisations_updated += 1
+        summary.note(organisation.id, "Organisation details loaded from the directory files")
+    if created:
+        summary.note(organisation.id, "Added to the directory from the directory files")
     return organisation
 
 
@@ -166,7 +192,7 @@ def _sync_accreditations(organisation: Organisation, provider: ProviderDefinitio
 
 def service_document(definition: ServiceDefinition) -> dict[str, object]:
     """Everything the file says about a service, normalised; its hash tells whether a reload changes it."""
-    return {
+    document: dict[str, object] = {
         "name": definition.name,
         "description": definition.description,
         "pathway": definition.pathway.token,
@@ -183,6 +209,21 @@ def service_document(definition: ServiceDefinition) -> dict[str, object]:
         "offer_response_days": definition.offer_response_days,
         "eligibility": eligibility_document(definition.eligibility),
     }
+    if definition.eligibility_notes:
+        document["eligibility_notes"] = definition.eligibility_notes
+    return document
+
+
+def refresh_source_hash(uow: UnitOfWork, service: Service) -> None:
+    """After a change made here rather than by a file: the hash of what the service now is, so triage
+    rebuilds its rules and loading an export of it finds nothing to change."""
+    uow.directory.flush()
+    definition = stored_definition(service, uow.directory.capacity_pools(service))
+    service.source_hash = _hash(service_document(definition))
+
+
+def _stored_document(uow: UnitOfWork, service: Service) -> dict[str, object]:
+    return service_document(stored_definition(service, uow.directory.capacity_pools(service)))
 
 
 def _hash(document: dict[str, object]) -> str:
@@ -204,13 +245,19 @@ def _upsert_service(
             "providers (its referrals stay with the first): give it a new id",
             where=definition.slug,
         )
-    if service is not None and service.source_hash == source_hash and service.is_listed:
-        summary.services_unchanged += 1
-        return
+    if service is not None and service.is_listed:
+        if service.source_hash == source_hash:
+            summary.services_unchanged += 1
+            return
+        if _stored_document(uow, service) == document:  # the file says what is stored (an export)
+            service.source_hash = source_hash
+            summary.services_unchanged += 1
+            return
     ages = age_limits(definition.eligibility)
     values: dict[str, object] = {
         "name": definition.name,
         "description": definition.description,
+        "eligibility_notes": definition.eligibility_notes,
         "pathway_system": definition.pathway.system,
         "pathway_code": definition.pathway.code,
         "category": definition.category,
@@ -231,9 +278,11 @@ def _upsert_service(
         service = Service(slug=definition.slug, organisation_id=organisation.id, **values)
         uow.directory.add(service)
         summary.services_created += 1
+        summary.note(organisation.id, f"{definition.name}: added from the directory files")
     else:
         _assign(service, values)
         summary.services_updated += 1
+        summary.note(organisation.id, f"{definition.name}: loaded from the directory files")
     uow.directory.set_districts(service.id, definition.catchment_districts)
     _sync_locations(service, definition)
     _sync_capacity(uow, service, definition, summary)
