@@ -11,12 +11,14 @@ from flask import Flask
 def register(app: Flask) -> None:
     from referral_service.portal import (  # noqa: F401
         administration,
+        approvals,
         bookings,
         capacity,
         case_notes,
         casework,
         finding,
         link_worker,
+        listing,
         performance,
         referrals,
         schedule,

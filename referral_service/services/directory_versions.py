@@ -50,14 +50,15 @@ class VersionRow:
 @dataclass(frozen=True)
 class ListingHistory:
     organisation: str
+    provider_id: str
     versions: list[VersionRow]
 
 
-def listing_history(uow: UnitOfWork, organisation_id: int, actor: Actor) -> ListingHistory:
+def listing_history(uow: UnitOfWork, provider_id: str, actor: Actor) -> ListingHistory:
     """The history of one provider's listing, newest first: for the provider itself, commissioners
     and administrators (anyone else is answered NotFound)."""
-    organisation = uow.directory.organisation_by_id(organisation_id)
-    own = actor.role is UserRole.PROVIDER and actor.organisation_id == organisation_id
+    organisation = uow.directory.organisation_by_public_id(provider_id)
+    own = organisation is not None and actor.role is UserRole.PROVIDER and actor.organisation_id == organisation.id
     staff = actor.role in (UserRole.COMMISSIONER, UserRole.ADMIN)
     if organisation is None or not (own or staff):
         raise NotFound("no such listing")
@@ -65,4 +66,4 @@ def listing_history(uow: UnitOfWork, organisation_id: int, actor: Actor) -> List
         VersionRow(row.made_at, row.made_by_name, list(row.changes))
         for row in uow.directory_changes.versions_of(organisation.id)
     ]
-    return ListingHistory(organisation.name, rows)
+    return ListingHistory(organisation.name, organisation.public_id, rows)

@@ -62,7 +62,7 @@ NAVIGATION = {
         ("Users", "/portal/admin/users"),
         ("Reports", "/reports/"),
     ),
-    UserRole.COMMISSIONER: (("Reports", "/reports/"),),
+    UserRole.COMMISSIONER: (("Reports", "/reports/"), ("Directory approvals", "/portal/approvals")),
 }
 
 
