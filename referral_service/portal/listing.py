@@ -131,7 +131,9 @@ def listing_service(slug: str) -> ResponseReturnValue:
             form.locations.pop_entry()
         for name, address, town, postcode in [*found.locations, ("", None, None, "")]:
             form.locations.append_entry({"name": name, "address": address, "town": town, "postcode": postcode})
-    return render_template("portal/listing_service.html", form=form, service=found, problems=problems), status
+    return render_template(
+        "portal/listing_service.html", form=form, service=found, problems=problems, status_error=status != 200
+    ), status
 
 
 @bp.route("/listing/services/<slug>/rule", methods=["GET", "POST"])

@@ -23,13 +23,16 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 import referral_service.domain
+from referral_service.domain.access import Actor, UserRole
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.domain.risk import CARDIOVASCULAR_DISEASE, LONG_TERM_CONDITIONS
 from referral_service.domain.rules import AllOf, AnyOf, ConditionRule, Eligibility, Not
 from referral_service.persistence.models import (
     CapacityPool,
     CaseNote,
+    DirectoryProposal,
     FollowUp,
+    Organisation,
     OutboxMessage,
     PortalUser,
     ProgrammeStart,
@@ -38,9 +41,11 @@ from referral_service.persistence.models import (
     SessionBooking,
 )
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.directory_approvals import propose, rule_editor
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import DECLINE_REASONS
 from tests.fixtures.portal import People, sign_in
+from tests.fixtures.referrals import NOW
 from tests.reports.history import build_history
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -54,7 +59,9 @@ PREFIXES = ("/portal", "/reports", "/account", "/integration-health")
 class VisibleText(HTMLParser):
     """The text a sighted reader sees, plus what a screen reader reads out (alt, aria-label, title)."""
 
-    HIDDEN = {"script", "style", "template", "head"}
+    # A textarea's content is the field's value (what the person typed or will edit, like an input's
+    # value attribute), not words the page says: the rule editor holds the rule as the files write it.
+    HIDDEN = {"script", "style", "template", "head", "textarea"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -168,6 +175,8 @@ def parameter_values(uow: UnitOfWork, history: dict[str, str]) -> dict[str, list
         "action": ["deactivate", "reactivate"],
         "token": ["not-a-real-token"],
         "key": [],
+        "provider_id": list(session.scalars(select(Organisation.public_id))),
+        "proposal_id": list(session.scalars(select(DirectoryProposal.public_id))),
     }
 
 
@@ -192,7 +201,14 @@ def problems(url: str, text: str, slugs: set[str], codes: set[str]) -> Iterator[
 
 @pytest.fixture
 def history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt], people: People) -> dict[str, str]:
-    return build_history(uow, refer)
+    seeded = build_history(uow, refer)
+    with uow:  # a rule change waiting for approval (its pages show a rule with condition codes in words)
+        user = uow.session.scalars(select(PortalUser).where(PortalUser.email == people.provider)).one()
+        actor = Actor.portal_user(user.id, UserRole.PROVIDER, user.organisation_id)
+        editor = rule_editor(uow, actor, "mvl-exercise-referral")
+        changed = editor.rule_text.replace("age: {min: 16}", "age: {min: 18}")
+        propose(uow, actor, editor.slug, rule_text=changed, catchment="SK1 SK9", waitlist=False, now=NOW)
+    return seeded
 
 
 def test_the_walk_reaches_the_pages_it_guards(app: Flask) -> None:
