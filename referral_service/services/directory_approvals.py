@@ -120,6 +120,7 @@ class ProposalView:
     id: str
     service: str
     provider: str
+    provider_id: str  # the organisation's public id, for the history of its listing
     proposed_by: str
     proposed_at: datetime
     status: str
@@ -163,6 +164,7 @@ def _view(uow: UnitOfWork, proposal: DirectoryProposal, service: Service, *, may
         id=proposal.public_id,
         service=service.name,
         provider=service.organisation.name,
+        provider_id=service.organisation.public_id,
         proposed_by=uow.directory_changes.user_name(proposal.proposed_by),
         proposed_at=proposal.proposed_at,
         status=STATUS_WORDS[proposal.status],

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from referral_service.persistence.uow import UnitOfWork
 from tests.fhir.test_triage_check import check, services
-from tests.fixtures.fhir import plain_referral
+from tests.fixtures.fhir import headers, plain_referral
 from tests.fixtures.portal import OTHER_PROVIDER_SLUG, People, csrf_token, sign_in, submit
 
 SERVICE = "mvl-exercise-referral"
@@ -55,7 +55,7 @@ def wants_to_take(client: FlaskClient, gp_token: str) -> bool:
 
 
 def test_a_provider_edits_its_own_listing_and_the_public_feed_shows_it_at_once(
-    client: FlaskClient, people: People, uow: UnitOfWork
+    client: FlaskClient, people: People, uow: UnitOfWork, gp_token: str
 ) -> None:
     sign_in(client, people.provider)
     assert "/portal/listing" in client.get("/portal/referrals").get_data(as_text=True)
@@ -82,6 +82,8 @@ def test_a_provider_edits_its_own_listing_and_the_public_feed_shows_it_at_once(
         "Grand Central Pools",
         "Marple Leisure Centre",
     ]
+    fhir = client.get(f"/fhir/HealthcareService/{public_id(uow, SERVICE)}", headers=headers(gp_token)).get_json()
+    assert fhir["comment"].startswith("Twelve weeks") and "Adults who are not active" in fhir["extraDetails"]
     history = client.get("/portal/listing").get_data(as_text=True)
     assert "History of this listing" in history
     with uow:
@@ -167,6 +169,7 @@ def test_a_rule_change_waits_for_approval_then_triage_uses_it(
     assert "Catchment: adds SK9" in waiting
     proposal_id = waiting.split('href="/portal/approvals/', 1)[1].split('"', 1)[0]
     page = commissioner.get(f"/portal/approvals/{proposal_id}").get_data(as_text=True)
+    assert "/history" in page  # the provider's history of its listing, one link away
     assert "Age limits: age 16 years or more becomes age between 16 and 40 years" in page
     assert "age between 16 and 40 years" in page  # the new rule, in words
 
