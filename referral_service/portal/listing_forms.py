@@ -43,12 +43,15 @@ class ServiceForm(FlaskForm):
 class RuleForm(FlaskForm):
     rule = TextAreaField(
         "Who can be referred (the rule)",
-        validators=[DataRequired("Enter the rule")],
+        validators=[
+            DataRequired("Enter the rule"),
+            Length(max=50_000, message="Keep the rule under 50,000 characters"),
+        ],
         description="Written as in the directory file. Nothing changes until a commissioner approves it.",
     )
     catchment = StringField(
         "Postcode districts the service covers",
-        validators=[DataRequired("Enter at least one postcode district")],
+        validators=[DataRequired("Enter at least one postcode district"), Length(max=5000)],
         description="The first half of each postcode, separated by spaces, for example SK1 SK2 SK3.",
     )
     waitlist = BooleanField("Keep a waiting list when the service is full")

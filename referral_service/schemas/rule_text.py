@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
-from referral_service.domain.rules import Eligibility
+from referral_service.domain.rules import ConditionRule, Eligibility, leaves
 from referral_service.schemas.directory import DirectoryLoader, _flatten, _format_path, _line_of
 from referral_service.schemas.rules import EligibilitySchema, code_set_reader, eligibility_document, load_eligibility
 
@@ -35,7 +35,9 @@ def read_eligibility_text(text: str) -> tuple[Eligibility | None, list[str]]:
         return None, [f"{where}this is not written the way the directory files are ({getattr(error, 'problem', '')})"]
     if not isinstance(document, Mapping):
         return None, ["Write the rule as the directory files do, starting with all: or any: and risk_levels:"]
-    token = code_set_reader.set(None)  # the text holds its codes in full: no files are read
+    # The text holds its codes in full: no code set file is read here (a rule naming one keeps it as
+    # its source, with the codes listed), so a rule left with no codes at all is a problem.
+    token = code_set_reader.set(lambda name: frozenset())
     try:
         eligibility: Eligibility = EligibilitySchema().load(document)
     except ValidationError as error:
@@ -46,4 +48,10 @@ def read_eligibility_text(text: str) -> tuple[Eligibility | None, list[str]]:
         return None, problems
     finally:
         code_set_reader.reset(token)
+    if any(isinstance(leaf, ConditionRule) and not leaf.codes for leaf in _all_leaves(eligibility)):
+        return None, ["List each condition's codes with any_of: code set files are read only from the directory files"]
     return eligibility, []
+
+
+def _all_leaves(eligibility: Eligibility) -> list[object]:
+    return [leaf for rule in (eligibility.include, *eligibility.exclude) for leaf in leaves(rule)]

@@ -250,3 +250,15 @@ def test_after_portal_edits_and_an_approval_an_export_loads_back_unchanged(
     assert loaded.exit_code == 0, loaded.output
     assert "organisations: 0 created, 0 updated" in loaded.output
     assert "services: 0 created, 0 updated," in loaded.output and " 0 delisted" in loaded.output
+
+
+def test_a_rule_naming_a_code_set_file_without_its_codes_is_refused(client: FlaskClient, people: People) -> None:
+    """Code set files are read only from the directory files: a rule left with no codes would match nobody."""
+    sign_in(client, people.provider)
+    form = rule_form(client)
+    form["rule"] = form["rule"].replace("age: {min: 16}", "condition: {code_set: code_sets/coronary-heart-disease.txt}")
+
+    response = client.post(f"/portal/listing/services/{SERVICE}/rule", data=form)
+
+    assert response.status_code == 422
+    assert "List each condition&#39;s codes with any_of" in response.get_data(as_text=True)
