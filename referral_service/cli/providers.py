@@ -1,15 +1,19 @@
-"""`providers check|load PATH`: validate the directory files, then load them in one transaction."""
+"""`providers check|load PATH`: validate the directory files, then load them in one transaction;
+`providers export --out DIR`: write the directory as it stands back into such files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+import yaml
 from flask.cli import with_appcontext
 
 from referral_service.oruk.importer import draft_directory, fetch_services, write_drafts
+from referral_service.schemas.areas import AREAS_FILE
 from referral_service.schemas.directory import read_directory
 from referral_service.services.directory import load_directory
+from referral_service.services.directory_export import HEADER, export_directory
 from referral_service.services.errors import ServiceError
 from referral_service.web.context import unit_of_work
 
@@ -54,6 +58,31 @@ def load(path: Path) -> None:
         raise SystemExit(1) from None
     for line in summary.lines():
         click.echo(line)
+
+
+@providers_group.command("export")
+@click.option("--out", "out", type=PATH_ARGUMENT, required=True, help="folder for the provider files")
+@with_appcontext
+def export(out: Path) -> None:
+    """Write every listed provider as a file (and the code sets its rules name) into OUT, in the form
+    `providers load OUT` reads back with nothing created, updated or delisted."""
+    try:
+        with unit_of_work() as uow:
+            exported = export_directory(uow)
+    except ServiceError as error:
+        raise click.ClickException(f"nothing exported: {error.message}") from None
+    out.mkdir(parents=True, exist_ok=True)
+    for name, document in exported.providers.items():
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        (out / name).write_text(HEADER + text, encoding="utf-8")
+    if exported.areas is not None:
+        text = yaml.safe_dump(exported.areas, sort_keys=False, allow_unicode=True, width=100)
+        (out / AREAS_FILE).write_text(HEADER + text, encoding="utf-8")
+    for relative, codes in exported.code_sets.items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(f"{code}\n" for code in codes), encoding="utf-8")
+    click.echo(f"{len(exported.providers)} provider files, {len(exported.code_sets)} code sets, in {out}")
 
 
 @providers_group.command("import-oruk")

@@ -106,6 +106,7 @@ class ServiceDefinition:
     description: str | None = None
     area: AreaDefinition | None = None  # where the file says so; else its organisation's
     self_referral: bool = False  # people may refer themselves (the public form), as well as GPs
+    eligibility_notes: str | None = None  # who the service is for, in the provider's own words (public)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def healthcare_service(service: PublishedService) -> dict[str, Any]:
         ],
         "name": service.name,
         **({"comment": service.description} if service.description else {}),
-        "extraDetails": service.eligibility_text,
+        "extraDetails": "\n\n".join(filter(None, [service.eligibility_notes, service.eligibility_text])),
         "eligibility": [
             {
                 "code": {

@@ -13,7 +13,9 @@ from referral_service.domain.taxonomy import (
     pathway_term_id,
     stable_id,
 )
-from referral_service.services.publication import CapacityStatus, PublishedService
+from referral_service.services.publication import CapacityStatus, PublishedClass, PublishedService
+
+BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def taxonomy_terms(service: PublishedService) -> list[dict[str, Any]]:
@@ -97,7 +99,9 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
     org = service.organisation
     document = summary(service)
     document["url"] = org.website or url
-    document["description"] = "\n\n".join(filter(None, [service.description, service.eligibility_text]))
+    document["description"] = "\n\n".join(
+        filter(None, [service.description, service.eligibility_notes, service.eligibility_text])
+    )
     if org.email:
         document["email"] = org.email
     accreditations = "; ".join(
@@ -156,7 +160,7 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
             "description": f"Cohort starting {intake.isoformat()}: {service.programme_weeks} weeks",
         }
         for intake in service.intakes
-    ]
+    ] + [weekly_class(service, group) for group in service.classes]
     document["attributes"] = [
         {
             "id": stable_id(service.id, term["id"]),
@@ -169,3 +173,18 @@ def full(service: PublishedService, url: str) -> dict[str, Any]:
         for term in taxonomy_terms(service)
     ]
     return document
+
+
+def weekly_class(service: PublishedService, group: PublishedClass) -> dict[str, Any]:
+    """A weekly class on the provider's timetable as an ORUK schedule (UK wall-clock times)."""
+    start = group.starts_at.hour * 60 + group.starts_at.minute
+    end = min(start + group.duration_minutes, 24 * 60 - 1)
+    return {
+        "id": stable_id(service.id, "class", group.id),
+        "service_id": service.id,
+        "freq": "WEEKLY",
+        "byday": BYDAY[group.weekday],
+        "opens_at": f"{start // 60:02d}:{start % 60:02d}",
+        "closes_at": f"{end // 60:02d}:{end % 60:02d}",
+        "description": f"{group.name}, every week at {group.place}",
+    }

@@ -17,6 +17,7 @@ from referral_service.persistence.repositories.areas import AreaRepository
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
+from referral_service.persistence.repositories.directory_changes import DirectoryChangesRepository
 from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.repositories.notifications import NotificationRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
     reports: ReportReadModel
     synthetic: SyntheticRepository
     casework: CaseworkRepository
+    directory_changes: DirectoryChangesRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -71,6 +73,7 @@ class UnitOfWork:
         self.reports = ReportReadModel(self.session)
         self.synthetic = SyntheticRepository(self.session)
         self.casework = CaseworkRepository(self.session)
+        self.directory_changes = DirectoryChangesRepository(self.session)
         return self
 
     def schema_revisions(self) -> frozenset[str]:

@@ -147,6 +147,7 @@ class ServiceSchema(StrictSchema):
     eligibility = fields.Nested(EligibilitySchema, required=True)
     area = AreaField()  # only where it differs from its organisation's
     self_referral = fields.Boolean(truthy={True}, falsy={False})
+    eligibility_notes = fields.String(validate=validate.Length(max=2000))
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> ServiceDefinition:
@@ -165,6 +166,7 @@ class ServiceSchema(StrictSchema):
             eligibility=data["eligibility"],
             area=data.get("area"),
             self_referral=data.get("self_referral", False),
+            eligibility_notes=data.get("eligibility_notes"),
         )
 
 

@@ -6,9 +6,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from referral_service.domain.access import Actor
 from referral_service.domain.areas import AreaDefinition
+from referral_service.domain.clock import utcnow
 from referral_service.domain.directory import (
     CapacityModel,
     OrganisationKind,
@@ -28,6 +30,8 @@ from referral_service.persistence.models import (
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.rules import eligibility_document
 from referral_service.services.accounts import ensure_referrer
+from referral_service.services.directory_export import service_definition as stored_definition
+from referral_service.services.directory_versions import record_version
 from referral_service.services.errors import Conflict
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -45,6 +49,10 @@ class LoadSummary:
     services_delisted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # what the portal owns and the files did not undo
     warnings: list[str] = field(default_factory=list)
+    changed: dict[int, list[str]] = field(default_factory=dict)  # what changed, by organisation, in words
+
+    def note(self, organisation_id: int, change: str) -> None:
+        self.changed.setdefault(organisation_id, []).append(change)
 
     def lines(self) -> list[str]:
         lines = [
@@ -64,6 +72,8 @@ def load_directory(
     *,
     complete: bool,
     areas: Sequence[AreaDefinition] = (),
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> LoadSummary:
     """Create or update every provider and service; with `complete`, delist what the files no longer hold.
 
@@ -75,6 +85,7 @@ def load_directory(
 
     `areas` (the directory's areas file) puts its practices in their areas; the providers' and
     services' `area:` name areas too, created or renamed here.
+    Each organisation it changes gets a version (the history of its listing).
     """
     summary = LoadSummary()
     seen_services: set[str] = set()
@@ -97,10 +108,16 @@ def load_directory(
         for organisation in uow.directory.providers(listed_only=True):
             if organisation.slug not in loaded:
                 organisation.is_listed = False
+                summary.note(organisation.id, "Taken out of the directory")
                 for service in uow.directory.services_of(organisation):
                     if service.is_listed:
                         _delist(service, summary)
     uow.directory.flush()
+    loader = actor or Actor.operator("providers-load")
+    for organisation_id, changes in summary.changed.items():
+        changed = uow.directory.organisation_by_id(organisation_id)
+        assert changed is not None
+        record_version(uow, changed, loader, changes, now=now or utcnow())
     return summary
 
 
@@ -133,6 +150,7 @@ def _area_id(uow: UnitOfWork, definition: AreaDefinition | None, known: dict[str
 def _delist(service: Service, summary: LoadSummary) -> None:
     service.is_listed = False
     summary.services_delisted.append(service.slug)
+    summary.note(service.organisation_id, f"{service.name}: taken out of the directory")
 
 
 def _upsert_organisation(
@@ -163,6 +181,9 @@ def _upsert_organisation(
     changed |= _sync_accreditations(organisation, provider)
     if changed and not created:
         summary.organisations_updated += 1
+        summary.note(organisation.id, "Organisation details loaded from the directory files")
+    if created:
+        summary.note(organisation.id, "Added to the directory from the directory files")
     return organisation
 
 
@@ -216,7 +237,7 @@ def _sync_accreditations(organisation: Organisation, provider: ProviderDefinitio
 
 def service_document(definition: ServiceDefinition) -> dict[str, object]:
     """Everything the file says about a service, normalised; its hash tells whether a reload changes it."""
-    return {
+    document: dict[str, object] = {
         "name": definition.name,
         "description": definition.description,
         "pathway": definition.pathway.token,
@@ -234,6 +255,21 @@ def service_document(definition: ServiceDefinition) -> dict[str, object]:
         "eligibility": eligibility_document(definition.eligibility),
         **({"self_referral": True} if definition.self_referral else {}),  # absent when off: hashes stay
     }
+    if definition.eligibility_notes:
+        document["eligibility_notes"] = definition.eligibility_notes
+    return document
+
+
+def refresh_source_hash(uow: UnitOfWork, service: Service) -> None:
+    """After a change made here rather than by a file: the hash of what the service now is, so triage
+    rebuilds its rules and loading an export of it finds nothing to change."""
+    uow.directory.flush()
+    definition = stored_definition(service, uow.directory.capacity_pools(service))
+    service.source_hash = _hash(service_document(definition))
+
+
+def _stored_document(uow: UnitOfWork, service: Service) -> dict[str, object]:
+    return service_document(stored_definition(service, uow.directory.capacity_pools(service)))
 
 
 def _hash(document: dict[str, object]) -> str:
@@ -256,7 +292,9 @@ def _upsert_service(
             "providers (its referrals stay with the first): give it a new id",
             where=definition.slug,
         )
-    if service is not None and service.source_hash == source_hash and service.is_listed:
+    unchanged = service is not None and service.is_listed and service.source_hash == source_hash
+    if service is not None and (unchanged or (service.is_listed and _stored_document(uow, service) == document)):
+        service.source_hash = source_hash  # the same listing, or what is stored written back (an export)
         service.area_id = area_id  # the area is not in the file's hash: moving areas is no change of listing
         summary.services_unchanged += 1
         return
@@ -264,6 +302,7 @@ def _upsert_service(
     values: dict[str, object] = {
         "name": definition.name,
         "description": definition.description,
+        "eligibility_notes": definition.eligibility_notes,
         "pathway_system": definition.pathway.system,
         "pathway_code": definition.pathway.code,
         "category": definition.category,
@@ -286,9 +325,11 @@ def _upsert_service(
         service = Service(slug=definition.slug, organisation_id=organisation.id, **values)
         uow.directory.add(service)
         summary.services_created += 1
+        summary.note(organisation.id, f"{definition.name}: added from the directory files")
     else:
         _assign(service, values)
         summary.services_updated += 1
+        summary.note(organisation.id, f"{definition.name}: loaded from the directory files")
     uow.directory.set_districts(service.id, definition.catchment_districts)
     _sync_locations(service, definition)
     _sync_capacity(uow, service, definition, summary)

@@ -8,7 +8,7 @@ triage and reservations use.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from referral_service.domain.directory import Accreditation
@@ -54,6 +54,18 @@ class PublishedLocation:
 
 
 @dataclass(frozen=True)
+class PublishedClass:
+    """A weekly group class on the provider's timetable (what the public may see of it)."""
+
+    id: str
+    name: str
+    weekday: int  # Monday is 0
+    starts_at: time
+    duration_minutes: int
+    place: str
+
+
+@dataclass(frozen=True)
 class PublishedService:
     id: str
     slug: str
@@ -76,6 +88,8 @@ class PublishedService:
     organisation: PublishedOrganisation
     locations: tuple[PublishedLocation, ...]
     updated_at: datetime
+    eligibility_notes: str | None = None  # the provider's own words on who it is for
+    classes: tuple[PublishedClass, ...] = ()
 
 
 def _organisation(organisation: Organisation, today: date) -> PublishedOrganisation:
@@ -138,6 +152,11 @@ def publish(uow: UnitOfWork, service: Service, today: date) -> PublishedService:
             for loc in service.locations
         ),
         updated_at=updated,
+        eligibility_notes=service.eligibility_notes,
+        classes=tuple(
+            PublishedClass(str(c.id), c.name, c.weekday, c.starts_at, c.duration_minutes, c.place)
+            for c in uow.schedule.classes(service.id)
+        ),
     )
 
 

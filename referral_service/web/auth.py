@@ -62,7 +62,11 @@ NAVIGATION = {
         ("Users", "/portal/admin/users"),
         ("Reports", "/reports/"),
     ),
-    UserRole.COMMISSIONER: (("Reports", "/reports/"), ("Accreditations to review", "/portal/accreditations")),
+    UserRole.COMMISSIONER: (
+        ("Reports", "/reports/"),
+        ("Directory approvals", "/portal/approvals"),
+        ("Accreditations to review", "/portal/accreditations"),
+    ),
 }
 
 

@@ -22,10 +22,8 @@ from referral_service.domain.accreditation import EvidenceStatus
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.persistence.models import AccreditationEvidence, AuditEvent
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.accounts import create_portal_user
 from referral_service.services.directory import load_directory
 from referral_service.services.intake import ReferralReceipt
-from referral_service.services.passwords import password_hasher
 from tests.factories import incoming
 from tests.fixtures.portal import People, add_portal_user, csrf_token, sign_in, submit
 from tests.fixtures.referrals import NOW, task_of
@@ -155,22 +153,13 @@ def test_a_commissioner_of_another_area_gets_404_for_its_evidence_and_its_review
     """Hazel Grove is in Stockport South: the north's commissioner neither lists, reads nor decides it."""
     with uow:
         for email, area in (("north@icb.example.org", "stockport-north"), ("south@icb.example.org", "stockport-south")):
-            create_portal_user(
-                uow,
-                email=email,
-                display_name=email.split("@")[0],
-                role=UserRole.COMMISSIONER,
-                password="correct horse battery staple",
-                hasher=password_hasher("fast"),
-                area_slug=area,
-                now=NOW,
-            )
+            add_portal_user(uow, email, UserRole.COMMISSIONER, area=area)
     sign_in(client, lapsed_staff)
     _upload(client, PDF, "certificate.pdf")
     [evidence] = _evidence(uow)
     review = f"/portal/accreditations/{evidence.public_id}"
     document = f"/portal/accreditation/evidence/{evidence.public_id}"
-    sign_in(client, "north@icb.example.org", password="correct horse battery staple")
+    sign_in(client, "north@icb.example.org")
     assert "Hazel Grove" not in client.get("/portal/accreditations").get_data(as_text=True)
     assert client.get(review).status_code == 404
     assert client.get(document).status_code == 404
@@ -178,7 +167,7 @@ def test_a_commissioner_of_another_area_gets_404_for_its_evidence_and_its_review
     forged = client.post(f"{review}/approve", data={"csrf_token": token, **_decision(date(2027, 12, 31))})
     assert forged.status_code == 404
     assert _evidence(uow)[0].status is EvidenceStatus.PENDING
-    sign_in(client, "south@icb.example.org", password="correct horse battery staple")
+    sign_in(client, "south@icb.example.org")
     assert "Hazel Grove" in client.get("/portal/accreditations").get_data(as_text=True)
     assert client.get(review).status_code == 200
 

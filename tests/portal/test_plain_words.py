@@ -32,7 +32,9 @@ from referral_service.persistence.models import (
     AccreditationEvidence,
     CapacityPool,
     CaseNote,
+    DirectoryProposal,
     FollowUp,
+    Organisation,
     OutboxMessage,
     PortalUser,
     ProgrammeStart,
@@ -42,6 +44,7 @@ from referral_service.persistence.models import (
 )
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accreditation import Decision, Upload, approve, upload_evidence
+from referral_service.services.directory_approvals import propose, rule_editor
 from referral_service.services.intake import ReferralReceipt
 from referral_service.services.offers import DECLINE_REASONS
 from tests.fixtures.portal import People, sign_in
@@ -59,7 +62,9 @@ PREFIXES = ("/portal", "/reports", "/account", "/integration-health", "/self-ref
 class VisibleText(HTMLParser):
     """The text a sighted reader sees, plus what a screen reader reads out (alt, aria-label, title)."""
 
-    HIDDEN = {"script", "style", "template", "head"}
+    # A textarea's content is the field's value (what the person typed or will edit, like an input's
+    # value attribute), not words the page says: the rule editor holds the rule as the files write it.
+    HIDDEN = {"script", "style", "template", "head", "textarea"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,6 +179,8 @@ def parameter_values(uow: UnitOfWork, history: dict[str, str]) -> dict[str, list
         "action": ["deactivate", "reactivate"],
         "token": ["not-a-real-token"],
         "key": [],
+        "provider_id": list(session.scalars(select(Organisation.public_id))),
+        "proposal_id": list(session.scalars(select(DirectoryProposal.public_id))),
     }
 
 
@@ -198,9 +205,10 @@ def problems(url: str, text: str, slugs: set[str], codes: set[str]) -> Iterator[
 
 @pytest.fixture
 def history(uow: UnitOfWork, refer: Callable[..., ReferralReceipt], people: People) -> dict[str, str]:
-    built = build_history(uow, refer)
+    seeded = build_history(uow, refer)
     _seed_evidence(uow, people)
-    return built
+    _seed_proposal(uow, people)
+    return seeded
 
 
 def _seed_evidence(uow: UnitOfWork, people: People) -> None:
@@ -215,6 +223,15 @@ def _seed_evidence(uow: UnitOfWork, people: People) -> None:
         )
         decision = Decision("Quality standard", 3, NOW.date(), NOW.date() + timedelta(days=365))
         approve(uow, Actor.portal_user(admin.id, UserRole.ADMIN, None), approved.public_id, decision, now=NOW)
+
+
+def _seed_proposal(uow: UnitOfWork, people: People) -> None:
+    with uow:  # a rule change waiting for approval (its pages show a rule with condition codes in words)
+        user = uow.session.scalars(select(PortalUser).where(PortalUser.email == people.provider)).one()
+        actor = Actor.portal_user(user.id, UserRole.PROVIDER, user.organisation_id)
+        editor = rule_editor(uow, actor, "mvl-exercise-referral")
+        changed = editor.rule_text.replace("age: {min: 16}", "age: {min: 18}")
+        propose(uow, actor, editor.slug, rule_text=changed, catchment="SK1 SK9", waitlist=False, now=NOW)
 
 
 def test_the_walk_reaches_the_pages_it_guards(app: Flask) -> None:

@@ -23,6 +23,7 @@ from referral_service.persistence.models.directory import (
     ServiceDistrict,
     ServiceLocation,
 )
+from referral_service.persistence.models.directory_changes import DirectoryProposal, DirectoryVersion
 from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
 from referral_service.persistence.models.notifications import ContactPermission, Notification, NotificationSetting
 from referral_service.persistence.models.outbox import OutboxMessage
@@ -51,6 +52,8 @@ __all__ = [
     "CaseNote",
     "ContactAttempt",
     "ContactPermission",
+    "DirectoryProposal",
+    "DirectoryVersion",
     "FollowUp",
     "InboundMessage",
     "LsoaDeprivation",

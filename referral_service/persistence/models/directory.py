@@ -104,6 +104,7 @@ class Service(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    eligibility_notes: Mapped[str | None] = mapped_column(Text)  # who it is for, in the provider's words
     pathway_system: Mapped[str] = mapped_column(String(200))
     pathway_code: Mapped[str] = mapped_column(String(40))
     category: Mapped[ServiceCategory] = mapped_column(string_enum(ServiceCategory, "service_category"))

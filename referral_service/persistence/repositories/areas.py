@@ -28,6 +28,16 @@ class AreaRepository:
         self.session.add(area)
         self.session.flush()
 
+    def practice_codes(self, area_id: int) -> list[str]:
+        """The ODS codes of the practices in the area, in order."""
+        practice = Organisation.kind == OrganisationKind.REFERRER
+        codes = self.session.scalars(
+            select(Organisation.ods_code)
+            .where(practice, Organisation.area_id == area_id)
+            .order_by(Organisation.ods_code)
+        )
+        return [code for code in codes if code]
+
     def place_practices(self, area_id: int, ods_codes: Collection[str]) -> None:
         """Put these practices in the area, and take out any other practice it had."""
         practice = Organisation.kind == OrganisationKind.REFERRER
