@@ -21,6 +21,8 @@ from referral_service.domain.referral import RiskLevel, UnmetDemandReason
 from referral_service.domain.risk import RiskAssessment, stratify
 from referral_service.domain.rules import Eligibility
 
+SELF_REFERRAL_REFUSED = "the service takes referrals from professionals, not self-referrals"
+
 
 @dataclass(frozen=True)
 class ServiceProfile:
@@ -37,6 +39,7 @@ class ServiceProfile:
     waiting: int = 0
     places: int = 0
     aliases: frozenset[str] = frozenset()  # ids and names a referral may use to ask for it (lower case)
+    takes_self_referral: bool = False  # the directory's `self_referral: true`: people may refer themselves
 
     def preferred_by(self, facts: PatientFacts) -> bool:
         return bool(facts.preferences & (self.aliases | {self.slug, self.name.lower()}))
@@ -141,6 +144,8 @@ def assess(facts: PatientFacts, profile: ServiceProfile, risk: RiskAssessment) -
         return Assessment(
             profile.slug, Verdict.INELIGIBLE, ("the provider's accreditation is not valid today",), frozenset()
         )
+    if facts.self_referred and not profile.takes_self_referral:
+        return Assessment(profile.slug, Verdict.INELIGIBLE, (SELF_REFERRAL_REFUSED,), frozenset())
     reasons: list[str] = []
     missing: set[str] = set()
     unknown = False

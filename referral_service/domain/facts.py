@@ -36,6 +36,7 @@ class PatientFacts:
     conditions: Mapping[str, date | None] = field(default_factory=dict)  # SNOMED code -> recorded on
     measurements: Mapping[str, Dated] = field(default_factory=dict)  # fact name -> the latest
     preferences: frozenset[str] = frozenset()  # services the referral asks for (ids or names, lower case)
+    self_referred: bool = False  # the person referred themselves: only services taking self-referral may take them
 
     @property
     def age(self) -> int | None:

@@ -20,7 +20,7 @@ from referral_service.domain.events import EventType
 from referral_service.domain.facts import PatientFacts, conditions_by_code, latest_measurements
 from referral_service.domain.intake import ConditionEvidence, Measurement
 from referral_service.domain.lifecycle import Action
-from referral_service.domain.referral import OfferStatus, WaitlistStatus
+from referral_service.domain.referral import OfferStatus, ReferralSource, WaitlistStatus
 from referral_service.domain.rules import Eligibility
 from referral_service.persistence.models import Offer, Referral, Service, UnmetDemand, WaitlistEntry
 from referral_service.persistence.uow import UnitOfWork
@@ -35,7 +35,8 @@ def facts_of(referral: Referral) -> PatientFacts:
     """The facts triage reads, from this referral's own patient details and the evidence intake kept
     (never the payload, never another referral's details)."""
     pathway = f"{referral.pathway_system}|{referral.pathway_code}" if referral.pathway_code else None
-    return facts_from(referral.evidence or {}, referral.patient_details, referral.authored_at, pathway)
+    facts = facts_from(referral.evidence or {}, referral.patient_details, referral.authored_at, pathway)
+    return replace(facts, self_referred=referral.source is ReferralSource.SELF)
 
 
 def facts_from(evidence: dict[str, Any], patient: Any, authored_at: datetime, pathway: str | None) -> PatientFacts:
@@ -152,6 +153,7 @@ def _profiles(uow: UnitOfWork, rows: Sequence[Any], on: date) -> list[ServicePro
                 waiting=waiting.get(row.id, 0),
                 places=places,
                 aliases=frozenset({row.public_id.lower(), row.slug, row.name.lower()}),
+                takes_self_referral=bool(row.self_referral),
             )
         )
     return profiles

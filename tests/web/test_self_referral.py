@@ -4,6 +4,7 @@ referral, consent per channel, the readiness questions, the GP-told choice, and 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.notifications import Channel, NotificationKind, Permission
 from referral_service.domain.referral import ReferralSource
 from referral_service.domain.self_referral import PAR_Q_PLUS
-from referral_service.persistence.models import ContactPermission, Notification, OutboxMessage, Referral
+from referral_service.persistence.models import ContactPermission, Notification, Offer, OutboxMessage, Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.accounts import ensure_referrer
 from referral_service.services.self_referral import SUBMITS_PER_HOUR
@@ -163,6 +164,30 @@ def test_a_par_q_yes_goes_to_the_link_worker_with_the_reason_in_words(
         assert referral is not None
         assert referral.task.business_status == BusinessStatus.LINK_WORKER
         assert not [e for e in uow.referrals.events(referral) if e.event_type == EventType.INFORMATION_REQUESTED]
+
+
+def test_a_self_referral_is_never_offered_a_service_that_takes_only_professionals_referrals(
+    client: FlaskClient, practice: str, patient_pace: None, uow: UnitOfWork
+) -> None:
+    """Befriending, telephone befriending and money advice take self-referrals; the PCN's link worker
+    service, on the same pathway, takes referrals from professionals only. With the first three full,
+    triage must not place the person with the fourth: a link worker looks instead."""
+    with uow:
+        for slug in ("gn-befriending", "gn-telephone-befriending", "smha-debt-housing-advice"):
+            service = uow.directory.service_by_slug(slug)
+            assert service is not None
+            service.waitlist_enabled = False
+            for pool in uow.directory.capacity_pools(service):
+                pool.places = 0
+    response = send(client, answers(service="gn-befriending"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [referral] = self_referrals(uow)
+    with uow:
+        referral = uow.session.merge(referral)
+        assert referral.task.business_status == BusinessStatus.LINK_WORKER
+        offered = uow.session.scalars(select(Offer).where(Offer.referral_id == referral.id)).all()
+        assert offered == []
+        assert "not self-referrals" in json.dumps(referral.triage)
 
 
 def test_readiness_questions_are_asked_only_for_services_that_get_people_moving(

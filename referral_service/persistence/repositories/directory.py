@@ -263,6 +263,7 @@ def _candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
             Service.catchment_districts,
             Service.waitlist_enabled,
             Service.source_hash,
+            Service.self_referral,
             Organisation.name.label("provider"),
             and_(Organisation.is_listed, _accredited_on(on)).label("accredited"),
         )
