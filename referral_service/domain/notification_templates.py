@@ -84,6 +84,15 @@ STAFF_TEMPLATES: Mapping[NotificationKind, Template] = {
         "are offered to it until a renewal is approved.\n\nThe provider can upload the renewal certificate "
         "on its Accreditation page:\n\n{link}\n",
     ),
+    K.LISTING_PROPOSED: Template(
+        "{provider}: a change to {service} waits for approval",
+        "{provider} proposes a change to {service} that triage would use:\n\n{changes}\n\n"
+        "Nothing changes until it is approved. Read it and approve or reject it:\n\n{link}\n",
+    ),
+    K.LISTING_DECIDED: Template(
+        "{service}: your proposed change was {decision}",
+        "Your proposed change to {service} was {decision}.{reason}\n\nYour listing:\n\n{link}\n",
+    ),
 }
 
 

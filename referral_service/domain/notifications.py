@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     SESSION_REMINDER = "session-reminder"  # a patient: a booked session, the day before
     ACCREDITATION_EXPIRY = "accreditation-expiry"  # a provider's team and commissioners: 30 days before it ends
     SELF_REFERRAL = "self-referral"  # a patient: their self-referral is received, and what happens next
+    LISTING_PROPOSED = "listing-proposed"  # commissioners of its area: a listing change waits for approval
+    LISTING_DECIDED = "listing-decided"  # the provider's team: its proposed change was approved or rejected
 
 
 class Audience(StrEnum):
@@ -46,6 +48,8 @@ AUDIENCE: Mapping[NotificationKind, Audience] = {
     NotificationKind.SESSION_REMINDER: Audience.PATIENT,
     NotificationKind.ACCREDITATION_EXPIRY: Audience.STAFF_USER,
     NotificationKind.SELF_REFERRAL: Audience.PATIENT,
+    NotificationKind.LISTING_PROPOSED: Audience.STAFF_USER,
+    NotificationKind.LISTING_DECIDED: Audience.STAFF_USER,
 }
 
 
@@ -95,6 +99,8 @@ KIND_WORDS: Mapping[NotificationKind, str] = {
     NotificationKind.SESSION_REMINDER: "Session reminder",
     NotificationKind.ACCREDITATION_EXPIRY: "Accreditation ending soon",
     NotificationKind.SELF_REFERRAL: "Self-referral received",
+    NotificationKind.LISTING_PROPOSED: "Listing change to approve",
+    NotificationKind.LISTING_DECIDED: "Listing change decided",
 }
 
 

@@ -56,7 +56,7 @@ def warn_of_expiry(uow: UnitOfWork, accreditation_id: int, *, now: datetime) -> 
     told = 0
     for people, page in (
         (uow.notifications.team(accreditation.organisation_id), "/portal/accreditation"),  # where they upload
-        (uow.accreditation.commissioners(organisation.area_id if organisation else None), "/portal/accreditations"),
+        (uow.notifications.commissioners(organisation.area_id if organisation else None), "/portal/accreditations"),
     ):
         for user in people:
             queue_staff_notice(

@@ -28,6 +28,7 @@ from referral_service.schemas.rule_text import eligibility_text_form, read_eligi
 from referral_service.schemas.rules import eligibility_document, load_eligibility
 from referral_service.services.directory import refresh_source_hash
 from referral_service.services.directory_editing import own_listed_service
+from referral_service.services.directory_notices import tell_deciders, tell_provider
 from referral_service.services.directory_versions import record_version
 from referral_service.services.errors import Conflict, Invalid, NotFound
 
@@ -115,6 +116,7 @@ def propose(
         proposed=proposed,
     )
     uow.directory_changes.add(proposal)
+    tell_deciders(uow, proposal, service, proposal_changes(current, proposed), now)
     return proposal
 
 
@@ -229,6 +231,7 @@ def decide(
         changes = [*proposal_changes(proposal.current, proposal.proposed), f"Proposed by {_proposer(uow, proposal)}"]
         record_version(uow, service.organisation, actor, [f"{service.name}: {c}" for c in changes], now=now)
     uow.directory.flush()
+    tell_provider(uow, proposal, service, now)
     return _view(uow, proposal, service, may_decide=False)
 
 

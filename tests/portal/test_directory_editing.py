@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
 
 from referral_service.domain.access import UserRole
+from referral_service.domain.notifications import Channel, NotificationKind
+from referral_service.persistence.models import Notification
 from referral_service.persistence.uow import UnitOfWork
 from tests.fhir.test_triage_check import check, services
 from tests.fixtures.fhir import headers, plain_referral
@@ -211,9 +214,23 @@ def test_a_commissioner_of_another_area_gets_404_for_its_approval_and_history(
     assert south.post(proposal, data={"csrf_token": token, "decision": "approve"}).status_code == 404
     assert wants_to_take(client, gp_token), "the forged approval changed nothing"
 
+    assert told(uow, NotificationKind.LISTING_PROPOSED) == {"north@icb.example.org", people.commissioner}
+    assert told(uow, NotificationKind.LISTING_DECIDED) == set()
+
     assert north.get(history).status_code == 200
     assert submit(north, proposal, {"decision": "approve"}).status_code == 302
     assert not wants_to_take(client, gp_token)
+    assert told(uow, NotificationKind.LISTING_DECIDED) == {people.provider}
+
+
+def told(uow: UnitOfWork, kind: NotificationKind) -> set[str]:
+    """Who has an email of this kind queued (no patient data is in one: no referral is named)."""
+    with uow:
+        rows = uow.session.scalars(
+            select(Notification).where(Notification.kind == kind, Notification.channel == Channel.EMAIL)
+        ).all()
+        assert all(row.referral_id is None for row in rows)
+        return {str(row.recipient) for row in rows}
 
 
 def test_a_rejected_rule_change_keeps_the_old_rule_and_the_provider_reads_why(

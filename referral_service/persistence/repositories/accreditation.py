@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from referral_service.domain.access import UserRole
 from referral_service.domain.accreditation import EvidenceStatus
 from referral_service.persistence.models import (
     Accreditation,
@@ -16,7 +15,6 @@ from referral_service.persistence.models import (
     AuditEvent,
     Notification,
     Organisation,
-    PortalUser,
 )
 
 
@@ -74,15 +72,6 @@ class AccreditationRepository:
             select(Accreditation)
             .where(Accreditation.valid_until >= first, Accreditation.valid_until <= last)
             .order_by(Accreditation.valid_until, Accreditation.id)
-        ).all()
-
-    def commissioners(self, area_id: int | None) -> Sequence[PortalUser]:
-        """The active commissioners who see `area_id`: its own, and those of every area."""
-        in_area = or_(PortalUser.area_id.is_(None), PortalUser.area_id == area_id)
-        return self.session.scalars(
-            select(PortalUser)
-            .where(PortalUser.role == UserRole.COMMISSIONER, PortalUser.is_active.is_(True), in_area)
-            .order_by(PortalUser.id)
         ).all()
 
     def audit(self, event: AuditEvent) -> None:

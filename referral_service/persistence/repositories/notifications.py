@@ -175,6 +175,15 @@ class NotificationRepository:
 
     # staff
 
+    def commissioners(self, area_id: int | None) -> Sequence[PortalUser]:
+        """The active commissioners who see `area_id` (domain.areas): its own, and those of every area."""
+        in_area = or_(PortalUser.area_id.is_(None), PortalUser.area_id == area_id)
+        return self.session.scalars(
+            select(PortalUser)
+            .where(PortalUser.role == UserRole.COMMISSIONER, PortalUser.is_active.is_(True), in_area)
+            .order_by(PortalUser.id)
+        ).all()
+
     def team(self, organisation_id: int) -> Sequence[PortalUser]:
         return self.session.scalars(
             select(PortalUser)
