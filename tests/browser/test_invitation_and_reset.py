@@ -51,7 +51,7 @@ def test_an_invited_user_sets_a_password_from_the_email_and_then_resets_it(
     page.get_by_role("link", name="Invite a user").click()
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Commissioner").check()
+    page.get_by_label("Commissioner", exact=True).check()
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_text(f"The invitation to {email} is queued to send")).to_be_visible()
     expect(page.locator("#account-status")).to_have_text("Inactive")
