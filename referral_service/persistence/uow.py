@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -15,6 +16,7 @@ from referral_service.persistence.repositories.account_links import AccountLinkR
 from referral_service.persistence.repositories.capacity import CapacityRepository
 from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
+from referral_service.persistence.repositories.kept import KEPT
 from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.repositories.notifications import NotificationRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
@@ -46,8 +48,13 @@ class UnitOfWork:
     synthetic: SyntheticRepository
     casework: CaseworkRepository
 
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(
+        self, session_factory: SessionFactory, *, on_enter: Callable[[UnitOfWork], None] | None = None
+    ) -> None:
+        """`on_enter` runs first inside the transaction: a request's authentication shares the
+        view's transaction instead of paying for one of its own."""
         self._session_factory = session_factory
+        self._on_enter = on_enter
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -65,6 +72,13 @@ class UnitOfWork:
         self.reports = ReportReadModel(self.session)
         self.synthetic = SyntheticRepository(self.session)
         self.casework = CaseworkRepository(self.session)
+        if self._on_enter is not None:
+            try:
+                self._on_enter(self)
+            except BaseException:
+                self.session.rollback()
+                self.session.close()
+                raise
         return self
 
     def schema_revisions(self) -> frozenset[str]:
@@ -83,4 +97,5 @@ class UnitOfWork:
             else:
                 self.session.rollback()
         finally:
+            self.session.info.pop(KEPT, None)
             self.session.close()

@@ -36,6 +36,7 @@ from referral_service.persistence.models import (
     ServiceDistrict,
     ServiceLocation,
 )
+from referral_service.persistence.repositories.kept import keep
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class DirectoryRepository:
         return self.session.scalar(select(Organisation).where(Organisation.slug == slug))
 
     def organisation_by_ods_code(self, ods_code: str) -> Organisation | None:
-        return self.session.scalar(select(Organisation).where(Organisation.ods_code == ods_code))
+        """Held for the unit of work (the sender practice: intake's answer reads it again by id)."""
+        return keep(self.session, self.session.scalar(select(Organisation).where(Organisation.ods_code == ods_code)))
 
     def providers(self, *, listed_only: bool = False) -> Sequence[Organisation]:
         query = select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
