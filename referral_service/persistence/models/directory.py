@@ -132,6 +132,8 @@ class ServiceDistrict(Base):
     by `providers load` (the only writer of a catchment)."""
 
     __tablename__ = "service_districts"
+    # covering: triage reads the services of a district from the index alone (issue 19 part d)
+    __table_args__ = (Index("ix_service_districts_district_service", "district", "service_id"),)
 
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
     district: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
