@@ -134,7 +134,7 @@ def receive_referral(uow: UnitOfWork, incoming: IncomingReferral, *, actor: Acto
     )
     uow.referrals.flush()
     store_from_referral(uow, referral, incoming.contact_consent, now=now, new=True)
-    already_open = bool(uow.referrals.open_on_pathway(referral))
+    already_open = uow.referrals.any_open_on_pathway(referral)
     hold = ANOTHER_OPEN_REFERRAL if already_open else None
     triage_referral(uow, referral, actor=actor, now=now, hold=hold, new=True)
     return receipt_of(referral, created=True, warnings=(ANOTHER_OPEN_WARNING,) if already_open else ())

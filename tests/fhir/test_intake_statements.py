@@ -128,3 +128,19 @@ def test_the_answer_and_the_polled_task_name_the_services_in_one_query(
     notes = " ".join(note["text"] for task in tasks for note in task.get("note", []))
     assert "12-week exercise referral programme (SK1-SK5)" in notes  # by the name people know it by
     assert "mvl-exercise-referral" not in notes  # never the slug
+
+
+def test_the_person_s_other_open_referrals_are_asked_about_not_loaded(
+    client: FlaskClient, gp_token: str, directory: None, statements: list[str]
+) -> None:
+    for number in range(3):
+        sent = client.post(
+            "/fhir/ServiceRequest", data=json.dumps(plain_referral(f"again-{number}")), headers=headers(gp_token)
+        )
+        assert sent.status_code == 201, sent.get_json()
+    statements.clear()
+    fourth = client.post("/fhir/ServiceRequest", data=json.dumps(plain_referral("again-3")), headers=headers(gp_token))
+    assert fourth.status_code == 201, fourth.get_json()
+    asked = [s for s in statements if "referrals.patient_id = " in s]
+    assert asked, statements
+    assert all("referrals.payload" not in s and "LIMIT" in s for s in asked), asked

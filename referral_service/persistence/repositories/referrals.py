@@ -222,16 +222,26 @@ class ReferralRepository:
         """
         if referral.pathway_code is None:
             return []
-        query = (
-            select(Referral)
-            .join(ReferralTask, ReferralTask.referral_id == Referral.id)
-            .where(
-                Referral.patient_id == referral.patient_id,
-                Referral.id != referral.id,
-                Referral.pathway_system == referral.pathway_system,
-                Referral.pathway_code == referral.pathway_code,
-                Referral.status == ReferralStatus.ACTIVE,
-                ReferralTask.status.not_in(TERMINAL),
-            )
-        )
+        query = select(Referral).join(ReferralTask, ReferralTask.referral_id == Referral.id)
+        query = query.where(*_open_beside(referral))
         return self.session.scalars(query.order_by(Referral.received_at, Referral.id)).all()
+
+    def any_open_on_pathway(self, referral: Referral) -> bool:
+        """Whether `open_on_pathway` would find any: one indexed row at most, no referral loaded
+        (intake asks this of every referral; a person with many open ones made it load them all)."""
+        if referral.pathway_code is None:
+            return False
+        query = select(Referral.id).join(ReferralTask, ReferralTask.referral_id == Referral.id)
+        return self.session.scalar(query.where(*_open_beside(referral)).limit(1)) is not None
+
+
+def _open_beside(referral: Referral) -> tuple[ColumnElement[bool], ...]:
+    """The person's other open referrals on the same pathway."""
+    return (
+        Referral.patient_id == referral.patient_id,
+        Referral.id != referral.id,
+        Referral.pathway_system == referral.pathway_system,
+        Referral.pathway_code == referral.pathway_code,
+        Referral.status == ReferralStatus.ACTIVE,
+        ReferralTask.status.not_in(TERMINAL),
+    )
