@@ -124,17 +124,18 @@ def run(
     return results
 
 
-def measure_only(url: str, repeat: int) -> None:
-    """Time the report over a database a previous run left (after refreshing the planner's statistics)."""
+def _report_timings(
+    url: str, repeat: int, filters: dict[str, ReportFilter] | None = None
+) -> tuple[str, int, dict[str, float]]:
+    """(dialect, referrals, best seconds per filter) over an existing database, after refreshing
+    the planner's statistics; the whole period only unless `filters` says otherwise."""
     engine = make_engine(url)
     factory = make_session_factory(engine)
     now = datetime.now(UTC)
     with UnitOfWork(factory) as uow:
-        referrals = uow.session.scalar(text("SELECT COUNT(*) FROM referrals"))
+        referrals = int(uow.session.scalar(text("SELECT COUNT(*) FROM referrals")) or 0)
         analyse_tables(uow.session)
-    whole = ReportFilter(date(2000, 1, 1), now.date())
-    one_practice = ReportFilter(date(2000, 1, 1), now.date(), practice="P88001")
-    one_year = ReportFilter(now.date() - timedelta(days=365), now.date())
+    chosen = filters or {"full": ReportFilter(date(2000, 1, 1), now.date())}
 
     def report(report_filter: ReportFilter) -> Callable[[], None]:
         def build() -> None:
@@ -143,10 +144,28 @@ def measure_only(url: str, repeat: int) -> None:
 
         return build
 
-    timings = {name: min(timed(report(f)) for _ in range(repeat)) for name, f in
-               (("full", whole), ("last 12 months", one_year), ("one practice", one_practice))}  # fmt: skip
-    print(f"{engine.dialect.name} {referrals:,} referrals: " + ", ".join(f"{k} {v:.3f}s" for k, v in timings.items()))
+    timings = {name: min(timed(report(f)) for _ in range(repeat)) for name, f in chosen.items()}
+    dialect = engine.dialect.name
     engine.dispose()
+    return dialect, referrals, timings
+
+
+def time_full_report(url: str, repeat: int = 1) -> float:
+    """Seconds for the full commissioner report (the whole period, every practice) over the
+    database at `url`, best of `repeat`: what `make bench` (bench/run.py) prints per size."""
+    return _report_timings(url, repeat)[2]["full"]
+
+
+def measure_only(url: str, repeat: int) -> None:
+    """Time the report over a database a previous run left (after refreshing the planner's statistics)."""
+    today = datetime.now(UTC).date()
+    filters = {
+        "full": ReportFilter(date(2000, 1, 1), today),
+        "last 12 months": ReportFilter(today - timedelta(days=365), today),
+        "one practice": ReportFilter(date(2000, 1, 1), today, practice="P88001"),
+    }
+    dialect, referrals, timings = _report_timings(url, repeat, filters)
+    print(f"{dialect} {referrals:,} referrals: " + ", ".join(f"{k} {v:.3f}s" for k, v in timings.items()))
 
 
 def main() -> None:

@@ -50,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--verbose", action="store_true", help="also print each statement in order, in full")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.database_url or f"sqlite:///{folder}/statements.sqlite3"
@@ -67,10 +68,12 @@ def main() -> None:
         credentials = {"grant_type": "client_credentials", "client_id": "bench-gp", "client_secret": "s" * 16}
         token = client.post("/oauth/token", data=credentials).get_json()["access_token"]
         seen: list[str] = []
+        full: list[str] = []
 
         @event.listens_for(engine, "before_cursor_execute")
         def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             seen.append(shorten(statement))
+            full.append(" ".join(statement.split()))
 
         @event.listens_for(engine, "begin")
         def begun(_conn: Any) -> None:
@@ -79,6 +82,7 @@ def main() -> None:
         for endpoint in intake.endpoints():
             for _ in range(arguments.requests):
                 seen.clear()
+                full.clear()
                 headers = intake.request_headers(token)
                 headers["X-Request-Id"] = str(uuid.uuid4())
                 response = client.post(endpoint.path, data=endpoint.body(), headers=headers)
@@ -87,6 +91,9 @@ def main() -> None:
             print(f"{endpoint.name}: {len(statements)} statements, {seen.count('BEGIN')} transactions")
             for text, times in Counter(statements).most_common():
                 print(f"  {times} x {text}")
+            if arguments.verbose:
+                for number, text in enumerate(full, 1):
+                    print(f"  {number:3}. {text[:400]}")
         engine.dispose()
 
 

@@ -29,7 +29,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' referral factory
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
 
+from bulk_directory import bulk_load
 from sqlalchemy import make_url, text
 
 from referral_service.domain.choice import ServiceProfile, decide
@@ -41,7 +43,6 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
 from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
-from referral_service.services.directory import load_directory
 from referral_service.services.intake import receive_referral
 from referral_service.services.passwords import password_hasher
 from referral_service.services.triage import narrowed_profiles
@@ -170,7 +171,7 @@ def bench_service(backend: str, size: int, seconds: float, postgres_url: str) ->
         migrations.upgrade(engine)
         session_factory = make_session_factory(engine)
         with UnitOfWork(session_factory) as uow:
-            load_directory(uow, synthetic_providers(size), complete=True)
+            bulk_load(uow, synthetic_providers(size))  # the rows `providers load` writes, in seconds
             register_api_client(
                 uow,
                 client_id="bench-gp",

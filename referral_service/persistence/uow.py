@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -18,6 +19,7 @@ from referral_service.persistence.repositories.capacity import CapacityRepositor
 from referral_service.persistence.repositories.casework import CaseworkRepository
 from referral_service.persistence.repositories.directory import DirectoryRepository
 from referral_service.persistence.repositories.directory_changes import DirectoryChangesRepository
+from referral_service.persistence.repositories.kept import KEPT
 from referral_service.persistence.repositories.lookups import LookupRepository
 from referral_service.persistence.repositories.notifications import NotificationRepository
 from referral_service.persistence.repositories.outbox import OutboxRepository
@@ -52,8 +54,13 @@ class UnitOfWork:
     casework: CaseworkRepository
     directory_changes: DirectoryChangesRepository
 
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(
+        self, session_factory: SessionFactory, *, on_enter: Callable[[UnitOfWork], None] | None = None
+    ) -> None:
+        """`on_enter` runs first inside the transaction: a request's authentication shares the
+        view's transaction instead of paying for one of its own."""
         self._session_factory = session_factory
+        self._on_enter = on_enter
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -74,6 +81,13 @@ class UnitOfWork:
         self.synthetic = SyntheticRepository(self.session)
         self.casework = CaseworkRepository(self.session)
         self.directory_changes = DirectoryChangesRepository(self.session)
+        if self._on_enter is not None:
+            try:
+                self._on_enter(self)
+            except BaseException:
+                self.session.rollback()
+                self.session.close()
+                raise
         return self
 
     def schema_revisions(self) -> frozenset[str]:
@@ -92,4 +106,5 @@ class UnitOfWork:
             else:
                 self.session.rollback()
         finally:
+            self.session.info.pop(KEPT, None)
             self.session.close()

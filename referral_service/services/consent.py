@@ -38,8 +38,10 @@ def _set(
     address: str | None,
     source: str,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> ContactPermission:
-    row = uow.notifications.permissions(referral.id).get(channel)
+    row = None if new else uow.notifications.permissions(referral.id).get(channel)
     if row is None:
         row = ContactPermission(
             referral_id=referral.id,
@@ -58,8 +60,11 @@ def _set(
     return row
 
 
-def store_from_referral(uow: UnitOfWork, referral: Referral, consent: bool | None, *, now: datetime) -> None:
-    """The referral's Consent and Patient.telecom as permissions: none when there is no Consent."""
+def store_from_referral(
+    uow: UnitOfWork, referral: Referral, consent: bool | None, *, now: datetime, new: bool = False
+) -> None:
+    """The referral's Consent and Patient.telecom as permissions: none when there is no Consent.
+    `new`: the referral was created in this unit of work, so it has no permissions yet to read."""
     if consent is None:
         return
     details = referral.patient_details
@@ -68,7 +73,7 @@ def store_from_referral(uow: UnitOfWork, referral: Referral, consent: bool | Non
         permission = Permission.ALLOWED if consent and address else Permission.REFUSED
         if consent and not address:
             continue  # allowed, but nowhere to send: recorded as absent
-        _set(uow, referral, channel, permission, address, FROM_REFERRAL, now)
+        _set(uow, referral, channel, permission, address, FROM_REFERRAL, now, new=new)
 
 
 def store_per_channel(

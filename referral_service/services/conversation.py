@@ -75,7 +75,7 @@ def _apply(
             uow, referral, Action.REASSESS, actor=actor, now=now, reason=reason, detail=detail, event_type=event_type
         )
         uow.referrals.flush()
-        already_open = bool(uow.referrals.open_on_pathway(referral))
+        already_open = uow.referrals.any_open_on_pathway(referral)
         triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else None)
     else:
         note_event(uow, referral, event_type, actor=actor, now=now, reason=reason, detail=detail)

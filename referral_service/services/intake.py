@@ -154,9 +154,10 @@ def admit_referral(
         )
     )
     uow.referrals.flush()
-    store_from_referral(uow, referral, incoming.contact_consent, now=now)
-    already_open = bool(uow.referrals.open_on_pathway(referral))
-    triage_referral(uow, referral, actor=actor, now=now, hold=ANOTHER_OPEN_REFERRAL if already_open else hold)
+    store_from_referral(uow, referral, incoming.contact_consent, now=now, new=True)
+    already_open = uow.referrals.any_open_on_pathway(referral)
+    hold = ANOTHER_OPEN_REFERRAL if already_open else hold
+    triage_referral(uow, referral, actor=actor, now=now, hold=hold, new=True)
     return referral, already_open
 
 

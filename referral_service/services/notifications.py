@@ -166,15 +166,18 @@ def notify_for_event(uow: UnitOfWork, referral: Referral, event: ReferralEvent, 
     """Who hears of this event: the provider's team of an offer, link workers of the queue, the
     patient (with consent) of acceptance and of a missed session."""
     key = f"event:{event.id}"
+    # The message's values are read only when someone is there to be told (most intakes: nobody).
     if event.event_type == EventType.OFFERED and referral.task.owner_organisation_id is not None:
-        values = _staff_values(uow, referral, now)
-        for user in uow.notifications.team(referral.task.owner_organisation_id):
+        team = uow.notifications.team(referral.task.owner_organisation_id)
+        values = _staff_values(uow, referral, now) if team else {}
+        for user in team:
             queue_staff_notice(
                 uow, user, K.NEW_OFFER, values, dedupe_key=f"{key}:{user.id}", now=now, referral_id=referral.id
             )
     elif event.event_type == EventType.TO_LINK_WORKER:
-        values = _staff_values(uow, referral, now)
-        for user in uow.notifications.link_workers():
+        link_workers = uow.notifications.link_workers()
+        values = _staff_values(uow, referral, now) if link_workers else {}
+        for user in link_workers:
             queue_staff_notice(
                 uow, user, K.NEW_QUEUE_ITEM, values, dedupe_key=f"{key}:{user.id}", now=now, referral_id=referral.id
             )

@@ -160,7 +160,13 @@ def _profiles(uow: UnitOfWork, rows: Sequence[Any], on: date) -> list[ServicePro
 
 
 def triage_referral(
-    uow: UnitOfWork, referral: Referral, *, actor: Actor, now: datetime, hold: str | None = None
+    uow: UnitOfWork,
+    referral: Referral,
+    *,
+    actor: Actor,
+    now: datetime,
+    hold: str | None = None,
+    new: bool = False,
 ) -> Decision:
     """Decide and act: offer (place reserved), waiting list, or link worker; record unmet demand.
 
@@ -168,9 +174,10 @@ def triage_referral(
     choice is made again, so two referrals never hold one place. With `hold` (why a person must
     look first, e.g. another open referral for this person), nothing is offered or reserved: the
     referral goes to the link-worker queue with that reason and triage's findings beside it.
+    `new`: the referral was created in this unit of work, so no service has passed it over yet.
     """
     facts = facts_of(referral)
-    passed_over = uow.capacity.passed_over(referral.id)
+    passed_over: list[str] = [] if new else uow.capacity.passed_over(referral.id)
     found = narrowed_profiles(uow, facts, now.date())
     profiles, services = found.profiles, found.ids
     decision = decide(facts, profiles, passed_over=passed_over, left_out=found.left_out)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine
 
 from referral_service.config import Settings
@@ -30,8 +31,8 @@ class ServiceContext:
             raise RuntimeError("this app was given a session factory without an engine")
         return self.engine
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+    def unit_of_work(self, on_enter: Callable[[UnitOfWork], None] | None = None) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, on_enter=on_enter)
 
     @property
     def hasher(self) -> PasswordHasher:
@@ -47,6 +48,20 @@ def service_context() -> ServiceContext:
     return context
 
 
+PENDING_KEY = "first_unit_of_work"
+
+
 def unit_of_work() -> UnitOfWork:
-    """A new unit of work for the current request or command; use it in a `with` block."""
-    return service_context().unit_of_work()
+    """A new unit of work for the current request or command; use it in a `with` block. The
+    request's first one also runs what `at_first_unit_of_work` left for it (its authentication)."""
+    pending = g.pop(PENDING_KEY, None) if has_request_context() else None
+    return service_context().unit_of_work(on_enter=pending)
+
+
+def at_first_unit_of_work(work: Callable[[UnitOfWork], None]) -> None:
+    """Run `work` at the start of this request's first unit of work, in its transaction."""
+    setattr(g, PENDING_KEY, work)
+
+
+def first_unit_of_work_pending() -> bool:
+    return PENDING_KEY in g

@@ -33,8 +33,8 @@ def process_message() -> Response:
         correlation_id=correlation_id,
         recipient=Recipient(settings.endpoint, settings.ods_code),
     )
-    actor = current_client()
     with unit_of_work() as uow:
+        actor = current_client()
         if isinstance(received.value, IncomingReferral):
             receipt = receive_referral(uow, received.value, actor=actor, now=utcnow())
         elif isinstance(received.value, IncomingFacts):

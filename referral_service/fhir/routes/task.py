@@ -79,9 +79,9 @@ def _check_version(current: dict[str, Any]) -> None:
 
 
 def _apply(task_id: str, fields: dict[str, Any]) -> Response:
-    actor = current_client()
     now = utcnow()
     with unit_of_work() as uow:
+        actor = current_client()
         current = render.task(read_task(uow, task_id, actor=actor, now=now, request_id=current_request_id()))
         _check_version(current)
         update_task(uow, task_id, change_from(fields, current), actor=actor, now=now)

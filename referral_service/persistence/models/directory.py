@@ -71,7 +71,11 @@ class Accreditation(Base):
     """Who vouches for a provider, until when; past `valid_until` nobody is offered to it."""
 
     __tablename__ = "accreditations"
-    __table_args__ = (CheckConstraint("level IS NULL OR level BETWEEN 1 AND 7", name="level_range"),)
+    __table_args__ = (
+        CheckConstraint("level IS NULL OR level BETWEEN 1 AND 7", name="level_range"),
+        # covering: triage's "accredited on the day" test reads the index alone (issue 19 part d)
+        Index("ix_accreditations_organisation_validity", "organisation_id", "valid_until", "valid_from"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
@@ -96,6 +100,16 @@ class Service(Base):
         CheckConstraint("offer_response_days BETWEEN 1 AND 30", name="offer_response_days_range"),
         CheckConstraint("programme_weeks > 0 AND programme_sessions > 0", name="programme_positive"),
         Index("ix_services_pathway", "pathway_system", "pathway_code"),
+        # covering what triage's narrowing tests of each service on a pathway (issue 19 part d)
+        Index(
+            "ix_services_pathway_narrowing",
+            "pathway_system",
+            "pathway_code",
+            "is_listed",
+            "organisation_id",
+            "min_age",
+            "max_age",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +160,8 @@ class ServiceDistrict(Base):
     by `providers load` (the only writer of a catchment)."""
 
     __tablename__ = "service_districts"
+    # covering: triage reads the services of a district from the index alone (issue 19 part d)
+    __table_args__ = (Index("ix_service_districts_district_service", "district", "service_id"),)
 
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
     district: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)

@@ -17,6 +17,7 @@ from referral_service.persistence.models import (
     SignInRecord,
     SignInThrottle,
 )
+from referral_service.persistence.repositories.kept import keep
 
 
 class AccessRepository:
@@ -24,7 +25,8 @@ class AccessRepository:
         self.session = session
 
     def api_client(self, client_id: str) -> ApiClient | None:
-        return self.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+        """Held for the unit of work: the outbox's `api_client_by_id` then reads no row again."""
+        return keep(self.session, self.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id)))
 
     def api_client_by_id(self, pk: int) -> ApiClient | None:
         return self.session.get(ApiClient, pk)

@@ -36,6 +36,7 @@ from referral_service.persistence.models import (
     ServiceDistrict,
     ServiceLocation,
 )
+from referral_service.persistence.repositories.kept import keep
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class DirectoryRepository:
         return self.session.scalar(select(Organisation).where(Organisation.slug == slug))
 
     def organisation_by_ods_code(self, ods_code: str) -> Organisation | None:
-        return self.session.scalar(select(Organisation).where(Organisation.ods_code == ods_code))
+        """Held for the unit of work (the sender practice: intake's answer reads it again by id)."""
+        return keep(self.session, self.session.scalar(select(Organisation).where(Organisation.ods_code == ods_code)))
 
     def providers(self, *, listed_only: bool = False) -> Sequence[Organisation]:
         query = select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
@@ -229,7 +231,10 @@ def _narrowing(by_district: bool, by_age: bool) -> _Narrowing:
     ]
     if by_district:
         district = bindparam("district", type_=String())
-        covered = exists().where(ServiceDistrict.service_id == Service.id, ServiceDistrict.district == district)
+        # Not correlated: SQLite reads the district's services once (a covering index range) and
+        # tests each service against that list, instead of one index search per service.
+        in_district = select(ServiceDistrict.service_id).where(ServiceDistrict.district == district)
+        covered = Service.id.in_(in_district)
         reasons.append(("outside the catchment", ~covered))
     if by_age:
         age = bindparam("age", type_=Float())
@@ -239,8 +244,13 @@ def _narrowing(by_district: bool, by_age: bool) -> _Narrowing:
     excluded = or_(*(condition for _, condition in reasons))
     # the first reason that applies, as assess() would find it (accreditation, catchment, then age)
     first = case(*((condition, label) for label, condition in reasons), else_="other")
+    candidates = _candidate_rows(on).where(on_pathway, ~excluded)
+    if by_district:
+        # Redundant with `~excluded`, but lets SQLite drive the query from the district's services
+        # (ix_service_districts_district_service) rather than from every service on the pathway.
+        candidates = candidates.where(covered)
     return _Narrowing(
-        candidates=_candidate_rows(on).where(on_pathway, ~excluded),
+        candidates=candidates,
         others=_candidate_rows(on).where(on_pathway, excluded).limit(bindparam("room", type_=Integer())),
         counted=select(first, func.count())
         .select_from(Service)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +23,17 @@ from referral_service.persistence.models import (
     ReferralTask,
     UnmetDemand,
 )
+from referral_service.persistence.repositories.kept import keep, kept
+
+ON_CONFLICT_INSERTS = frozenset({"sqlite", "postgresql"})
+
+
+def insert_unless_there(
+    dialect: str, entity: type[Any], values: dict[str, Any], key: str, where: ColumnElement[bool] | None = None
+) -> Any:
+    """`INSERT … ON CONFLICT (key) DO NOTHING`, in the dialect's own spelling (both have it)."""
+    insert = postgresql_insert(entity) if dialect == "postgresql" else sqlite_insert(entity)
+    return insert.values(values).on_conflict_do_nothing(index_elements=[key], index_where=where)
 
 
 class DuplicateRequest(Exception):
@@ -31,18 +45,56 @@ class ReferralRepository:
         self.session = session
 
     def record_inbound(self, message: InboundMessage) -> None:
-        """Insert first and flush at once: a concurrent replay then waits on the unique key and fails."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(message)
-        except IntegrityError:
-            raise DuplicateRequest(message.request_id) from None
+        """Insert first, at once: a concurrent replay then waits on the unique key and fails.
+
+        On SQLite and PostgreSQL one `INSERT … ON CONFLICT (request_id) DO NOTHING RETURNING id`
+        (no row back: a duplicate), instead of a savepoint around an ORM flush (three round trips).
+        """
+        dialect = self.session.get_bind().dialect.name
+        if dialect not in ON_CONFLICT_INSERTS:
+            try:
+                with self.session.begin_nested():
+                    self.session.add(message)
+            except IntegrityError:
+                raise DuplicateRequest(message.request_id) from None
+            return
+        values = {
+            "request_id": message.request_id,
+            "correlation_id": message.correlation_id,
+            "api_client_id": message.api_client_id,
+            "interaction": message.interaction,
+            "referral_id": message.referral_id,
+        }
+        statement = insert_unless_there(dialect, InboundMessage, values, "request_id").returning(InboundMessage.id)
+        if self.session.execute(statement).scalar() is None:
+            raise DuplicateRequest(message.request_id)
 
     def patient_by_nhs_number(self, nhs_number: str) -> Patient | None:
         return self.session.scalar(select(Patient).where(Patient.nhs_number == nhs_number))
 
     def add_patient(self, patient: Patient) -> Patient:
-        """Insert, or when another transaction inserted the same NHS number meanwhile, return that row."""
+        """Insert, or when another transaction inserted the same NHS number meanwhile, return that row.
+
+        On SQLite and PostgreSQL one `INSERT … ON CONFLICT (nhs_number) DO NOTHING RETURNING` the
+        row (none back: someone else's insert won, read theirs) instead of a savepoint and a flush.
+        """
+        dialect = self.session.get_bind().dialect.name
+        if patient.nhs_number is not None and dialect in ON_CONFLICT_INSERTS:
+            values = {
+                attribute.key: getattr(patient, attribute.key)
+                for attribute in inspect(Patient).column_attrs
+                if getattr(patient, attribute.key) is not None
+            }
+            statement = insert_unless_there(
+                dialect, Patient, values, "nhs_number", Patient.nhs_number.is_not(None)
+            ).returning(Patient)
+            inserted: Patient | None = self.session.scalar(statement)
+            if inserted is not None:
+                return inserted
+            existing = self.patient_by_nhs_number(patient.nhs_number)
+            if existing is None:
+                raise RuntimeError("a patient's insert conflicted but its row is not there")
+            return existing
         try:
             with self.session.begin_nested():
                 self.session.add(patient)
@@ -57,6 +109,8 @@ class ReferralRepository:
 
     def add(self, row: Referral | ReferralTask | ReferralEvent | AuditEvent | UnmetDemand) -> None:
         self.session.add(row)
+        if isinstance(row, Referral):
+            keep(self.session, row)  # the answer to intake reads it back by public id
 
     def flush(self) -> None:
         self.session.flush()
@@ -66,6 +120,10 @@ class ReferralRepository:
         return self.session.get_one(Referral, referral_id)
 
     def by_public_id(self, public_id: str) -> Referral | None:
+        """A referral added in this unit of work is answered from memory, the rest by a SELECT."""
+        for referral in kept(self.session, Referral):
+            if referral.public_id == public_id:
+                return referral
         return self.session.scalar(select(Referral).where(Referral.public_id == public_id))
 
     def by_identifier(self, sender_organisation_id: int, system: str, value: str) -> Referral | None:
@@ -164,16 +222,26 @@ class ReferralRepository:
         """
         if referral.pathway_code is None:
             return []
-        query = (
-            select(Referral)
-            .join(ReferralTask, ReferralTask.referral_id == Referral.id)
-            .where(
-                Referral.patient_id == referral.patient_id,
-                Referral.id != referral.id,
-                Referral.pathway_system == referral.pathway_system,
-                Referral.pathway_code == referral.pathway_code,
-                Referral.status == ReferralStatus.ACTIVE,
-                ReferralTask.status.not_in(TERMINAL),
-            )
-        )
+        query = select(Referral).join(ReferralTask, ReferralTask.referral_id == Referral.id)
+        query = query.where(*_open_beside(referral))
         return self.session.scalars(query.order_by(Referral.received_at, Referral.id)).all()
+
+    def any_open_on_pathway(self, referral: Referral) -> bool:
+        """Whether `open_on_pathway` would find any: one indexed row at most, no referral loaded
+        (intake asks this of every referral; a person with many open ones made it load them all)."""
+        if referral.pathway_code is None:
+            return False
+        query = select(Referral.id).join(ReferralTask, ReferralTask.referral_id == Referral.id)
+        return self.session.scalar(query.where(*_open_beside(referral)).limit(1)) is not None
+
+
+def _open_beside(referral: Referral) -> tuple[ColumnElement[bool], ...]:
+    """The person's other open referrals on the same pathway."""
+    return (
+        Referral.patient_id == referral.patient_id,
+        Referral.id != referral.id,
+        Referral.pathway_system == referral.pathway_system,
+        Referral.pathway_code == referral.pathway_code,
+        Referral.status == ReferralStatus.ACTIVE,
+        ReferralTask.status.not_in(TERMINAL),
+    )
