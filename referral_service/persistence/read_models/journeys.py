@@ -49,6 +49,7 @@ from referral_service.persistence.models import (
     UnmetDemand,
 )
 from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
+from referral_service.persistence.read_models.rollup_refresh import refresh_rollups
 from referral_service.persistence.read_models.sql import age_in_years, days_between, month_of
 
 RECHECK_MARGIN = 1000  # recent ids read again on every refresh (see the module docstring)
@@ -300,6 +301,7 @@ def refresh_journeys(session: Session, *, now: datetime, full: bool = False) -> 
         if len(changed) > FULL_REBUILD_ABOVE:
             changed = None
     rebuilt = _rebuild(session, changed)
+    refresh_rollups(session, changed, chunk=CHUNK)  # the months and practices of the rows just rebuilt
     mark.events_through, mark.measures_through, mark.attempts_through = (int(top) for top in tops)
     mark.refreshed_at = now
     session.flush()

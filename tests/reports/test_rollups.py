@@ -1,0 +1,167 @@
+"""The report from the roll-ups is the report from the summary: every table, every filter, any dates.
+
+Over a generated history (18 months of synthetic referrals across the demo directory), the
+commissioner report (whole months from the roll-ups, part months from `report_journeys`) is compared
+with the same report read from `report_journeys` alone, with and without small-number suppression;
+and a refresh after a new referral rebuilds only the roll-up rows of its month and practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from referral_service.domain.reporting.assemble import build_report
+from referral_service.domain.reporting.definitions import ReportFilter
+from referral_service.domain.reporting.tables import Report
+from referral_service.jobs.tasks import refresh_reports
+from referral_service.persistence.engine import SessionFactory
+from referral_service.persistence.models import ROLLUP_TABLES, Organisation, report_rollups
+from referral_service.persistence.read_models import journeys
+from referral_service.persistence.uow import UnitOfWork
+from referral_service.schemas.lookups import read_lsoa_deciles, read_postcode_lsoas, read_practice_pcns
+from referral_service.services.deprivation import apply_deprivation, store_deciles, store_postcodes, store_practice_pcns
+from referral_service.services.intake import ReferralReceipt
+from referral_service.services.reports import commissioner_report, report_filter_choices
+from referral_service.services.synthetic.generate import finish_generation, generate_batch, prepare_catalogue
+from tests.factories import incoming
+from tests.fixtures.referrals import NOW
+
+LOOKUPS = Path(__file__).resolve().parents[2] / "deprivation" / "demo"
+RANGES = {
+    "whole months": (date(2025, 7, 1), date(2026, 10, 31)),
+    "part months both ends": (date(2025, 6, 17), date(2026, 11, 9)),
+    "part month at the start": (date(2025, 9, 2), date(2026, 3, 31)),
+    "within one month": (date(2026, 2, 3), date(2026, 2, 20)),
+    "one whole month": (date(2026, 2, 1), date(2026, 2, 28)),
+    "everything": (date(2000, 1, 1), NOW.date()),
+}
+
+
+@pytest.fixture
+def generated(uow: UnitOfWork, directory: None) -> None:
+    """1,500 synthetic referrals over 18 months, with deprivation and PCN lookups, summarised and rolled up."""
+    with uow:
+        store_deciles(uow, list(read_lsoa_deciles(LOOKUPS / "lsoa_imd.csv")))
+        store_postcodes(uow, list(read_postcode_lsoas(LOOKUPS / "postcode_lsoa.csv")))
+        store_practice_pcns(uow, list(read_practice_pcns(LOOKUPS / "practice_pcns.csv")))
+        generate_batch(uow, prepare_catalogue(uow), seed=19, batch=0, count=1500, now=NOW)
+    with uow:
+        apply_deprivation(uow, now=NOW)
+        finish_generation(uow, now=NOW)
+
+
+def _reports(uow: UnitOfWork, report_filter: ReportFilter, threshold: int) -> tuple[Report, Report]:
+    """The report as a commissioner gets it, and the same built from the summary alone."""
+    with uow:
+        rolled = commissioner_report(uow, report_filter, threshold=threshold, now=NOW)
+        scratch = uow.reports.figures(report_filter, now=NOW, rollups=False)
+    return rolled, build_report(scratch, report_filter, threshold=threshold, generated_at=NOW)
+
+
+def _tables(report: Report) -> dict[str, tuple[tuple[object, ...], ...]]:
+    return {table.key: table.rows for table in report.tables}
+
+
+def _slice(uow: UnitOfWork, kind: str) -> dict[str, str]:
+    """One real value of a filter slice, from the choices the filter form offers."""
+    if kind == "all":
+        return {}
+    with uow:
+        options = report_filter_choices(uow)
+    values = {
+        "practice": options.practices[0][0],
+        "pcn": options.pcns[0][0],
+        "provider": options.providers[0][0],
+        "service": options.services[0][0],
+        "pathway": options.pathways[0],
+    }
+    return {kind: values[kind]}
+
+
+@pytest.mark.usefixtures("generated")
+@pytest.mark.parametrize("threshold", [0, 7])
+@pytest.mark.parametrize("dates", list(RANGES))
+def test_every_table_from_the_rollups_equals_the_summary_alone(uow: UnitOfWork, dates: str, threshold: int) -> None:
+    rolled, scratch = _reports(uow, ReportFilter(*RANGES[dates]), threshold)
+    assert _tables(rolled) == _tables(scratch)
+    referred = dict(rolled.table("uptake").as_dicts()[0])
+    assert dates == "within one month" or referred["referrals"] not in (0, "*")  # a real figure, not an empty one
+
+
+@pytest.mark.usefixtures("generated")
+@pytest.mark.parametrize("kind", ["practice", "pcn", "provider", "service", "pathway"])
+@pytest.mark.parametrize("dates", ["part months both ends", "whole months"])
+def test_every_filter_from_the_rollups_equals_the_summary_alone(uow: UnitOfWork, kind: str, dates: str) -> None:
+    report_filter = ReportFilter(*RANGES[dates], **_slice(uow, kind))
+    for threshold in (0, 7):
+        rolled, scratch = _reports(uow, report_filter, threshold)
+        assert _tables(rolled) == _tables(scratch)
+
+
+@pytest.mark.usefixtures("generated")
+def test_whole_months_are_read_from_the_rollups(uow: UnitOfWork) -> None:
+    """Emptying the roll-ups leaves only the part months' referrals: the whole months were not read elsewhere."""
+    report_filter = ReportFilter(*RANGES["part months both ends"])
+    everyone, _ = _reports(uow, report_filter, 0)
+    with uow:
+        uow.session.execute(delete(report_rollups))
+    edges_only, scratch = _reports(uow, report_filter, 0)
+    assert 0 < edges_only.table("uptake").rows[0][1] < everyone.table("uptake").rows[0][1]  # type: ignore[operator]
+    assert everyone.table("uptake").rows == scratch.table("uptake").rows
+
+
+def _row_ids(uow: UnitOfWork) -> dict[str, dict[int, tuple[str, int]]]:
+    with uow:
+        return {
+            table.name: {
+                row.id: (row.received_month, row.practice_id)
+                for row in uow.session.execute(select(table.c.id, table.c.received_month, table.c.practice_id))
+            }
+            for table in ROLLUP_TABLES
+        }
+
+
+@pytest.mark.usefixtures("generated")
+def test_a_refresh_rebuilds_only_the_month_and_practice_of_what_changed(
+    uow: UnitOfWork,
+    session_factory: SessionFactory,
+    refer: Callable[..., ReferralReceipt],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # no re-reading of recent ids on this refresh, so the new referral is the only change it sees
+    monkeypatch.setattr(journeys, "RECHECK_MARGIN", 0)
+    refresh_reports(session_factory, now=lambda: NOW)
+    before = _row_ids(uow)
+    november = ReportFilter(date(2026, 11, 1), date(2026, 11, 30))
+    referred_before = commissioner_report_referred(uow, november)
+
+    refer(incoming(nhs_number="9434765919"), now=NOW)
+    refresh_reports(session_factory, now=lambda: NOW)  # the scheduler's tick
+
+    after = _row_ids(uow)
+    with uow:
+        practice = uow.session.scalar(select(Organisation.id).where(Organisation.ods_code == "P88001"))
+    changed = ("2026-11", practice)
+    for table, rows in before.items():
+        kept = {row_id for row_id, partition in rows.items() if partition != changed}
+        assert kept, table
+        assert kept <= set(after[table]), f"{table}: rows of other months or practices were rebuilt"
+        rebuilt = set(after[table]) - set(rows)
+        assert {after[table][row_id] for row_id in rebuilt} <= {changed}
+    assert set(after["report_rollups"]) - set(before["report_rollups"]), "the changed partition was rebuilt"
+    assert commissioner_report_referred(uow, november) == referred_before + 1
+    rolled, scratch = _reports(uow, ReportFilter(*RANGES["everything"]), 0)
+    assert _tables(rolled) == _tables(scratch)
+
+
+def commissioner_report_referred(uow: UnitOfWork, report_filter: ReportFilter) -> int:
+    with uow:
+        report = commissioner_report(uow, report_filter, threshold=0, now=NOW)
+    referred = report.table("uptake").rows[0][1]
+    assert isinstance(referred, int)
+    return referred
