@@ -30,7 +30,13 @@ from referral_service.persistence.models import (
 )
 from referral_service.persistence.read_models.compare import by_practice, by_provider
 from referral_service.persistence.read_models.reminders import reminder_effect
-from referral_service.persistence.read_models.rollup_reads import combined, key_conditions, rollup_figures, split_months
+from referral_service.persistence.read_models.rollup_reads import (
+    combined,
+    key_conditions,
+    rollup_figures,
+    sliced,
+    split_months,
+)
 from referral_service.persistence.read_models.sql import days_between
 
 J = ReportJourney
@@ -161,11 +167,12 @@ def journey_figures(session: Session, conditions: list[ColumnElement[bool]]) -> 
 
 def period_figures(session: Session, report_filter: ReportFilter, *, rollups: bool = True) -> RawFigures:
     """The period's figures: whole months from the roll-ups and part months from the summary
-    (rollup_reads.py), or (`rollups=False`, or no whole month in the range) the summary alone."""
-    split = split_months(report_filter.start, report_filter.end) if rollups else None
+    (rollup_reads.py); or the summary alone when `rollups=False`, the range holds no whole month,
+    or the filter slices the area."""
+    split = split_months(report_filter.start, report_filter.end) if rollups and not sliced(report_filter) else None
     if split is None:
         return journey_figures(session, scope(report_filter))
-    rolled = rollup_figures(session, report_filter, split)
+    rolled = rollup_figures(session, split)
     if not split.edges:
         return rolled
     edges = or_(*(and_(*_received(first, last)) for first, last in split.edges))

@@ -5,6 +5,9 @@ roll-ups (a few thousand rows however many referrals), and the days before the f
 and after the last come from `report_journeys` (by its received_at index: at most two part months).
 Added together they are the same figures the summary alone gives: every figure is a count, a sum
 or a day-count histogram, and each referral falls in exactly one of the three parts.
+
+The roll-ups hold the whole area's figures by month; a report sliced by practice, PCN, provider,
+service or pathway reads the summary alone (through its indexes on those columns).
 """
 
 from __future__ import annotations
@@ -84,9 +87,13 @@ def split_months(start: date, end: date) -> MonthSplit | None:
     return MonthSplit(first_day.strftime("%Y-%m"), last_day.strftime("%Y-%m"), edges)
 
 
-def _where(table: Table, report_filter: ReportFilter, split: MonthSplit) -> list[ColumnElement[bool]]:
-    c = table.c
-    return [c.received_month >= split.first, c.received_month <= split.last, *key_conditions(c, report_filter)]
+def sliced(report_filter: ReportFilter) -> bool:
+    """Whether the filter slices the area (the roll-ups by month cannot answer it)."""
+    return any(getattr(report_filter, name) for name in ("practice", "pcn", "provider", "service", "pathway"))
+
+
+def _where(table: Table, split: MonthSplit) -> list[ColumnElement[bool]]:
+    return [table.c.received_month >= split.first, table.c.received_month <= split.last]
 
 
 def _totals(session: Session, where: list[ColumnElement[bool]]) -> dict[str, float]:
@@ -116,7 +123,9 @@ def _waits(session: Session, where: list[ColumnElement[bool]]) -> dict[str, dict
     w = report_wait_rollups.c
     waits: dict[str, dict[tuple[str, int], int]] = defaultdict(dict)
     for wait, month, days, n in session.execute(
-        select(w.wait, w.received_month, w.days, func.sum(w.n)).where(*where).group_by(w.wait, w.received_month, w.days)
+        select(w.wait, w.received_month, w.days, func.sum(w.n))
+        .where(*where, w.grouped_by == "all")
+        .group_by(w.wait, w.received_month, w.days)
     ):
         waits[str(wait)][(str(month), int(days))] = int(n)
     return dict(waits)
@@ -140,10 +149,10 @@ def _tallies(session: Session, where: list[ColumnElement[bool]]) -> tuple[dict[s
     return declines, unmet
 
 
-def _groups(session: Session, report_filter: ReportFilter, split: MonthSplit, key_name: str) -> tuple[GroupRow, ...]:
+def _groups(session: Session, split: MonthSplit, key_name: str) -> tuple[GroupRow, ...]:
     """As compare.py's groups, by practice (with list sizes) or by provider, summed from the roll-ups."""
     r, w = report_rollups.c, report_wait_rollups.c
-    list_sizes = key_name == "practice_id"
+    list_sizes, grouped_by = key_name == "practice_id", key_name.removesuffix("_id")
     key = r[key_name]
     columns: list[Any] = [key, func.coalesce(Organisation.name, "Not yet with a provider"), Organisation.ods_code]
     query = select(*columns, *(func.sum(r[n]).label(n) for n in GROUP_COUNTS)).outerjoin(
@@ -153,12 +162,12 @@ def _groups(session: Session, report_filter: ReportFilter, split: MonthSplit, ke
         query = query.outerjoin(PracticeListSize, PracticeListSize.practice_ods == Organisation.ods_code)
         columns.append(PracticeListSize.list_size)
         query = query.add_columns(PracticeListSize.list_size)
-    totals = session.execute(query.where(*_where(report_rollups, report_filter, split)).group_by(*columns)).all()
+    totals = session.execute(query.where(*_where(report_rollups, split)).group_by(*columns)).all()
     waits: dict[Any, dict[int, int]] = {}
     for group, days, n in session.execute(
-        select(w[key_name], w.days, func.sum(w.n))
-        .where(*_where(report_wait_rollups, report_filter, split), w.wait == "attendance")
-        .group_by(w[key_name], w.days)
+        select(w.group_id, w.days, func.sum(w.n))
+        .where(*_where(report_wait_rollups, split), w.wait == "attendance", w.grouped_by == grouped_by)
+        .group_by(w.group_id, w.days)
     ):
         waits.setdefault(group, {})[int(days)] = int(n)
     return tuple(
@@ -173,19 +182,19 @@ def _groups(session: Session, report_filter: ReportFilter, split: MonthSplit, ke
     )
 
 
-def rollup_figures(session: Session, report_filter: ReportFilter, split: MonthSplit) -> RawFigures:
-    """The report's raw figures over the whole months of `split`, from the roll-ups alone."""
-    declines, unmet = _tallies(session, _where(report_tally_rollups, report_filter, split))
-    totals = _totals(session, _where(report_rollups, report_filter, split))
+def rollup_figures(session: Session, split: MonthSplit) -> RawFigures:
+    """The area's raw figures over the whole months of `split`, from the roll-ups alone."""
+    declines, unmet = _tallies(session, _where(report_tally_rollups, split))
+    totals = _totals(session, _where(report_rollups, split))
     return RawFigures(
         cube=(CubeRow(None, UNKNOWN, UNKNOWN, UNKNOWN, totals),),
-        equity=_equity(session, _where(report_equity_rollups, report_filter, split)),
+        equity=_equity(session, _where(report_equity_rollups, split)),
         outcome_returned=int(totals["outcome_returned"]),
-        waits=_waits(session, _where(report_wait_rollups, report_filter, split)),
+        waits=_waits(session, _where(report_wait_rollups, split)),
         declines=declines,
         unmet=unmet,
-        by_practice=_groups(session, report_filter, split, "practice_id"),
-        by_provider=_groups(session, report_filter, split, "provider_id"),
+        by_practice=_groups(session, split, "practice_id"),
+        by_provider=_groups(session, split, "provider_id"),
     )
 
 
