@@ -1,9 +1,11 @@
 """Rebuilding the report roll-ups from the summary, set-wise in SQL, right after the journeys.
 
-A refresh rebuilds whole months received: the months of the referrals whose summary rows were
-just rebuilt, with one DELETE per roll-up table and one INSERT … SELECT … GROUP BY per roll-up
-(per equity dimension, wait and tally), reading those months' summary rows by the received-date
-index. A referral's month never changes, so its month before and after a rebuild is the same one.
+A refresh rebuilds whole months received: the months of the referrals whose summary rows a
+rebuild changed (the journeys' refresh re-reads recent ids every time; most of those rows come out
+as they were and cost no roll-up work), with one DELETE per roll-up table and one INSERT … SELECT
+… GROUP BY per roll-up (per equity dimension, wait and tally), reading those months' summary rows
+by the received-date index. A referral's month never changes, so its month before and after a
+rebuild is the same one.
 """
 
 from __future__ import annotations
@@ -120,9 +122,20 @@ def _months_of(session: Session, referral_ids: list[int], chunk: int) -> set[str
     return found
 
 
+def journey_rows(session: Session, referral_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The summary rows of these referrals as they stand, to tell which a rebuild changed."""
+    rows = session.execute(select(ReportJourney.__table__).where(J.referral_id.in_(referral_ids)))
+    return {int(row.referral_id): tuple(row) for row in rows}
+
+
+def changed_rows(before: dict[int, tuple[Any, ...]], after: dict[int, tuple[Any, ...]]) -> set[int]:
+    """Referrals whose summary row a rebuild added, removed or changed: most re-read ones come out the same."""
+    return {referral for referral in before.keys() | after.keys() if before.get(referral) != after.get(referral)}
+
+
 def refresh_rollups(session: Session, referral_ids: Iterable[int] | None, *, chunk: int = 500) -> list[str]:
-    """Rebuild the roll-ups of the months holding `referral_ids` (every month when None); returns
-    the months rebuilt (empty for every month)."""
+    """Rebuild the roll-ups of the months holding `referral_ids` (every month when None, or when
+    they are most of the months); returns the months that changed (empty for every month)."""
     if referral_ids is None:
         for table in ROLLUP_TABLES:
             session.execute(delete(table))
@@ -130,6 +143,10 @@ def refresh_rollups(session: Session, referral_ids: Iterable[int] | None, *, chu
             session.execute(statement)
         return []
     months = sorted(_months_of(session, sorted(set(referral_ids)), chunk))
+    held = session.scalar(select(func.count(report_rollups.c.received_month.distinct()))) or 0
+    if len(months) * 2 > held > 0:  # most months changed: one pass over everything is cheaper
+        refresh_rollups(session, None)
+        return months
     for start in range(0, len(months), MONTHS_PER_STATEMENT):
         some = months[start : start + MONTHS_PER_STATEMENT]
         for table in ROLLUP_TABLES:
