@@ -1,7 +1,7 @@
 """Report roll-ups: the summary pre-summed by month and key (persistence/models/rollups.py).
 
 The refresh mark is cleared, so the next `refresh-reports` tick (or `reports refresh`) rebuilds the
-summary and fills the roll-ups from every referral; until then the reports' whole months read empty.
+summary and fills the roll-ups from every referral; until then the reports read the summary alone.
 
 Revision ID: f7951211c12b
 Revises: 7c3f9a1d2e58

@@ -21,7 +21,7 @@ from referral_service.domain.reporting.definitions import ReportFilter
 from referral_service.domain.reporting.tables import Report
 from referral_service.jobs.tasks import refresh_reports
 from referral_service.persistence.engine import SessionFactory
-from referral_service.persistence.models import ROLLUP_TABLES, report_rollups
+from referral_service.persistence.models import ROLLUP_TABLES, ReportRefresh, report_rollups
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.lookups import read_lsoa_deciles, read_postcode_lsoas, read_practice_pcns
 from referral_service.services.deprivation import apply_deprivation, store_deciles, store_postcodes, store_practice_pcns
@@ -113,6 +113,19 @@ def test_whole_months_are_read_from_the_rollups(uow: UnitOfWork) -> None:
     edges_only, scratch = _reports(uow, report_filter, 0)
     assert 0 < edges_only.table("uptake").rows[0][1] < everyone.table("uptake").rows[0][1]  # type: ignore[operator]
     assert everyone.table("uptake").rows == scratch.table("uptake").rows
+
+
+@pytest.mark.usefixtures("generated")
+def test_before_the_first_refresh_after_an_upgrade_the_summary_is_read(uow: UnitOfWork) -> None:
+    """The migration clears the refresh mark and leaves the roll-ups empty until the next tick."""
+    report_filter = ReportFilter(*RANGES["whole months"])
+    with uow:
+        uow.session.execute(delete(ReportRefresh))
+        for table in ROLLUP_TABLES:
+            uow.session.execute(delete(table))
+    rolled, scratch = _reports(uow, report_filter, 0)
+    assert _tables(rolled) == _tables(scratch)
+    assert scratch.table("uptake").rows[0][1] not in (0, "*")
 
 
 def _row_ids(uow: UnitOfWork) -> dict[str, dict[int, str]]:

@@ -25,6 +25,7 @@ from referral_service.persistence.models import (
     OutboxMessage,
     PracticePcn,
     ReportJourney,
+    ReportRefresh,
     Service,
     WaitlistEntry,
 )
@@ -165,11 +166,17 @@ def journey_figures(session: Session, conditions: list[ColumnElement[bool]]) -> 
     )
 
 
+def _refreshed(session: Session) -> bool:
+    return session.scalar(select(ReportRefresh.refreshed_at).where(ReportRefresh.id == 1)) is not None
+
+
 def period_figures(session: Session, report_filter: ReportFilter, *, rollups: bool = True) -> RawFigures:
     """The period's figures: whole months from the roll-ups and part months from the summary
     (rollup_reads.py); or the summary alone when `rollups=False`, the range holds no whole month,
     or the filter slices the area."""
-    split = split_months(report_filter.start, report_filter.end) if rollups and not sliced(report_filter) else None
+    # no refresh mark: the roll-ups are not built yet (a fresh upgrade clears it), the summary alone
+    rolled_up = rollups and not sliced(report_filter) and _refreshed(session)
+    split = split_months(report_filter.start, report_filter.end) if rolled_up else None
     if split is None:
         return journey_figures(session, scope(report_filter))
     rolled = rollup_figures(session, split)
