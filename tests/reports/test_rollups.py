@@ -10,7 +10,7 @@ and a refresh after a new referral rebuilds only the roll-up rows of its month. 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,27 +138,31 @@ def _row_ids(uow: UnitOfWork) -> dict[str, dict[int, str]]:
 
 
 @pytest.mark.usefixtures("generated")
+@pytest.mark.parametrize("received", [NOW, datetime(2026, 3, 10, 9, 0, tzinfo=UTC)], ids=["this month", "a past month"])
 def test_a_refresh_rebuilds_only_the_month_of_what_changed(
     uow: UnitOfWork,
     session_factory: SessionFactory,
     refer: Callable[..., ReferralReceipt],
+    received: datetime,
 ) -> None:
     """The tick re-reads the last 1,000 event ids every time; those rows come out the same and cost nothing."""
     refresh_reports(session_factory, now=lambda: NOW)
     before = _row_ids(uow)
-    november = ReportFilter(date(2026, 11, 1), date(2026, 11, 30))
-    referred_before = commissioner_report_referred(uow, november)
+    month = received.strftime("%Y-%m")
+    first = received.date().replace(day=1)
+    that_month = ReportFilter(first, (first + timedelta(days=31)).replace(day=1) - timedelta(days=1))
+    referred_before = commissioner_report_referred(uow, that_month)
 
-    refer(incoming(nhs_number="9434765919"), now=NOW)
+    refer(incoming(nhs_number="9434765919", authored=received), now=received)
     refresh_reports(session_factory, now=lambda: NOW)  # the scheduler's tick
 
     after = _row_ids(uow)
     for table, rows in before.items():
-        kept = {row_id for row_id, month in rows.items() if month != "2026-11"}
+        kept = {row_id for row_id, row_month in rows.items() if row_month != month}
         assert kept, table
         assert kept <= set(after[table]), f"{table}: rows of other months were rebuilt"
-        assert {after[table][row_id] for row_id in set(after[table]) - set(rows)} == {"2026-11"}, table
-    assert commissioner_report_referred(uow, november) == referred_before + 1
+        assert {after[table][row_id] for row_id in set(after[table]) - set(rows)} == {month}, table
+    assert commissioner_report_referred(uow, that_month) == referred_before + 1
     rolled, scratch = _reports(uow, ReportFilter(*RANGES["everything"]), 0)
     assert _tables(rolled) == _tables(scratch)
 
