@@ -11,8 +11,8 @@ the demo deprivation lookup, then grows the synthetic history (`demo generate`'s
 size in turn. At each size it times:
 
 - generate: writing the extra referrals' rows;
-- summary: rebuilding the reports' per-referral summary from the whole history (what a nightly
-  `reports refresh --full` or `demo generate` does);
+- summary: rebuilding the reports' per-referral summary from the whole history, and its roll-ups by
+  month (what a nightly `reports refresh --full` or `demo generate` does);
 - report: `commissioner_report` for the whole period (the page's work: incremental refresh, every
   aggregate query, suppression), best of --repeat runs; and the same for one practice.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -19,13 +19,13 @@ from referral_service.domain.reporting.definitions import (
     WAITS,
     Dimension,
     ReportFilter,
-    imd_quintile,
     pathway_label,
 )
 from referral_service.domain.reporting.performance import months_between
-from referral_service.domain.reporting.raw import CubeRow, RawFigures
+from referral_service.domain.reporting.raw import RawFigures
 from referral_service.domain.reporting.reminders import reminder_effect_table
 from referral_service.domain.reporting.sources import by_source_table
+from referral_service.domain.reporting.sums import by_dimension, sums_by
 from referral_service.domain.reporting.tables import (
     Column,
     FigureTable,
@@ -44,20 +44,6 @@ from referral_service.domain.suppression import SUPPRESSED, suppress_count, supp
 ALL = "All"
 
 
-def dimension_value(row: CubeRow, dimension: str) -> str:
-    if dimension == "imd_quintile":
-        return imd_quintile(row.imd_decile)
-    return str(getattr(row, dimension))
-
-
-def sums_by(cube: Sequence[CubeRow], key: Callable[[CubeRow], str]) -> dict[str, dict[str, float]]:
-    grouped: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in cube:
-        for measure, value in row.sums.items():
-            grouped[key(row)][measure] += value or 0
-    return grouped
-
-
 def build_report(raw: RawFigures, report_filter: ReportFilter, *, threshold: int, generated_at: datetime) -> Report:
     """Every section of the commissioner report, suppressed at `threshold` (counts 1..threshold shown as '*')."""
     totals = {**sums_by(raw.cube, lambda row: ALL)[ALL], "outcome_returned": raw.outcome_returned}
@@ -65,7 +51,7 @@ def build_report(raw: RawFigures, report_filter: ReportFilter, *, threshold: int
         _funnel(totals, raw, threshold),
         _waits(raw, threshold, months_between(report_filter.start, report_filter.end)),
         _outcomes(totals, threshold),
-        _equity(raw.cube, threshold),
+        _equity(raw, threshold),
         _gaps(raw, threshold),
         _quality(totals, raw, threshold),
         compare_section(raw, threshold),
@@ -234,8 +220,8 @@ def _outcomes(totals: Mapping[str, float], threshold: int) -> Section:
 EQUITY_COUNTS = ("referred", "offered", "attended", "completed", "sessions_attended", "sessions_missed")
 
 
-def _equity_table(cube: Sequence[CubeRow], dimension: Dimension, threshold: int) -> FigureTable:
-    grouped = sums_by(cube, lambda row: dimension_value(row, dimension.key))
+def _equity_table(raw: RawFigures, dimension: Dimension, threshold: int) -> FigureTable:
+    grouped = by_dimension(raw, dimension)
     values = dimension.values
     shown: dict[str, dict[str, int | str]] = {}
     for measure in EQUITY_COUNTS:
@@ -302,8 +288,8 @@ def _equity_table(cube: Sequence[CubeRow], dimension: Dimension, threshold: int)
     )
 
 
-def _equity(cube: Sequence[CubeRow], threshold: int) -> Section:
-    return Section("equity", "Equity", tuple(_equity_table(cube, dimension, threshold) for dimension in DIMENSIONS))
+def _equity(raw: RawFigures, threshold: int) -> Section:
+    return Section("equity", "Equity", tuple(_equity_table(raw, dimension, threshold) for dimension in DIMENSIONS))
 
 
 def _one_way(key: str, title: str, label: str, counts: Mapping[str, int], threshold: int) -> FigureTable:

@@ -21,6 +21,15 @@ class CubeRow:
 
 
 @dataclass(frozen=True)
+class EquityRow:
+    """Sums over the referrals sharing one value of one equity dimension (the roll-ups keep them apart)."""
+
+    dimension: str  # a CubeRow field: imd_decile, age_band, sex or ethnic_group
+    value: int | str | None
+    sums: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class UnmetRow:
     reason: str
     pathway: str | None
@@ -42,7 +51,9 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class RawFigures:
+    # by the four equity dimensions jointly; or, when `equity` is given, one row of totals only
     cube: tuple[CubeRow, ...] = ()
+    equity: tuple[EquityRow, ...] = ()  # by one equity dimension at a time (the roll-ups)
     # wait key -> {(month received, whole days): referrals}
     waits: Mapping[str, Mapping[tuple[str, int], int]] = field(default_factory=dict)
     declines: Mapping[str, int] = field(default_factory=dict)  # decline reason code -> offers declined

@@ -38,9 +38,17 @@ from referral_service.persistence.models.referral import (
     UnmetDemand,
 )
 from referral_service.persistence.models.reporting import PracticeListSize, PracticePcn, ReportJourney, ReportRefresh
+from referral_service.persistence.models.rollups import (
+    ROLLUP_TABLES,
+    report_equity_rollups,
+    report_rollups,
+    report_tally_rollups,
+    report_wait_rollups,
+)
 from referral_service.persistence.models.schedule import ProgrammeStart, ServiceClass, SessionBooking, SessionCorrection
 
 __all__ = [
+    "ROLLUP_TABLES",
     "AccountLink",
     "Accreditation",
     "AccreditationEvidence",
@@ -89,4 +97,8 @@ __all__ = [
     "SignInThrottle",
     "UnmetDemand",
     "WaitlistEntry",
+    "report_equity_rollups",
+    "report_rollups",
+    "report_tally_rollups",
+    "report_wait_rollups",
 ]

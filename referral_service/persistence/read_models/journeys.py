@@ -50,6 +50,7 @@ from referral_service.persistence.models import (
     UnmetDemand,
 )
 from referral_service.persistence.models.lookups import LsoaDeprivation, PostcodeLsoa
+from referral_service.persistence.read_models.rollup_refresh import changed_rows, journey_rows, refresh_rollups
 from referral_service.persistence.read_models.sql import age_in_years, days_between, month_of
 
 RECHECK_MARGIN = 1000  # recent ids read again on every refresh (see the module docstring)
@@ -250,20 +251,24 @@ JOURNEY_COLUMNS = [column.name for column in ReportJourney.__table__.columns]
 MEASURE_COLUMNS = tuple(name for name in JOURNEY_COLUMNS if name.endswith(("_start", "_end")))
 
 
-def _rebuild(session: Session, referral_ids: Iterable[int] | None) -> int:
+def _rebuild(session: Session, referral_ids: Iterable[int] | None) -> tuple[int, set[int] | None]:
+    """Rebuild the rows; returns how many, and which of them came out different (None: all)."""
     columns = JOURNEY_COLUMNS
     if referral_ids is None:
         session.execute(delete(ReportJourney))
         session.execute(insert(ReportJourney).from_select(columns, journeys_select(None)))
-        return int(session.scalar(select(func.count()).select_from(ReportJourney)) or 0)
+        return int(session.scalar(select(func.count()).select_from(ReportJourney)) or 0), None
     ids = sorted(set(referral_ids))
+    differ: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        before = journey_rows(session, chunk)
         session.execute(delete(ReportJourney).where(ReportJourney.referral_id.in_(chunk)))
         session.execute(
             insert(ReportJourney).from_select(columns, journeys_select(chunk).where(Referral.id.in_(chunk)))
         )
-    return len(ids)
+        differ |= changed_rows(before, journey_rows(session, chunk))
+    return len(ids), differ
 
 
 def refresh_journeys(session: Session, *, now: datetime, full: bool = False) -> int:
@@ -303,7 +308,8 @@ def refresh_journeys(session: Session, *, now: datetime, full: bool = False) -> 
         )
         if len(changed) > FULL_REBUILD_ABOVE:
             changed = None
-    rebuilt = _rebuild(session, changed)
+    rebuilt, differ = _rebuild(session, changed)
+    refresh_rollups(session, differ, chunk=CHUNK)  # the months of the rows that came out different
     mark.events_through, mark.measures_through, mark.attempts_through = (int(top) for top in tops)
     mark.refreshed_at = now
     session.flush()

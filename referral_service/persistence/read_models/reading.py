@@ -20,8 +20,9 @@ class ReportReadModel:
     def filter_options(self, area_id: int | None = None) -> FilterOptions:
         return filter_options(self.session, area_id)
 
-    def figures(self, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
-        return report_figures(self.session, report_filter, now=now)
+    def figures(self, report_filter: ReportFilter, *, now: datetime, rollups: bool = True) -> RawFigures:
+        """`rollups=False` reads the summary alone: the from-scratch figures the roll-ups must equal."""
+        return report_figures(self.session, report_filter, now=now, rollups=rollups)
 
     def refresh(self, *, now: datetime, full: bool = False) -> int:
         return refresh_journeys(self.session, now=now, full=full)

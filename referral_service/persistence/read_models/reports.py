@@ -6,8 +6,8 @@ hundred rows), or day-count histograms whose percentiles the domain takes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
@@ -26,11 +26,19 @@ from referral_service.persistence.models import (
     OutboxMessage,
     PracticePcn,
     ReportJourney,
+    ReportRefresh,
     Service,
     WaitlistEntry,
 )
 from referral_service.persistence.read_models.compare import by_practice, by_provider
 from referral_service.persistence.read_models.reminders import reminder_effect
+from referral_service.persistence.read_models.rollup_reads import (
+    combined,
+    key_conditions,
+    rollup_figures,
+    sliced,
+    split_months,
+)
 from referral_service.persistence.read_models.sql import days_between
 
 J = ReportJourney
@@ -45,29 +53,14 @@ assert set(WAIT_COLUMNS) == {wait.key for wait in WAITS}
 
 def scope(report_filter: ReportFilter, *, dated: bool = True) -> list[ColumnElement[bool]]:
     """Conditions on report_journeys for the filter; `dated=False` for figures about today (waiting lists)."""
-    conditions: list[ColumnElement[bool]] = []
-    if dated:
-        start = datetime.combine(report_filter.start, time.min, tzinfo=UTC)
-        end = datetime.combine(report_filter.end + timedelta(days=1), time.min, tzinfo=UTC)
-        conditions += [J.received_at >= start, J.received_at < end]
-    if report_filter.practice:
-        conditions.append(
-            J.practice_id.in_(select(Organisation.id).where(Organisation.ods_code == report_filter.practice))
-        )
-    if report_filter.pcn:
-        practices = select(Organisation.id).join(PracticePcn, PracticePcn.practice_ods == Organisation.ods_code)
-        conditions.append(J.practice_id.in_(practices.where(PracticePcn.pcn_code == report_filter.pcn)))
-    if report_filter.provider:
-        conditions.append(J.provider_id.in_(select(Organisation.id).where(Organisation.slug == report_filter.provider)))
-    if report_filter.service:
-        conditions.append(J.service_id.in_(select(Service.id).where(Service.slug == report_filter.service)))
-    if report_filter.pathway:
-        conditions.append(J.pathway_code == report_filter.pathway)
-    if report_filter.area_id is not None:  # a commissioner's area: every figure of theirs is read through here
-        conditions.append(J.area_id == report_filter.area_id)
-    if report_filter.source:
-        conditions.append(J.source == report_filter.source)
-    return conditions
+    conditions = _received(report_filter.start, report_filter.end) if dated else []
+    return [*conditions, *key_conditions(J, report_filter)]
+
+
+def _received(first: date, last: date) -> list[ColumnElement[bool]]:
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    return [J.received_at >= start, J.received_at < end]
 
 
 def _by_source(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, dict[str, int]]:
@@ -86,7 +79,7 @@ def _sum(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _cube_measures() -> list[Any]:
+def cube_measures() -> list[Any]:
     attended = J.attended
     return [
         func.count().label("referred"),
@@ -105,7 +98,7 @@ def _cube_measures() -> list[Any]:
     ]
 
 
-def _outcome_measures() -> list[Any]:
+def outcome_measures() -> list[Any]:
     """Start and end sums and improvement counts per instrument, over people measured at both ends."""
     measures: list[Any] = []
     for measure in OUTCOME_MEASURES:
@@ -168,19 +161,53 @@ def _area_messages(report_filter: ReportFilter) -> list[ColumnElement[bool]]:
     return [OutboxMessage.referral_id.in_(select(J.referral_id).where(J.area_id == report_filter.area_id))]
 
 
-def report_figures(session: Session, report_filter: ReportFilter, *, now: datetime) -> RawFigures:
-    """Every raw aggregate the report needs, in a handful of grouped queries over the summary."""
-    conditions = scope(report_filter)
+def journey_figures(session: Session, conditions: list[ColumnElement[bool]]) -> RawFigures:
+    """The period's figures from the summary itself, in a handful of grouped queries."""
     # the funnel over everyone; outcomes only over the few measured at the end (a partial index finds them)
     cube = _merge(
-        _by_dimensions(session, _cube_measures(), conditions),
-        _by_dimensions(session, _outcome_measures(), [*conditions, J.measured.is_(True)]),
+        _by_dimensions(session, cube_measures(), conditions),
+        _by_dimensions(session, outcome_measures(), [*conditions, J.measured.is_(True)]),
     )
     declines = session.execute(
         select(J.decline_reason, func.count())
         .where(J.decline_reason.is_not(None), *conditions)
         .group_by(J.decline_reason)
     )
+    gap = (J.unmet_reason, J.pathway_code, J.unmet_district, J.unmet_month)
+    unmet = session.execute(select(*gap, func.count()).where(J.unmet_reason.is_not(None), *conditions).group_by(*gap))
+    return RawFigures(
+        cube=cube,
+        outcome_returned=int(sum(row.get("outcome_returned") for row in cube)),
+        waits=_waits(session, conditions),
+        declines={str(code): int(n) for code, n in declines},
+        unmet=tuple(UnmetRow(str(r), p, d, str(m), int(n)) for r, p, d, m, n in unmet),
+        by_practice=by_practice(session, conditions),
+        by_provider=by_provider(session, conditions),
+    )
+
+
+def _refreshed(session: Session) -> bool:
+    return session.scalar(select(ReportRefresh.refreshed_at).where(ReportRefresh.id == 1)) is not None
+
+
+def period_figures(session: Session, report_filter: ReportFilter, *, rollups: bool = True) -> RawFigures:
+    """The period's figures: whole months from the roll-ups and part months from the summary
+    (rollup_reads.py); or the summary alone when `rollups=False`, the range holds no whole month,
+    or the filter slices the area."""
+    # no refresh mark: the roll-ups are not built yet (a fresh upgrade clears it), the summary alone
+    rolled_up = rollups and not sliced(report_filter) and _refreshed(session)
+    split = split_months(report_filter.start, report_filter.end) if rolled_up else None
+    if split is None:
+        return journey_figures(session, scope(report_filter))
+    rolled = rollup_figures(session, split)
+    if not split.edges:
+        return rolled
+    edges = or_(*(and_(*_received(first, last)) for first, last in split.edges))
+    return combined(rolled, journey_figures(session, [edges, *key_conditions(J, report_filter)]))
+
+
+def report_figures(session: Session, report_filter: ReportFilter, *, now: datetime, rollups: bool = True) -> RawFigures:
+    """Every raw aggregate the report needs; the waiting lists, backlog and reminders are about now."""
     waited = days_between(WaitlistEntry.joined_at, bindparam("now", now, type_=UTCDateTime()))
     waiting = session.execute(
         select(Service.name, waited, func.count())
@@ -189,26 +216,18 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         .where(WaitlistEntry.status == WaitlistStatus.WAITING, *scope(report_filter, dated=False))
         .group_by(Service.name, waited)
     )
-    gap = (J.unmet_reason, J.pathway_code, J.unmet_district, J.unmet_month)
-    unmet = session.execute(select(*gap, func.count()).where(J.unmet_reason.is_not(None), *conditions).group_by(*gap))
     backlog = session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.PARKED)), *_area_messages(report_filter))
         .group_by(OutboxMessage.status)
     )
-    return RawFigures(
-        cube=cube,
-        outcome_returned=int(sum(row.get("outcome_returned") for row in cube)),
-        waits=_waits(session, conditions),
-        declines={str(code): int(n) for code, n in declines},
+    return replace(
+        period_figures(session, report_filter, rollups=rollups),
         waiting={(str(name), max(0, int(days))): int(n) for name, days, n in waiting},
-        unmet=tuple(UnmetRow(str(r), p, d, str(m), int(n)) for r, p, d, m, n in unmet),
         backlog={status.value: 0 for status in (OutboxStatus.PENDING, OutboxStatus.PARKED)}
         | {status.value: int(n) for status, n in backlog},
-        by_practice=by_practice(session, conditions),
-        by_provider=by_provider(session, conditions),
-        reminder_effect=reminder_effect(session, conditions),
-        by_source=_by_source(session, conditions),
+        reminder_effect=reminder_effect(session, scope(report_filter)),
+        by_source=_by_source(session, scope(report_filter)),  # from the summary: the roll-ups are not by source
     )
 
 
