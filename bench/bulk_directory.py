@@ -30,7 +30,6 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
 
 from referral_service.domain.directory import CapacityModel, OrganisationKind, ProviderDefinition
-from referral_service.domain.rules import age_limits
 from referral_service.persistence.models import (
     Accreditation,
     CapacityPool,
@@ -41,7 +40,7 @@ from referral_service.persistence.models import (
     ServiceLocation,
 )
 from referral_service.persistence.uow import UnitOfWork
-from referral_service.services.directory import ODS_SYSTEM, service_document
+from referral_service.services.directory import ODS_SYSTEM, service_document, service_values
 
 
 def _ids(uow: UnitOfWork, model: type[Any], rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -112,26 +111,10 @@ def _organisation(provider: ProviderDefinition) -> dict[str, Any]:
 def _service(organisation_id: int, definition: Any) -> dict[str, Any]:
     """The same values `services.directory._upsert_service` stores for a new service."""
     document = service_document(definition)
-    ages = age_limits(definition.eligibility)
     return {
         "slug": definition.slug,
         "organisation_id": organisation_id,
-        "name": definition.name,
-        "description": definition.description,
-        "pathway_system": definition.pathway.system,
-        "pathway_code": definition.pathway.code,
-        "category": definition.category,
-        "programme_weeks": definition.programme.weeks,
-        "programme_sessions": definition.programme.sessions,
-        "catchment_districts": sorted(definition.catchment_districts),
-        "capacity_model": definition.capacity.model,
-        "waitlist_enabled": definition.capacity.waitlist,
-        "offer_response_days": definition.offer_response_days,
-        "eligibility": document["eligibility"],
-        "risk_levels": sorted(level.value for level in definition.eligibility.risk_levels),
-        "min_age": ages.min,
-        "max_age": ages.max,
-        "is_listed": True,
+        **service_values(definition, document),
         "source_hash": hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest(),
     }
 

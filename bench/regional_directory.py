@@ -29,7 +29,8 @@ DISTRICTS = [f"{area}{n}" for area, count in AREAS.items() for n in range(1, cou
 
 
 def _templates() -> list[dict[str, Any]]:
-    return [yaml.safe_load(path.read_text()) for path in sorted(DEMO.glob("*.yaml"))]
+    """The demo's provider files, not its areas file: the generated region has no areas (one implicit area)."""
+    return [yaml.safe_load(path.read_text()) for path in sorted(DEMO.glob("*.yaml")) if path.name != "areas.yaml"]
 
 
 def provider(template: dict[str, Any], number: int, rng: random.Random) -> dict[str, Any]:
@@ -40,9 +41,11 @@ def provider(template: dict[str, Any], number: int, rng: random.Random) -> dict[
     organisation["id"] = slug
     organisation["name"] = f"{organisation['name']} ({number})"
     organisation["identifiers"] = [{"system": ODS_SYSTEM, "value": f"Y{number:05d}"}]
+    organisation.pop("area", None)
     for index, service in enumerate(document.get("services", [])):
         service["id"] = f"{slug}-{index}"[:80]
         service["name"] = f"{service['name']} ({number})"
+        service.pop("area", None)
         if service.get("catchment", {}).get("postcode_districts"):
             service["catchment"]["postcode_districts"] = rng.sample(DISTRICTS, rng.randint(2, 6))
     return document

@@ -298,8 +298,25 @@ def _upsert_service(
         service.area_id = area_id  # the area is not in the file's hash: moving areas is no change of listing
         summary.services_unchanged += 1
         return
+    values = service_values(definition, document) | {"source_hash": source_hash, "area_id": area_id}
+    if service is None:
+        service = Service(slug=definition.slug, organisation_id=organisation.id, **values)
+        uow.directory.add(service)
+        summary.services_created += 1
+        summary.note(organisation.id, f"{definition.name}: added from the directory files")
+    else:
+        _assign(service, values)
+        summary.services_updated += 1
+        summary.note(organisation.id, f"{definition.name}: loaded from the directory files")
+    uow.directory.set_districts(service.id, definition.catchment_districts)
+    _sync_locations(service, definition)
+    _sync_capacity(uow, service, definition, summary)
+
+
+def service_values(definition: ServiceDefinition, document: dict[str, object]) -> dict[str, object]:
+    """The columns a load stores for a service from its definition (a bulk load stores the same)."""
     ages = age_limits(definition.eligibility)
-    values: dict[str, object] = {
+    return {
         "name": definition.name,
         "description": definition.description,
         "eligibility_notes": definition.eligibility_notes,
@@ -318,21 +335,7 @@ def _upsert_service(
         "max_age": ages.max,
         "self_referral": definition.self_referral,
         "is_listed": True,
-        "source_hash": source_hash,
-        "area_id": area_id,
     }
-    if service is None:
-        service = Service(slug=definition.slug, organisation_id=organisation.id, **values)
-        uow.directory.add(service)
-        summary.services_created += 1
-        summary.note(organisation.id, f"{definition.name}: added from the directory files")
-    else:
-        _assign(service, values)
-        summary.services_updated += 1
-        summary.note(organisation.id, f"{definition.name}: loaded from the directory files")
-    uow.directory.set_districts(service.id, definition.catchment_districts)
-    _sync_locations(service, definition)
-    _sync_capacity(uow, service, definition, summary)
 
 
 def _sync_locations(service: Service, definition: ServiceDefinition) -> None:
