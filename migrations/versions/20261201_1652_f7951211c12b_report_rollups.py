@@ -130,7 +130,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_report_wait_rollups_month", ["received_month"], unique=False)
 
     # ### end Alembic commands ###
-    op.execute("DELETE FROM report_refresh")  # the next refresh rebuilds everything, roll-ups included
+    # the next refresh rebuilds everything, roll-ups included; the mark's row stays (each refresh locks
+    # it, so two schedulers never both insert it), and until then the reports read the summary alone
+    op.execute(
+        "UPDATE report_refresh SET events_through = 0, measures_through = 0, attempts_through = 0, refreshed_at = NULL"
+    )
 
 
 def downgrade() -> None:

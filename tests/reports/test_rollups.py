@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from referral_service.domain.reporting.assemble import build_report
 from referral_service.domain.reporting.definitions import ReportFilter
@@ -117,10 +117,12 @@ def test_whole_months_are_read_from_the_rollups(uow: UnitOfWork) -> None:
 
 @pytest.mark.usefixtures("generated")
 def test_before_the_first_refresh_after_an_upgrade_the_summary_is_read(uow: UnitOfWork) -> None:
-    """The migration clears the refresh mark and leaves the roll-ups empty until the next tick."""
+    """The migration resets the refresh mark and leaves the roll-ups empty until the next tick."""
     report_filter = ReportFilter(*RANGES["whole months"])
     with uow:
-        uow.session.execute(delete(ReportRefresh))
+        uow.session.execute(
+            update(ReportRefresh).values(events_through=0, measures_through=0, attempts_through=0, refreshed_at=None)
+        )
         for table in ROLLUP_TABLES:
             uow.session.execute(delete(table))
     rolled, scratch = _reports(uow, report_filter, 0)

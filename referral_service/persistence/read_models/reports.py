@@ -194,7 +194,7 @@ def period_figures(session: Session, report_filter: ReportFilter, *, rollups: bo
     """The period's figures: whole months from the roll-ups and part months from the summary
     (rollup_reads.py); or the summary alone when `rollups=False`, the range holds no whole month,
     or the filter slices the area."""
-    # no refresh mark: the roll-ups are not built yet (a fresh upgrade clears it), the summary alone
+    # never refreshed: the roll-ups are not built yet (an upgrade resets the mark), the summary alone
     rolled_up = rollups and not sliced(report_filter) and _refreshed(session)
     split = split_months(report_filter.start, report_filter.end) if rolled_up else None
     if split is None:
