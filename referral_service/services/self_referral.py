@@ -77,6 +77,7 @@ class SelfReferralReceipt:
     next_short: str  # the same, short enough for a text
     offered_at: str | None  # the service offered, when there is a place now
     messages_queued: tuple[Channel, ...]
+    tell_gp: bool  # the person asked that their GP practice be told: whoever helps them does so
 
 
 def choices(uow: UnitOfWork) -> Choices:
@@ -132,10 +133,10 @@ def submit_self_referral(uow: UnitOfWork, answers: SelfReferral, *, now: datetim
         source=FROM_FORM,
         now=now,
     )
-    return _receipt(uow, referral, now)
+    return _receipt(uow, referral, now, tell_gp=answers.tell_gp)
 
 
-def _receipt(uow: UnitOfWork, referral: Referral, now: datetime) -> SelfReferralReceipt:
+def _receipt(uow: UnitOfWork, referral: Referral, now: datetime, *, tell_gp: bool) -> SelfReferralReceipt:
     reference = referral.public_id[:8].upper()
     task = referral.task
     service = uow.directory.service_by_id(task.service_id)
@@ -166,4 +167,5 @@ def _receipt(uow: UnitOfWork, referral: Referral, now: datetime) -> SelfReferral
         next_short=next_short,
         offered_at=offered_at,
         messages_queued=tuple(n.channel for n in queued if n.recipient),
+        tell_gp=tell_gp,
     )

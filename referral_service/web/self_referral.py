@@ -109,6 +109,7 @@ def self_referral() -> ResponseReturnValue:
         "next_step": receipt.next_step,
         "offered_at": receipt.offered_at,
         "messages": [channel.value for channel in receipt.messages_queued],
+        "tell_gp": receipt.tell_gp,
     }
     return redirect(url_for("self_referral.confirmation"))
 

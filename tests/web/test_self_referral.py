@@ -99,6 +99,7 @@ def test_a_self_referral_is_triaged_like_any_other_and_offered_a_place(
     assert response.status_code == 302, response.get_data(as_text=True)
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Referral sent" in done and "You are offered a place at Led health walks" in done
+    assert "will let them know about" in done  # they asked that their GP practice be told: whoever helps does so
     [referral] = self_referrals(uow)
     with uow:
         referral = uow.session.merge(referral)
@@ -138,6 +139,7 @@ def test_a_par_q_yes_goes_to_the_link_worker_with_the_reason_in_words(
     assert response.status_code == 302
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "A link worker will contact you within 3 working days" in done
+    assert "You asked us not to tell your GP practice, so we will not." in done
     [referral] = self_referrals(uow)
     with uow:
         referral = uow.session.merge(referral)
