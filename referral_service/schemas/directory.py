@@ -122,10 +122,7 @@ def read_areas_file(file: Path) -> tuple[tuple[AreaDefinition, ...], list[Proble
     try:
         areas: tuple[AreaDefinition, ...] = AreasFileSchema().load(document if isinstance(document, Mapping) else {})
     except ValidationError as error:
-        return (), sorted(
-            Problem(str(file), _line_of(node, path), _format_path(path), message)
-            for path, message in _flatten(error.messages, ())
-        )
+        return (), sorted(Problem(str(file), line, place, message) for line, place, message in problems_at(node, error))
     return areas, []
 
 
@@ -137,18 +134,29 @@ def _parse(file: Path) -> tuple[yaml.Node | None, Any, list[Problem]]:
     except (OSError, UnicodeDecodeError) as error:
         return None, None, [Problem(name, 0, "", f"cannot read the file: {error}")]
     try:
-        loader = DirectoryLoader(text)  # parsed once: the nodes (for line numbers), then the document
-        try:
-            node = loader.get_single_node()
-            document = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, document = parse_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         reason = getattr(error, "problem", None) or str(error)
         return None, None, [Problem(name, line, "", f"not valid YAML: {reason}")]
     return node, document, []
+
+
+def parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """A directory document parsed once: its nodes (for line numbers), then the document. Raises
+    yaml.YAMLError. The files and the portal's rule editor both read through it."""
+    loader = DirectoryLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def problems_at(node: yaml.Node | None, error: ValidationError) -> list[tuple[int, str, str]]:
+    """Each of a schema's messages with where it stands: (line, path such as `all[0].age.min`, message)."""
+    return [(_line_of(node, path), _format_path(path), message) for path, message in _flatten(error.messages, ())]
 
 
 def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, list[Problem]]:
@@ -162,11 +170,7 @@ def read_provider_file(file: Path, root: Path) -> tuple[ProviderFile | None, lis
     try:
         provider: ProviderDefinition = ProviderFileSchema().load(document)
     except ValidationError as error:
-        problems = [
-            Problem(name, _line_of(node, path), _format_path(path), message)
-            for path, message in _flatten(error.messages, ())
-        ]
-        return None, sorted(problems)
+        return None, sorted(Problem(name, line, place, message) for line, place, message in problems_at(node, error))
     finally:
         code_set_reader.reset(token)
     return ProviderFile(file, provider, node), []

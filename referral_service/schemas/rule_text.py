@@ -10,7 +10,7 @@ import yaml
 from marshmallow import ValidationError
 
 from referral_service.domain.rules import ConditionRule, Eligibility, leaves
-from referral_service.schemas.directory import DirectoryLoader, _flatten, _format_path, _line_of
+from referral_service.schemas.directory import parse_yaml, problems_at
 from referral_service.schemas.rules import EligibilitySchema, code_set_reader, eligibility_document, load_eligibility
 
 
@@ -23,12 +23,7 @@ def eligibility_text_form(document: Mapping[str, Any]) -> str:
 def read_eligibility_text(text: str) -> tuple[Eligibility | None, list[str]]:
     """The rule the text says, or each problem as "Line 3 (all[0].age.min): Not a valid integer"."""
     try:
-        loader = DirectoryLoader(text)
-        try:
-            node = loader.get_single_node()
-            document = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, document = parse_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"Line {mark.line + 1}: " if mark is not None else ""
@@ -41,11 +36,10 @@ def read_eligibility_text(text: str) -> tuple[Eligibility | None, list[str]]:
     try:
         eligibility: Eligibility = EligibilitySchema().load(document)
     except ValidationError as error:
-        problems = []
-        for path, message in _flatten(error.messages, ()):
-            place = _format_path(path)
-            problems.append(f"Line {_line_of(node, path)}{f' ({place})' if place else ''}: {message}")
-        return None, problems
+        return None, [
+            f"Line {line}{f' ({place})' if place else ''}: {message}"
+            for line, place, message in problems_at(node, error)
+        ]
     finally:
         code_set_reader.reset(token)
     if any(isinstance(leaf, ConditionRule) and not leaf.codes for leaf in _all_leaves(eligibility)):
