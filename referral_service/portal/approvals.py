@@ -7,8 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.portal.blueprint import bp, signed_in_actor
-from referral_service.portal.listing import show_error
+from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.listing_forms import DecisionForm
 from referral_service.services.directory_approvals import approval, decide, pending_approvals
 from referral_service.services.errors import ServiceError
@@ -38,7 +37,7 @@ def approval_page(proposal_id: str) -> ResponseReturnValue:
         except ServiceError as error:
             if error.status == 404:
                 raise
-            problems, status = show_error(form, error), error.status
+            problems, status = attach_error(form, error), error.status
         else:
             if approve:
                 flash(f"{proposal.service}: the change is approved and triage uses it now.")

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from wtforms import Field
 
 from referral_service.domain.access import Actor
 from referral_service.domain.clock import utcnow
@@ -35,11 +36,22 @@ def referrer_hears(handled: Handled) -> str:
     return "The practice will see it the next time its system checks."
 
 
+def _field_by_id(form: FlaskForm, field_id: str) -> Field | None:
+    """A field of one of the form's repeated rows (a FieldList of FormFields), by its id."""
+    for field in form:
+        for entry in getattr(field, "entries", []):
+            for sub in entry:
+                if sub.id == field_id:
+                    return sub
+    return None
+
+
 def attach_error(form: FlaskForm, error: ServiceError, fields: dict[str, str] | None = None) -> list[str]:
-    """Put a service's refusal next to the field it names (so the error summary links to it); an
-    error about no particular field is returned for the summary alone."""
+    """Put a service's refusal next to the field it names, by name or by the id of a field in one of
+    the form's repeated rows (so the error summary links to it); an error about no particular field
+    is returned for the summary alone."""
     name = (fields or {}).get(error.where or "", error.where or "")
-    field = form._fields.get(name) if name else None
+    field = (form._fields.get(name) or _field_by_id(form, name)) if name else None
     if field is None:
         return [error.message[:1].upper() + error.message[1:]]
     field.errors = [*field.errors, error.message[:1].upper() + error.message[1:]]

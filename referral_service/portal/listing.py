@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
-from wtforms import Field
 
 from referral_service.domain.access import UserRole
 from referral_service.domain.clock import utcnow
-from referral_service.portal.blueprint import bp, signed_in_actor
+from referral_service.portal.blueprint import attach_error, bp, signed_in_actor
 from referral_service.portal.listing_forms import OrganisationForm, RuleForm, ServiceForm
 from referral_service.services.directory_approvals import propose, rule_editor
 from referral_service.services.directory_editing import (
@@ -22,28 +20,6 @@ from referral_service.services.directory_versions import listing_history
 from referral_service.services.errors import NotFound, ServiceError
 from referral_service.web.auth import require_roles
 from referral_service.web.context import unit_of_work
-
-
-def field_by_id(form: FlaskForm, field_id: str) -> Field | None:
-    """A field of the form or of one of its nested rows, by the id the service names."""
-    for field in form:
-        if field.id == field_id:
-            return field
-        for entry in getattr(field, "entries", []):
-            for sub in entry:
-                if sub.id == field_id:
-                    return sub
-    return None
-
-
-def show_error(form: FlaskForm, error: ServiceError) -> list[str]:
-    """The refusal beside the field it names, else in the summary alone."""
-    message = error.message[:1].upper() + error.message[1:]
-    field = field_by_id(form, error.where) if error.where else None
-    if field is None:
-        return [message]
-    field.errors = [*field.errors, message]
-    return []
 
 
 @bp.get("/listing")
@@ -73,7 +49,7 @@ def listing_organisation() -> ResponseReturnValue:
         except ServiceError as error:
             if error.status == 404:
                 raise
-            problems, status = show_error(form, error), error.status
+            problems, status = attach_error(form, error), error.status
         else:
             flash("Your organisation's details are saved and shown now." if changes else "Nothing was changed.")
             return redirect(url_for("portal.listing"))
@@ -117,7 +93,7 @@ def listing_service(slug: str) -> ResponseReturnValue:
         except ServiceError as error:
             if error.status == 404:
                 raise
-            problems, status = show_error(form, error), error.status
+            problems, status = attach_error(form, error), error.status
         else:
             flash(f"{found.name}: saved and shown now." if changes else "Nothing was changed.")
             return redirect(url_for("portal.listing"))
@@ -157,7 +133,7 @@ def listing_rule(slug: str) -> ResponseReturnValue:
         except ServiceError as error:
             if error.status == 404:
                 raise
-            problems, status = show_error(form, error), error.status
+            problems, status = attach_error(form, error), error.status
         else:
             flash(f"{editor.name}: your change is waiting for a commissioner's approval. Nothing changes until then.")
             return redirect(url_for("portal.listing"))
