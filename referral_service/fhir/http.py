@@ -84,12 +84,16 @@ def load_json_value(raw: bytes) -> Any:
     strings must not carry (PostgreSQL text cannot even store NUL).
     """
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        text = raw.decode("utf-8")
+        document = json.loads(text, parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise FhirError.one(400, "structure", "the body is not UTF-8 encoded") from None
     except (ValueError, RecursionError):
         raise FhirError.one(400, "structure", "the body is not valid JSON") from None
-    _check_values(document)
+    # strict JSON refuses raw control characters, and valid UTF-8 holds no lone surrogate, so only a
+    # \u escape can bring either in: without one, strings need no character checks
+    if not _plainly_sound(document, escaped="\\u" in text):
+        _check_values(document)
     return document
 
 
@@ -103,6 +107,30 @@ def load_json(raw: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise FhirError.one(400, "structure", "the body is not a JSON object")
     return document
+
+
+def _plainly_sound(document: Any, *, escaped: bool) -> bool:
+    """The quick walk every body gets: no element paths built, strings searched only when the text
+    had escapes. False sends the document to `_check_values`, which finds and names the fault."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            if not isinstance(value.get("resourceType", ""), str):
+                return False
+            if escaped and not all(_storable(key) for key in value):
+                return False
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+        elif isinstance(value, str):
+            if len(value) > MAX_STRING or (escaped and (CONTROL_CHARACTERS.search(value) or not _storable(value))):
+                return False
+        elif isinstance(value, float) and not math.isfinite(value):
+            return False
+    return True
 
 
 def _check_values(document: Any) -> None:

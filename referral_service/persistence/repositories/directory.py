@@ -50,6 +50,16 @@ class NarrowedCandidates:
     left_out: dict[str, int]
 
 
+_ORGANISATION_BY_ODS_CODE = select(Organisation).where(Organisation.ods_code == bindparam("ods_code"))
+SERVICE_NAMES = "service names read"  # session.info: names by slug this unit of work has read
+
+
+def _remember_names(session: Session, rows: Sequence[Any]) -> None:
+    """Triage's rows carry each service's name; the answer's explanation names the same services, so
+    `service_names` need not read them again in this transaction."""
+    session.info.setdefault(SERVICE_NAMES, {}).update({row.slug: row.name for row in rows})
+
+
 class DirectoryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -59,7 +69,7 @@ class DirectoryRepository:
 
     def organisation_by_ods_code(self, ods_code: str) -> Organisation | None:
         """Held for the unit of work (the sender practice: intake's answer reads it again by id)."""
-        return keep(self.session, self.session.scalar(select(Organisation).where(Organisation.ods_code == ods_code)))
+        return keep(self.session, self.session.scalar(_ORGANISATION_BY_ODS_CODE, {"ods_code": ods_code}))
 
     def providers(self, *, listed_only: bool = False) -> Sequence[Organisation]:
         query = select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
@@ -116,8 +126,13 @@ class DirectoryRepository:
         """Names by slug in one statement (no Service rows, so none of their eager collections)."""
         if not slugs:
             return {}
-        rows = self.session.execute(select(Service.slug, Service.name).where(Service.slug.in_(sorted(slugs))))
-        return {row[0]: row[1] for row in rows}
+        known: dict[str, str] = self.session.info.get(SERVICE_NAMES, {})
+        names = {slug: known[slug] for slug in slugs if slug in known}
+        missing = sorted(set(slugs) - set(names))
+        if missing:
+            rows = self.session.execute(select(Service.slug, Service.name).where(Service.slug.in_(missing)))
+            names.update({row[0]: row[1] for row in rows})
+        return names
 
     def capacity_pools(self, service: Service) -> Sequence[CapacityPool]:
         return self.session.scalars(
@@ -156,6 +171,7 @@ class DirectoryRepository:
         candidates = self.session.execute(statements.candidates, values).all()
         room = max(0, alternatives - len(candidates))
         others = self.session.execute(statements.others, {**values, "room": room}).all() if room else []
+        _remember_names(self.session, [*candidates, *others])
         left_out: dict[str, int] = {}
         if len(others) == room:
             counted = self.session.execute(statements.counted, {**values, "shown": [row.id for row in others]})

@@ -27,6 +27,13 @@ def _unclaimed(now: datetime) -> ColumnElement[bool]:
     return or_(Notification.claimed_until.is_(None), Notification.claimed_until <= now)
 
 
+_LINK_WORKERS = (
+    select(PortalUser)
+    .where(PortalUser.role == UserRole.LINK_WORKER, PortalUser.is_active.is_(True))
+    .order_by(PortalUser.id)
+)  # read for every referral triage sends to them: built once
+
+
 class NotificationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -158,8 +165,8 @@ class NotificationRepository:
         return {row.channel: row for row in rows}
 
     def add_permission(self, row: ContactPermission) -> None:
+        """Written with the unit of work's next flush (a read of permissions flushes it first)."""
         self.session.add(row)
-        self.session.flush()
 
     def permission_by_token(self, token: str) -> ContactPermission | None:
         return self.session.scalar(select(ContactPermission).where(ContactPermission.opt_out_token == token))
@@ -196,11 +203,7 @@ class NotificationRepository:
         ).all()
 
     def link_workers(self) -> Sequence[PortalUser]:
-        return self.session.scalars(
-            select(PortalUser)
-            .where(PortalUser.role == UserRole.LINK_WORKER, PortalUser.is_active.is_(True))
-            .order_by(PortalUser.id)
-        ).all()
+        return self.session.scalars(_LINK_WORKERS).all()
 
     def user(self, user_id: int) -> PortalUser | None:
         return self.session.get(PortalUser, user_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, bindparam, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,35 @@ def insert_unless_there(
     """`INSERT … ON CONFLICT (key) DO NOTHING`, in the dialect's own spelling (both have it)."""
     insert = postgresql_insert(entity) if dialect == "postgresql" else sqlite_insert(entity)
     return insert.values(values).on_conflict_do_nothing(index_elements=[key], index_where=where)
+
+
+# Intake's own reads, built once: a statement built per call costs more CPU than its round trip.
+_PATIENT_BY_NHS_NUMBER = select(Patient).where(Patient.nhs_number == bindparam("nhs_number"))
+_BY_IDENTIFIER = select(Referral).where(
+    Referral.sender_organisation_id == bindparam("sender"),
+    Referral.identifier_system == bindparam("system"),
+    Referral.identifier_value == bindparam("value"),
+)
+_ANY_OPEN_BESIDE = (
+    select(Referral.id)
+    .join(ReferralTask, ReferralTask.referral_id == Referral.id)
+    .where(
+        Referral.patient_id == bindparam("patient_id"),
+        Referral.id != bindparam("referral_id"),
+        Referral.pathway_system == bindparam("system"),
+        Referral.pathway_code == bindparam("code"),
+        Referral.status == ReferralStatus.ACTIVE,
+        ReferralTask.status.not_in(TERMINAL),
+    )
+    .limit(1)
+)
+
+
+@functools.cache
+def _inbound_insert(dialect: str) -> Any:
+    """Every request's first write, built once per dialect (its values are bound per execution)."""
+    insert = postgresql_insert(InboundMessage) if dialect == "postgresql" else sqlite_insert(InboundMessage)
+    return insert.on_conflict_do_nothing(index_elements=["request_id"]).returning(InboundMessage.id)
 
 
 class DuplicateRequest(Exception):
@@ -65,12 +95,11 @@ class ReferralRepository:
             "interaction": message.interaction,
             "referral_id": message.referral_id,
         }
-        statement = insert_unless_there(dialect, InboundMessage, values, "request_id").returning(InboundMessage.id)
-        if self.session.execute(statement).scalar() is None:
+        if self.session.execute(_inbound_insert(dialect), values).scalar() is None:
             raise DuplicateRequest(message.request_id)
 
     def patient_by_nhs_number(self, nhs_number: str) -> Patient | None:
-        return self.session.scalar(select(Patient).where(Patient.nhs_number == nhs_number))
+        return self.session.scalar(_PATIENT_BY_NHS_NUMBER, {"nhs_number": nhs_number})
 
     def add_patient(self, patient: Patient) -> Patient:
         """Insert, or when another transaction inserted the same NHS number meanwhile, return that row.
@@ -111,6 +140,8 @@ class ReferralRepository:
         self.session.add(row)
         if isinstance(row, Referral):
             keep(self.session, row)  # the answer to intake reads it back by public id
+        elif isinstance(row, ReferralEvent) and _created_here(self.session, row.referral_id):
+            keep(self.session, row)  # a new referral's whole history, so `events` need not read it back
 
     def flush(self) -> None:
         self.session.flush()
@@ -127,13 +158,8 @@ class ReferralRepository:
         return self.session.scalar(select(Referral).where(Referral.public_id == public_id))
 
     def by_identifier(self, sender_organisation_id: int, system: str, value: str) -> Referral | None:
-        return self.session.scalar(
-            select(Referral).where(
-                Referral.sender_organisation_id == sender_organisation_id,
-                Referral.identifier_system == system,
-                Referral.identifier_value == value,
-            )
-        )
+        values = {"sender": sender_organisation_id, "system": system, "value": value}
+        return self.session.scalar(_BY_IDENTIFIER, values)
 
     def by_bundle_id(self, sender_organisation_id: int, bundle_id: str) -> Referral | None:
         return self.session.scalar(
@@ -211,6 +237,12 @@ class ReferralRepository:
         return self.session.scalars(query.order_by(ReferralTask.last_modified, ReferralTask.id).limit(limit)).all()
 
     def events(self, referral: Referral) -> Sequence[ReferralEvent]:
+        """A referral's events in order. For one this unit of work created, every event was added
+        here (intake and transitions add them through `add`), so they are answered from memory."""
+        if referral.id is not None and _created_here(self.session, referral.id):
+            self.session.flush()  # as the query's autoflush would: every event has its id
+            mine = [event for event in kept(self.session, ReferralEvent) if event.referral_id == referral.id]
+            return sorted(mine, key=lambda event: event.id)
         return self.session.scalars(
             select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.id)
         ).all()
@@ -231,8 +263,18 @@ class ReferralRepository:
         (intake asks this of every referral; a person with many open ones made it load them all)."""
         if referral.pathway_code is None:
             return False
-        query = select(Referral.id).join(ReferralTask, ReferralTask.referral_id == Referral.id)
-        return self.session.scalar(query.where(*_open_beside(referral)).limit(1)) is not None
+        values = {
+            "patient_id": referral.patient_id,
+            "referral_id": referral.id,
+            "system": referral.pathway_system,
+            "code": referral.pathway_code,
+        }
+        return self.session.scalar(_ANY_OPEN_BESIDE, values) is not None
+
+
+def _created_here(session: Session, referral_id: int | None) -> bool:
+    """Whether the referral was added in this unit of work (its row did not exist before it)."""
+    return referral_id is not None and any(referral.id == referral_id for referral in kept(session, Referral))
 
 
 def _open_beside(referral: Referral) -> tuple[ColumnElement[bool], ...]:
