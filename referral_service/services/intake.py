@@ -139,10 +139,9 @@ def admit_referral(
         last_modified=now,
     )
     uow.referrals.add(referral)
-    uow.referrals.flush()
     uow.referrals.add(
         ReferralEvent(
-            referral_id=referral.id,
+            referral=referral,
             event_type=EventType.RECEIVED,
             occurred_at=now,
             recorded_at=now,

@@ -202,6 +202,9 @@ class ReferralEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, object] | None] = mapped_column(JSONDocument)
 
+    # set instead of referral_id for a referral not yet flushed: both go in one flush, in order
+    referral: Mapped[Referral] = relationship()
+
 
 class InboundMessage(Base):
     """Every accepted request by its X-Request-Id: the unique key makes replays a 409, atomically."""

@@ -140,8 +140,8 @@ class ReferralRepository:
         self.session.add(row)
         if isinstance(row, Referral):
             keep(self.session, row)  # the answer to intake reads it back by public id
-        elif isinstance(row, ReferralEvent) and _created_here(self.session, row.referral_id):
-            keep(self.session, row)  # a new referral's whole history, so `events` need not read it back
+        elif isinstance(row, ReferralEvent):
+            keep(self.session, row)  # a new referral's whole history is here, so `events` need not read it
 
     def flush(self) -> None:
         self.session.flush()
@@ -240,8 +240,10 @@ class ReferralRepository:
         """A referral's events in order. For one this unit of work created, every event was added
         here (intake and transitions add them through `add`), so they are answered from memory."""
         if referral.id is not None and _created_here(self.session, referral.id):
-            self.session.flush()  # as the query's autoflush would: every event has its id
-            mine = [event for event in kept(self.session, ReferralEvent) if event.referral_id == referral.id]
+            added = kept(self.session, ReferralEvent)
+            if any(event.id is None for event in added):
+                self.session.flush()  # as the query's autoflush would: every event has its id
+            mine = [event for event in added if event.referral_id == referral.id]
             return sorted(mine, key=lambda event: event.id)
         return self.session.scalars(
             select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.id)
