@@ -44,6 +44,9 @@ _BY_IDENTIFIER = select(Referral).where(
     Referral.identifier_system == bindparam("system"),
     Referral.identifier_value == bindparam("value"),
 )
+_BY_BUNDLE_ID = select(Referral).where(
+    Referral.sender_organisation_id == bindparam("sender"), Referral.source_bundle_id == bindparam("bundle_id")
+)
 _ANY_OPEN_BESIDE = (
     select(Referral.id)
     .join(ReferralTask, ReferralTask.referral_id == Referral.id)
@@ -162,11 +165,7 @@ class ReferralRepository:
         return self.session.scalar(_BY_IDENTIFIER, values)
 
     def by_bundle_id(self, sender_organisation_id: int, bundle_id: str) -> Referral | None:
-        return self.session.scalar(
-            select(Referral).where(
-                Referral.sender_organisation_id == sender_organisation_id, Referral.source_bundle_id == bundle_id
-            )
-        )
+        return self.session.scalar(_BY_BUNDLE_ID, {"sender": sender_organisation_id, "bundle_id": bundle_id})
 
     def latest_by_correlation_id(self, api_client_id: int, correlation_id: str) -> Referral | None:
         return self.session.scalar(
