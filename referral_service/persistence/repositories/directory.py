@@ -94,6 +94,24 @@ class DirectoryRepository:
     def organisation_by_id(self, organisation_id: int | None) -> Organisation | None:
         return self.session.get(Organisation, organisation_id) if organisation_id is not None else None
 
+    def organisation_names(self, organisation_ids: Collection[int | None]) -> dict[int, tuple[str | None, str]]:
+        """(ODS code, name) of each of these organisations in one statement (no Organisation rows)."""
+        wanted = sorted({i for i in organisation_ids if i is not None})
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Organisation.id, Organisation.ods_code, Organisation.name).where(Organisation.id.in_(wanted))
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def service_names_by_id(self, service_ids: Collection[int | None]) -> dict[int, str]:
+        """Services' names by id in one statement (no Service rows, so none of their eager collections)."""
+        wanted = sorted({i for i in service_ids if i is not None})
+        if not wanted:
+            return {}
+        rows = self.session.execute(select(Service.id, Service.name).where(Service.id.in_(wanted)))
+        return {row[0]: row[1] for row in rows}
+
     def capacity_pool(self, pool_id: int) -> CapacityPool | None:
         return self.session.get(CapacityPool, pool_id)
 

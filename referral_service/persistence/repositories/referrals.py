@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
-from referral_service.domain.lifecycle import TERMINAL
+from referral_service.domain.lifecycle import TERMINAL, BusinessStatus
 from referral_service.domain.referral import ReferralStatus
 from referral_service.persistence.models import (
     AuditEvent,
@@ -187,11 +187,13 @@ class ReferralRepository:
         modified_before: datetime | None = None,
         modified_until: datetime | None = None,
         limit: int = 100,
-    ) -> Sequence[ReferralTask]:
-        """A GP client's Tasks (by `api_client_id`) or a provider's (by `owner_id`); filters AND together."""
+    ) -> Sequence[Referral]:
+        """The referrals of a GP client's Tasks (by `api_client_id`) or a provider's (by `owner_id`), in
+        the Tasks' order; filters AND together. One statement: each referral comes with its Task and
+        patient details (it was a referral loaded per Task)."""
         if api_client_id is None and owner_id is None:
             return []
-        query = select(ReferralTask).join(Referral, ReferralTask.referral_id == Referral.id)
+        query = select(Referral).join(Referral.task).options(contains_eager(Referral.task))
         if api_client_id is not None:
             query = query.where(Referral.api_client_id == api_client_id)
         if owner_id is not None:
@@ -208,7 +210,28 @@ class ReferralRepository:
             query = query.where(ReferralTask.last_modified < modified_before)
         if modified_until is not None:
             query = query.where(ReferralTask.last_modified <= modified_until)
-        return self.session.scalars(query.order_by(ReferralTask.last_modified, ReferralTask.id).limit(limit)).all()
+        ordered = query.order_by(ReferralTask.last_modified, ReferralTask.id).limit(limit)
+        return self.session.scalars(ordered).unique().all()
+
+    def hand_placings(self, referral_ids: Collection[int]) -> dict[int, ReferralEvent]:
+        """Each referral's last placing by a link worker (from the queue to an offer), for a page at once."""
+        if not referral_ids:
+            return {}
+        events = self.session.scalars(
+            select(ReferralEvent)
+            .where(
+                ReferralEvent.referral_id.in_(sorted(referral_ids)),
+                ReferralEvent.from_business_status == BusinessStatus.LINK_WORKER,
+                ReferralEvent.to_business_status == BusinessStatus.OFFERED,
+            )
+            .order_by(ReferralEvent.id)
+        )
+        return {event.referral_id: event for event in events}  # the last one of each wins
+
+    def add_audit_events(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Audit rows (AuditEvent's columns by name) in one bulk INSERT, not an object each."""
+        if rows:
+            self.session.execute(insert(AuditEvent), list(rows))
 
     def events(self, referral: Referral) -> Sequence[ReferralEvent]:
         return self.session.scalars(
