@@ -79,7 +79,7 @@ def service_request(view: ReferralView) -> dict[str, Any]:
             (e["resource"] for e in raw if isinstance(e.get("resource"), dict) and _same(e["resource"], found)),
             found,
         )
-        resource = self_contained(raw, request)
+        resource = self_contained(raw, request, fresh=True)  # parsed above for this read alone
     else:
         resource = stored
     resource["id"] = view.id

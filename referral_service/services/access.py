@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from referral_service.domain.access import SCHEDULER, Actor, ApiClientKind, ReferralScope, Right, UserRole, may_reach
 from referral_service.domain.lifecycle import TERMINAL, BusinessStatus
@@ -84,20 +85,23 @@ class Audit:
     now: datetime
 
 
+def _audit_columns(actor: Actor, referral: Referral, audit: Audit) -> dict[str, Any]:
+    """The audit row of one referral reached: who, when, what was shown, through which request."""
+    return {
+        "occurred_at": audit.now,
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "action": audit.action,
+        "resource_type": audit.resource_type,
+        "resource_id": referral.public_id,
+        "referral_id": referral.id,
+        "patient_id": referral.patient_id,
+        "request_id": audit.request_id,
+    }
+
+
 def _record(uow: UnitOfWork, actor: Actor, referral: Referral, audit: Audit) -> None:
-    uow.referrals.add(
-        AuditEvent(
-            occurred_at=audit.now,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            action=audit.action,
-            resource_type=audit.resource_type,
-            resource_id=referral.public_id,
-            referral_id=referral.id,
-            patient_id=referral.patient_id,
-            request_id=audit.request_id,
-        )
-    )
+    uow.referrals.add(AuditEvent(**_audit_columns(actor, referral, audit)))
 
 
 def record_check(
@@ -254,7 +258,7 @@ def _listed(uow: UnitOfWork, actor: Actor, listing: Listing) -> Sequence[Referra
             )
         case TaskFilter():
             by_owner = actor.client_kind is ApiClientKind.PROVIDER_SYSTEM
-            tasks = uow.referrals.search_tasks(
+            return uow.referrals.search_tasks(
                 api_client_id=None if by_owner else actor.client_pk,
                 owner_id=provider if by_owner else None,
                 public_id=listing.task_id,
@@ -265,7 +269,6 @@ def _listed(uow: UnitOfWork, actor: Actor, listing: Listing) -> Sequence[Referra
                 modified_until=listing.modified_until,
                 limit=SEARCH_LIMIT,
             )
-            return [task.referral for task in tasks]
         case HeldReferrals():
             if provider is None:
                 raise NotFound("no caseload for you")
@@ -311,8 +314,7 @@ def referrals_for(
     audit = Audit(action, resource_type, request_id, now)
     listed = _listed(uow, actor, listing)
     shown = [referral for referral in listed if may_reach(actor, scope_of(uow, referral, actor), Right.READ)]
-    for referral in shown:
-        _record(uow, actor, referral, audit)
+    uow.referrals.add_audit_events([_audit_columns(actor, referral, audit) for referral in shown])  # one INSERT
     if isinstance(listing, PortalSearch):
         _record_search(uow, actor, listing.terms, len(shown), audit)
     return shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from referral_service.domain.explanation import explain, sentence
 from referral_service.domain.lifecycle import BusinessStatus
 from referral_service.domain.referral import ReferralSource, ReferralStatus, TaskStatus
-from referral_service.persistence.models import Organisation, Referral, ReferralTask
+from referral_service.persistence.models import Referral, ReferralTask
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import (
     Actor,
@@ -50,43 +51,80 @@ class ReferralView:
     task: TaskView
 
 
-def _organisation(uow: UnitOfWork, organisation_id: int | None) -> Organisation | None:
-    return uow.directory.organisation_by_id(organisation_id)
+@dataclass(frozen=True)
+class _Page:
+    """What the views of a page of referrals read beyond the rows themselves, each read once for the
+    whole page (it was read per referral: a poll of 100 Tasks cost hundreds of statements)."""
+
+    organisations: dict[int, tuple[str | None, str]]  # (ODS code, name) by id: owners and senders
+    names: dict[str, str]  # by slug, every service the page's triage assessed
+    waiting: dict[int, int]  # by referral id, the place in its queue of each waiting one
+    services: dict[int, str]  # by id, the names of the services the waiting ones wait for
+    overrides: dict[int, str]  # by referral id, a link worker's last placing by hand
 
 
-def _status_reason(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> str | None:
+def _assessed(referral: Referral) -> set[str]:
+    assessments: list[dict[str, Any]] = list((referral.triage or {}).get("assessments") or [])  # type: ignore[call-overload]
+    return {str(a.get("service")) for a in assessments}
+
+
+def _page(uow: UnitOfWork, referrals: Sequence[Referral]) -> _Page:
+    waiting = [r for r in referrals if r.task.business_status == BusinessStatus.WAITLISTED]
+    explained = [r.id for r in referrals if r.task.business_status in EXPLAINED]
+    organisations = [r.task.owner_organisation_id for r in referrals] + [r.sender_organisation_id for r in referrals]
+    placings = uow.referrals.hand_placings(explained)
+    return _Page(
+        organisations=uow.directory.organisation_names(organisations),
+        names=uow.directory.service_names(set().union(*(_assessed(r) for r in referrals))),
+        waiting=uow.capacity.waiting_positions([r.id for r in waiting]),
+        services=uow.directory.service_names_by_id([r.task.service_id for r in waiting]),
+        overrides={
+            referral_id: f"Triage was overridden by link worker {event.actor_id}: {event.reason}"
+            for referral_id, event in placings.items()
+        },
+    )
+
+
+def _status_reason(page: _Page, referral: Referral, task: ReferralTask) -> str | None:
     """For a waiting referral, its place in the queue now (it moves as others are offered places)."""
     if task.business_status == BusinessStatus.WAITLISTED:
-        entry = uow.capacity.waiting_entry(referral.id)
-        service = uow.directory.service_by_id(task.service_id)
-        if entry is not None and service is not None:
-            return f"waiting list position {uow.capacity.position(entry)} at {service.name}"
+        position = page.waiting.get(referral.id)
+        service = page.services.get(task.service_id) if task.service_id is not None else None
+        if position is not None and service is not None:
+            return f"waiting list position {position} at {service}"
     return task.status_reason
 
 
-def _task_view(uow: UnitOfWork, referral: Referral, task: ReferralTask) -> TaskView:
-    names = service_names(uow, referral)
-    owner = _organisation(uow, task.owner_organisation_id)
-    sender = _organisation(uow, referral.sender_organisation_id)
+def _task_view(page: _Page, referral: Referral) -> TaskView:
+    task = referral.task
+    names = {slug: page.names[slug] for slug in _assessed(referral) if slug in page.names}
+    owner = page.organisations.get(task.owner_organisation_id) if task.owner_organisation_id is not None else None
+    sender = page.organisations.get(referral.sender_organisation_id)
     return TaskView(
         id=task.public_id,
         referral_id=referral.public_id,
         status=task.status,
         business_status=task.business_status,
-        status_reason=sentence(_status_reason(uow, referral, task), names),
-        owner_ods=owner.ods_code if owner else None,
-        owner_name=owner.name if owner else None,
+        status_reason=sentence(_status_reason(page, referral, task), names),
+        owner_ods=owner[0] if owner else None,
+        owner_name=owner[1] if owner else None,
         # a self-referral's practice is the person's own, not its requester
-        requester_ods=sender.ods_code if sender and referral.source is ReferralSource.GP else None,
+        requester_ods=sender[0] if sender and referral.source is ReferralSource.GP else None,
         nhs_number=referral.patient_details.nhs_number,
         authored_at=task.authored_at,
         last_modified=task.last_modified,
         version=task.version,
         output=list(task.provider_output or []),
-        explanation=tuple(explain(referral.triage, names, _override(uow, referral)))
+        explanation=tuple(explain(referral.triage, names, page.overrides.get(referral.id)))
         if task.business_status in EXPLAINED
         else (),
     )
+
+
+def _task_views(uow: UnitOfWork, referrals: Sequence[Referral]) -> list[TaskView]:
+    """The Tasks of a page of referrals, in its order, with a constant number of statements."""
+    page = _page(uow, referrals)
+    return [_task_view(page, referral) for referral in referrals]
 
 
 EXPLAINED = {BusinessStatus.OFFERED, BusinessStatus.WAITLISTED, BusinessStatus.LINK_WORKER}
@@ -94,32 +132,22 @@ EXPLAINED = {BusinessStatus.OFFERED, BusinessStatus.WAITLISTED, BusinessStatus.L
 
 def service_names(uow: UnitOfWork, referral: Referral) -> dict[str, str]:
     """The services triage considered, by slug, with the names people know them by."""
-    assessments: list[dict[str, Any]] = list((referral.triage or {}).get("assessments") or [])  # type: ignore[call-overload]
-    return uow.directory.service_names({str(a.get("service")) for a in assessments})
+    return uow.directory.service_names(_assessed(referral))
 
 
-def _override(uow: UnitOfWork, referral: Referral) -> str | None:
-    """A link worker's placing by hand, with their reason and who they are."""
-    placed = [
-        e
-        for e in uow.referrals.events(referral)
-        if e.from_business_status == BusinessStatus.LINK_WORKER and e.to_business_status == BusinessStatus.OFFERED
-    ]
-    if not placed:
-        return None
-    last = placed[-1]
-    return f"Triage was overridden by link worker {last.actor_id}: {last.reason}"
-
-
-def _view(uow: UnitOfWork, referral: Referral) -> ReferralView:
+def _view(referral: Referral, task: TaskView) -> ReferralView:
     return ReferralView(
         id=referral.public_id,
         status=referral.status,
         payload=referral.payload,
         payload_format=referral.payload_format,
         updated_at=max(referral.updated_at, referral.task.last_modified),
-        task=_task_view(uow, referral, referral.task),
+        task=task,
     )
+
+
+def _views(uow: UnitOfWork, referrals: Sequence[Referral]) -> list[ReferralView]:
+    return [_view(referral, task) for referral, task in zip(referrals, _task_views(uow, referrals), strict=True)]
 
 
 def read_referral(
@@ -132,7 +160,7 @@ def read_referral(
         )
     except NotFound:
         raise NotFound(f"no ServiceRequest {public_id}") from None
-    return _view(uow, referral)
+    return _views(uow, [referral])[0]
 
 
 def search_referrals(
@@ -153,7 +181,7 @@ def search_referrals(
         request_id=request_id,
         now=now,
     )
-    return [_view(uow, referral) for referral in found]
+    return _views(uow, found)
 
 
 def read_task(uow: UnitOfWork, public_id: str, *, actor: Actor, now: datetime, request_id: str | None) -> TaskView:
@@ -161,7 +189,7 @@ def read_task(uow: UnitOfWork, public_id: str, *, actor: Actor, now: datetime, r
         referral = referral_for_task(uow, actor, public_id, action="read", now=now, request_id=request_id)
     except NotFound:
         raise NotFound(f"no Task {public_id}") from None
-    return _task_view(uow, referral, referral.task)
+    return _task_views(uow, [referral])[0]
 
 
 def search_tasks(
@@ -184,6 +212,6 @@ def search_tasks(
         request_id=request_id,
         now=now,
     )
-    views = [_task_view(uow, referral, referral.task) for referral in found]
-    included = [_view(uow, referral) for referral in found] if include_focus else []
+    views = _task_views(uow, found)
+    included = [_view(referral, view) for referral, view in zip(found, views, strict=True)] if include_focus else []
     return views, included

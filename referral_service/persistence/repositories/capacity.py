@@ -3,11 +3,11 @@ when many transactions race for the last place (PostgreSQL re-checks the WHERE a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Date, and_, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from referral_service.domain.referral import OfferStatus, WaitlistStatus
 from referral_service.persistence.models import CapacityPool, Offer, Service, WaitlistEntry
@@ -118,6 +118,37 @@ class CapacityRepository:
             )
         )
         return int(ahead or 0) + 1
+
+    def waiting_positions(self, referral_ids: Collection[int]) -> dict[int, int]:
+        """`position` of each of these referrals' waiting entries, in one statement (a page of polled
+        Tasks): by referral id, only for those waiting."""
+        if not referral_ids:
+            return {}
+        entry = aliased(WaitlistEntry)
+        ahead = (
+            select(func.count())
+            .where(
+                WaitlistEntry.service_id == entry.service_id,
+                WaitlistEntry.status == WaitlistStatus.WAITING,
+                or_(
+                    WaitlistEntry.priority_rank < entry.priority_rank,
+                    and_(WaitlistEntry.priority_rank == entry.priority_rank, WaitlistEntry.joined_at < entry.joined_at),
+                    and_(
+                        WaitlistEntry.priority_rank == entry.priority_rank,
+                        WaitlistEntry.joined_at == entry.joined_at,
+                        WaitlistEntry.id < entry.id,
+                    ),
+                ),
+            )
+            .correlate(entry)
+            .scalar_subquery()
+        )
+        rows = self.session.execute(
+            select(entry.referral_id, ahead).where(
+                entry.referral_id.in_(sorted(referral_ids)), entry.status == WaitlistStatus.WAITING
+            )
+        )
+        return {referral_id: int(count or 0) + 1 for referral_id, count in rows}
 
     def next_waiting(self, service_id: int) -> WaitlistEntry | None:
         """The head of a queue, locked so two promotions never take the same patient (skipped if taken)."""

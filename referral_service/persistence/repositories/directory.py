@@ -22,6 +22,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    inspect,
     or_,
     select,
 )
@@ -50,6 +51,7 @@ class NarrowedCandidates:
     left_out: dict[str, int]
 
 
+_ORGANISATION_KEY = inspect(Organisation)  # its identity keys: an organisation already loaded is not read again
 _ORGANISATION_BY_ODS_CODE = select(Organisation).where(Organisation.ods_code == bindparam("ods_code"))
 SERVICE_NAMES = "service names read"  # session.info: names by slug this unit of work has read
 
@@ -103,6 +105,31 @@ class DirectoryRepository:
 
     def organisation_by_id(self, organisation_id: int | None) -> Organisation | None:
         return self.session.get(Organisation, organisation_id) if organisation_id is not None else None
+
+    def organisation_names(self, organisation_ids: Collection[int | None]) -> dict[int, tuple[str | None, str]]:
+        """(ODS code, name) of each of these organisations in one statement (no Organisation rows)."""
+        names: dict[int, tuple[str | None, str]] = {}
+        wanted = []
+        for organisation_id in sorted({i for i in organisation_ids if i is not None}):
+            held = self.session.identity_map.get(_ORGANISATION_KEY.identity_key_from_primary_key((organisation_id,)))
+            if isinstance(held, Organisation) and "name" in held.__dict__:  # loaded in this unit of work
+                names[organisation_id] = (held.ods_code, held.name)
+            else:
+                wanted.append(organisation_id)
+        if wanted:
+            rows = self.session.execute(
+                select(Organisation.id, Organisation.ods_code, Organisation.name).where(Organisation.id.in_(wanted))
+            )
+            names.update({row[0]: (row[1], row[2]) for row in rows})
+        return names
+
+    def service_names_by_id(self, service_ids: Collection[int | None]) -> dict[int, str]:
+        """Services' names by id in one statement (no Service rows, so none of their eager collections)."""
+        wanted = sorted({i for i in service_ids if i is not None})
+        if not wanted:
+            return {}
+        rows = self.session.execute(select(Service.id, Service.name).where(Service.id.in_(wanted)))
+        return {row[0]: row[1] for row in rows}
 
     def capacity_pool(self, pool_id: int) -> CapacityPool | None:
         return self.session.get(CapacityPool, pool_id)

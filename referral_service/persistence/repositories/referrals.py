@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, inspect, select
+from sqlalchemy import ColumnElement, bindparam, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
-from referral_service.domain.lifecycle import TERMINAL
+from referral_service.domain.lifecycle import TERMINAL, BusinessStatus
 from referral_service.domain.referral import ReferralStatus
 from referral_service.persistence.models import (
     AuditEvent,
@@ -212,11 +212,13 @@ class ReferralRepository:
         modified_before: datetime | None = None,
         modified_until: datetime | None = None,
         limit: int = 100,
-    ) -> Sequence[ReferralTask]:
-        """A GP client's Tasks (by `api_client_id`) or a provider's (by `owner_id`); filters AND together."""
+    ) -> Sequence[Referral]:
+        """The referrals of a GP client's Tasks (by `api_client_id`) or a provider's (by `owner_id`), in
+        the Tasks' order; filters AND together. One statement: each referral comes with its Task and
+        patient details (it was a referral loaded per Task)."""
         if api_client_id is None and owner_id is None:
             return []
-        query = select(ReferralTask).join(Referral, ReferralTask.referral_id == Referral.id)
+        query = select(Referral).join(Referral.task).options(contains_eager(Referral.task))
         if api_client_id is not None:
             query = query.where(Referral.api_client_id == api_client_id)
         if owner_id is not None:
@@ -233,19 +235,48 @@ class ReferralRepository:
             query = query.where(ReferralTask.last_modified < modified_before)
         if modified_until is not None:
             query = query.where(ReferralTask.last_modified <= modified_until)
-        return self.session.scalars(query.order_by(ReferralTask.last_modified, ReferralTask.id).limit(limit)).all()
+        ordered = query.order_by(ReferralTask.last_modified, ReferralTask.id).limit(limit)
+        return self.session.scalars(ordered).unique().all()
+
+    def hand_placings(self, referral_ids: Collection[int]) -> dict[int, ReferralEvent]:
+        """Each referral's last placing by a link worker (from the queue to an offer), for a page at once."""
+        if not referral_ids:
+            return {}
+        new = {i for i in referral_ids if _created_here(self.session, i)}
+        if new:  # their every event was added in this unit of work (see `events`)
+            placed = {i: _last_hand_placing(self.events_by_id(i)) for i in new}
+            found = {i: event for i, event in placed.items() if event is not None}
+            return found | (self.hand_placings(set(referral_ids) - new) if set(referral_ids) - new else {})
+        events = self.session.scalars(
+            select(ReferralEvent)
+            .where(
+                ReferralEvent.referral_id.in_(sorted(referral_ids)),
+                ReferralEvent.from_business_status == BusinessStatus.LINK_WORKER,
+                ReferralEvent.to_business_status == BusinessStatus.OFFERED,
+            )
+            .order_by(ReferralEvent.id)
+        )
+        return {event.referral_id: event for event in events}  # the last one of each wins
+
+    def add_audit_events(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Audit rows (AuditEvent's columns by name) in one bulk INSERT, not an object each."""
+        if rows:
+            self.session.execute(insert(AuditEvent), list(rows))
 
     def events(self, referral: Referral) -> Sequence[ReferralEvent]:
+        return self.events_by_id(referral.id)
+
+    def events_by_id(self, referral_id: int) -> Sequence[ReferralEvent]:
         """A referral's events in order. For one this unit of work created, every event was added
         here (intake and transitions add them through `add`), so they are answered from memory."""
-        if referral.id is not None and _created_here(self.session, referral.id):
+        if _created_here(self.session, referral_id):
             added = kept(self.session, ReferralEvent)
             if any(event.id is None for event in added):
                 self.session.flush()  # as the query's autoflush would: every event has its id
-            mine = [event for event in added if event.referral_id == referral.id]
+            mine = [event for event in added if event.referral_id == referral_id]
             return sorted(mine, key=lambda event: event.id)
         return self.session.scalars(
-            select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.id)
+            select(ReferralEvent).where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id)
         ).all()
 
     def open_on_pathway(self, referral: Referral) -> Sequence[Referral]:
@@ -271,6 +302,17 @@ class ReferralRepository:
             "code": referral.pathway_code,
         }
         return self.session.scalar(_ANY_OPEN_BESIDE, values) is not None
+
+
+def _last_hand_placing(events: Sequence[ReferralEvent]) -> ReferralEvent | None:
+    """A link worker's last placing by hand (from their queue to an offer), as `hand_placings` finds it."""
+    placings = [
+        event
+        for event in events
+        if event.from_business_status == BusinessStatus.LINK_WORKER
+        and event.to_business_status == BusinessStatus.OFFERED
+    ]
+    return placings[-1] if placings else None
 
 
 def _created_here(session: Session, referral_id: int | None) -> bool:
