@@ -8,6 +8,7 @@ the event and, when nobody had room or could take the patient, the unmet-demand 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -68,6 +69,7 @@ def facts_from(evidence: dict[str, Any], patient: Any, authored_at: datetime, pa
 
 
 _RULES: dict[tuple[int, str], Eligibility] = {}
+_SHARED: dict[str, Eligibility] = {}  # one rules object for every service whose rules read the same
 
 
 def _rules(uow: UnitOfWork, rows: list[tuple[int, str]]) -> dict[int, Eligibility]:
@@ -90,7 +92,11 @@ def remember_rules(service_id: int, source_hash: str, document: dict[str, object
     if rules is None:
         if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
             _RULES.clear()
-        rules = load_eligibility(document)
+            _SHARED.clear()
+        # Services with equal rule documents share one rules object, so `choice.assess_all` judges
+        # them once (a region's copies of one commissioned specification).
+        text = json.dumps(document, sort_keys=True, default=str)
+        rules = _SHARED.get(text) or _SHARED.setdefault(text, load_eligibility(document))
         _RULES[key] = rules
     return rules
 
