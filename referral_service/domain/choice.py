@@ -219,7 +219,9 @@ def assess_all(facts: PatientFacts, profiles: Sequence[ServiceProfile], risk: Ri
         same = judged.get(key)
         if same is None:
             same = judged[key] = assess(facts, profile, risk)
-        found.append(same if same.service == profile.slug else replace(same, service=profile.slug))
+        if same.service != profile.slug:  # the constructor: dataclasses.replace costs twice as much
+            same = Assessment(profile.slug, same.verdict, same.reasons, same.missing, same.include, same.exclusions)
+        found.append(same)
     return tuple(found)
 
 
