@@ -16,8 +16,8 @@ Run: .venv/bin/python bench/triage.py [--seconds 3] [--sizes 10,100,1000,10000]
     [--crowd 170] [--distinct-rules]
 `--crowd N`: N of the exercise services also cover SK3 and every patient lives there, so N services
 are real candidates for each referral (the regional directory puts about 170 in SK3).
-`--distinct-rules`: every copy's inclusion rule differs (its own activity limit), so no two services
-share rules and nothing can be judged once for many.
+`--distinct-rules`: every copy's inclusion rule differs (a BMI ceiling of its own, above any
+patient's), so no two services share rules and nothing can be judged once for many.
 Prints a Markdown table (milliseconds per referral; "CPU" is this process's CPU time, without
 PostgreSQL's, the steadier figure on a shared machine).
 """
@@ -42,7 +42,7 @@ from sqlalchemy import make_url, text
 from referral_service.domain.choice import ServiceProfile, decide
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.domain.facts import Dated, PatientFacts
-from referral_service.domain.rules import ActivityMinutesRule, AllOf, Range
+from referral_service.domain.rules import AllOf, BmiRule, Range
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
@@ -84,8 +84,8 @@ def synthetic_providers(size: int, crowd: int = 0, distinct: bool = False) -> li
             districts = frozenset({*sorted(districts)[:2], CROWDED})
         pathway = service.pathway if n % PATHWAYS == 0 else replace(service.pathway, code=f"90000{n % PATHWAYS:02d}")
         eligibility = service.eligibility
-        if distinct:  # 20 to 60 minutes of activity a week, a different fraction for each copy
-            limit = ActivityMinutesRule(Range(None, 20 + (n * 7919 % 40_000) / 1000))
+        if distinct:  # a BMI ceiling of its own, 60 to 61, above any bench patient's: same verdicts
+            limit = BmiRule(Range(None, 60 + n / 10_000))
             eligibility = replace(eligibility, include=AllOf((*eligibility.include.rules, limit)))
         copy = replace(
             service,
