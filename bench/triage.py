@@ -13,6 +13,11 @@ a handful per pathway and area. Figures per size:
 
 Run: .venv/bin/python bench/triage.py [--seconds 3] [--sizes 10,100,1000,10000]
     [--backends sqlite,postgresql] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_triage]
+    [--crowd 170] [--distinct-rules]
+`--crowd N`: N of the exercise services also cover SK3 and every patient lives there, so N services
+are real candidates for each referral (the regional directory puts about 170 in SK3).
+`--distinct-rules`: every copy's inclusion rule differs (a BMI ceiling of its own, above any
+patient's), so no two services share rules and nothing can be judged once for many.
 Prints a Markdown table (milliseconds per referral; "CPU" is this process's CPU time, without
 PostgreSQL's, the steadier figure on a shared machine).
 """
@@ -37,6 +42,7 @@ from sqlalchemy import make_url, text
 from referral_service.domain.choice import ServiceProfile, decide
 from referral_service.domain.directory import ProviderDefinition
 from referral_service.domain.facts import Dated, PatientFacts
+from referral_service.domain.rules import AllOf, BmiRule, Range
 from referral_service.persistence import migrations
 from referral_service.persistence.engine import make_engine, make_session_factory
 from referral_service.persistence.uow import UnitOfWork
@@ -61,28 +67,39 @@ def exercise_template() -> tuple[ProviderDefinition, int]:
     return provider, 0
 
 
-def synthetic_providers(size: int) -> list[ProviderDefinition]:
+CROWDED = "SK3"
+
+
+def synthetic_providers(size: int, crowd: int = 0, distinct: bool = False) -> list[ProviderDefinition]:
     """`size` copies of the demo's exercise referral service, each with its own id, one of PATHWAYS
-    pathways and a catchment of 3 districts of DISTRICTS (one in PATHWAYS answers exercise)."""
+    pathways and a catchment of 3 districts of DISTRICTS (one in PATHWAYS answers exercise); the
+    first `crowd` exercise copies also cover CROWDED; with `distinct`, each its own inclusion rule."""
     template, index = exercise_template()
     service = template.services[index]
     rng = random.Random(size)
     providers = []
     for n in range(size):
         districts = frozenset(rng.sample(DISTRICTS, 3))
+        if n % PATHWAYS == 0 and n // PATHWAYS < crowd:
+            districts = frozenset({*sorted(districts)[:2], CROWDED})
         pathway = service.pathway if n % PATHWAYS == 0 else replace(service.pathway, code=f"90000{n % PATHWAYS:02d}")
+        eligibility = service.eligibility
+        if distinct:  # a BMI ceiling of its own, 60 to 61, above any bench patient's: same verdicts
+            limit = BmiRule(Range(None, 60 + n / 10_000))
+            eligibility = replace(eligibility, include=AllOf((*eligibility.include.rules, limit)))
         copy = replace(
             service,
             slug=f"bench-service-{n}",
             name=f"Exercise referral {n}",
             catchment_districts=districts,
             pathway=pathway,
+            eligibility=eligibility,
         )
         providers.append(replace(template, slug=f"bench-provider-{n}", identifiers=(), services=(copy,)))
     return providers
 
 
-def profiles(size: int) -> list[ServiceProfile]:
+def profiles(size: int, distinct: bool = False) -> list[ServiceProfile]:
     """Every service as if it answered the exercise pathway: the worst case for the pure decision."""
     return [
         ServiceProfile(
@@ -97,11 +114,11 @@ def profiles(size: int) -> list[ServiceProfile]:
             waiting=0,
             places=40,
         )
-        for p in synthetic_providers(size)
+        for p in synthetic_providers(size, distinct=distinct)
     ]
 
 
-def patients(count: int) -> list[PatientFacts]:
+def patients(count: int, district: str | None = None) -> list[PatientFacts]:
     rng = random.Random(7)
     people = []
     for _ in range(count):
@@ -111,7 +128,7 @@ def patients(count: int) -> list[PatientFacts]:
                 referral_date=TODAY,
                 birth_date=date(rng.randint(1940, 2005), rng.randint(1, 12), 1),
                 sex=rng.choice(["female", "male"]),
-                postcode=f"{rng.choice(DISTRICTS)} 1AA",
+                postcode=f"{district or rng.choice(DISTRICTS)} 1AA",
                 pathway=EXERCISE,
                 conditions=dict.fromkeys(rng.sample(["38341003", "44054006", "35489007", "22298006"], 1)),
                 measurements={
@@ -139,8 +156,8 @@ def timed_rate(seconds: float, work: object) -> tuple[float, int, float]:
     return done / (time.perf_counter() - started), done, (time.process_time() - cpu) * 1000 / max(done, 1)
 
 
-def bench_decide(size: int, seconds: float) -> float:
-    candidates = profiles(size)
+def bench_decide(size: int, seconds: float, distinct: bool = False) -> float:
+    candidates = profiles(size, distinct)
     people = patients(200)
     cursor = iter(range(10**9))
     per_second, _ = rate(seconds, lambda: decide(people[next(cursor) % len(people)], candidates))
@@ -163,7 +180,9 @@ def fresh_database(backend: str, postgres_url: str, folder: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def bench_service(backend: str, size: int, seconds: float, postgres_url: str) -> tuple[float, float, float]:
+def bench_service(
+    backend: str, size: int, seconds: float, postgres_url: str, crowd: int = 0, distinct: bool = False
+) -> tuple[float, float, float]:
     """Milliseconds per referral: the service-layer triage read and decision (wall, and this
     process's CPU), then whole intakes (wall)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -171,7 +190,7 @@ def bench_service(backend: str, size: int, seconds: float, postgres_url: str) ->
         migrations.upgrade(engine)
         session_factory = make_session_factory(engine)
         with UnitOfWork(session_factory) as uow:
-            bulk_load(uow, synthetic_providers(size))  # the rows `providers load` writes, in seconds
+            bulk_load(uow, synthetic_providers(size, crowd, distinct))  # the rows `providers load` writes, in seconds
             register_api_client(
                 uow,
                 client_id="bench-gp",
@@ -186,7 +205,7 @@ def bench_service(backend: str, size: int, seconds: float, postgres_url: str) ->
         with UnitOfWork(session_factory) as uow:
             gp = active_client(uow, "bench-gp")
         now = datetime(2026, 11, 26, 10, tzinfo=UTC)
-        people = patients(200)
+        people = patients(200, CROWDED if crowd else None)
         cursor = iter(range(10**9))
 
         def triage_only() -> None:
@@ -197,7 +216,8 @@ def bench_service(backend: str, size: int, seconds: float, postgres_url: str) ->
 
         def intake() -> None:
             with UnitOfWork(session_factory) as uow:
-                receive_referral(uow, incoming(postcode=f"{random.choice(DISTRICTS)} 1AA"), actor=gp, now=now)
+                postcode = f"{CROWDED if crowd else random.choice(DISTRICTS)} 1AA"
+                receive_referral(uow, incoming(postcode=postcode), actor=gp, now=now)
 
         triage_only()  # the rule cache filled, as in a running worker
         triaged, _, cpu = timed_rate(seconds, triage_only)
@@ -212,6 +232,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100,1000,10000")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_triage")
+    parser.add_argument("--crowd", type=int, default=0, help=f"exercise services that also cover {CROWDED}")
+    parser.add_argument("--distinct-rules", action="store_true", help="no two services share an inclusion rule")
     arguments = parser.parse_args()
     backends = arguments.backends.split(",")
     header = ["services", "decide, all assessed (ms)"]
@@ -220,9 +242,11 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---:|" * len(header))
     for size in (int(n) for n in arguments.sizes.split(",")):
-        cells = [f"{size:,}", f"{1000 / bench_decide(size, arguments.seconds):.2f}"]
+        cells = [f"{size:,}", f"{1000 / bench_decide(size, arguments.seconds, arguments.distinct_rules):.2f}"]
         for backend in backends:
-            triaged, cpu, received = bench_service(backend, size, arguments.seconds, arguments.postgres_url)
+            triaged, cpu, received = bench_service(
+                backend, size, arguments.seconds, arguments.postgres_url, arguments.crowd, arguments.distinct_rules
+            )
             cells += [f"{triaged:.2f}", f"{cpu:.2f}", f"{received:.2f}"]
         print("| " + " | ".join(cells) + " |", flush=True)
 

@@ -201,6 +201,30 @@ def assess(facts: PatientFacts, profile: ServiceProfile, risk: RiskAssessment) -
     return Assessment(profile.slug, Verdict.ELIGIBLE, tuple(notes), frozenset(), include, exclusions)
 
 
+def assess_all(facts: PatientFacts, profiles: Sequence[ServiceProfile], risk: RiskAssessment) -> tuple[Assessment, ...]:
+    """`assess` for every service, in order. Services holding the very same rules object that
+    differ in nothing else `assess` reads (accreditation, self-referral, whether the patient's
+    district is in the catchment) are judged once and the verdict is copied under each slug: a
+    region's many copies of one commissioned specification cost one evaluation, not one each."""
+    district = facts.district
+    judged: dict[tuple[int, bool, bool, bool], Assessment] = {}
+    found: list[Assessment] = []
+    for profile in profiles:
+        key = (
+            id(profile.eligibility),  # alive for the whole call: every profile holds its rules
+            profile.accredited,
+            profile.takes_self_referral,
+            district is not None and district in profile.districts,
+        )
+        same = judged.get(key)
+        if same is None:
+            same = judged[key] = assess(facts, profile, risk)
+        if same.service != profile.slug:  # the constructor: dataclasses.replace costs twice as much
+            same = Assessment(profile.slug, same.verdict, same.reasons, same.missing, same.include, same.exclusions)
+        found.append(same)
+    return tuple(found)
+
+
 def _expected_wait(profile: ServiceProfile) -> float:
     return profile.waiting / profile.places if profile.places else float("inf")
 
@@ -241,7 +265,7 @@ def _decide(facts: PatientFacts, candidates: Iterable[ServiceProfile], passed_ov
             frozenset({"pathway"}),
             UnmetDemandReason.NEEDS_REVIEW,
         )
-    assessments = tuple(assess(facts, profile, risk) for profile in profiles)
+    assessments = assess_all(facts, profiles, risk)
     by_slug = {profile.slug: profile for profile in profiles}
     eligible = [by_slug[a.service] for a in assessments if a.verdict is Verdict.ELIGIBLE]
     if eligible:

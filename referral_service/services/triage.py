@@ -8,6 +8,7 @@ the event and, when nobody had room or could take the patient, the unmet-demand 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -68,6 +69,7 @@ def facts_from(evidence: dict[str, Any], patient: Any, authored_at: datetime, pa
 
 
 _RULES: dict[tuple[int, str], Eligibility] = {}
+_SHARED: dict[str, Eligibility] = {}  # one rules object for every service whose rules read the same
 
 
 def _rules(uow: UnitOfWork, rows: list[tuple[int, str]]) -> dict[int, Eligibility]:
@@ -90,7 +92,11 @@ def remember_rules(service_id: int, source_hash: str, document: dict[str, object
     if rules is None:
         if len(_RULES) > 50_000:  # bounded: old versions of reloaded services fall out
             _RULES.clear()
-        rules = load_eligibility(document)
+            _SHARED.clear()
+        # Services with equal rule documents share one rules object, so `choice.assess_all` judges
+        # them once (a region's copies of one commissioned specification).
+        text = json.dumps(document, sort_keys=True, default=str)
+        rules = _SHARED.get(text) or _SHARED.setdefault(text, load_eligibility(document))
         _RULES[key] = rules
     return rules
 
@@ -106,19 +112,66 @@ class Candidates:
     providers: dict[str, str]  # provider names by service slug
 
 
+@dataclass(frozen=True)
+class _Narrowed:
+    """What the directory says for one pathway, day, district and age, under one directory stamp:
+    the services as triage sees them but for their live room and waiting lists (`profiles`, in step
+    with `service_ids`; each slot holds the last capacity seen, replaced when it differs)."""
+
+    profiles: list[ServiceProfile]
+    service_ids: list[int]
+    ids: dict[str, int]
+    left_out: dict[str, int]
+    providers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    stamp: str
+    narrowed: dict[tuple[object, ...], _Narrowed]
+
+
+_KEPT = [_Kept("", {})]  # one process's narrowed directory, for the stamp it was read under
+_KEPT_MAX = 20_000  # pathways x districts x ages x one day: past this, read again rather than keep
+
+
 def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candidates:
     """The services a patient could qualify for, found through indexes (pathway, accreditation on the
     day, catchment district, age limits) before any rule runs, topped up with others to EXPLAINED + 1 so the
-    explanation still says why not; the work follows the candidates, not the directory's size."""
+    explanation still says why not; the work follows the candidates, not the directory's size.
+
+    The directory's part is kept per process under the directory stamp (`DirectoryRepository.stamp`,
+    which the database changes with any change to those rows): one read of the stamp, and the
+    narrowing statements only when it moved. Room and waiting lists are read live every time."""
     if not facts.pathway or "|" not in facts.pathway:
         return Candidates([], {}, {}, {})
     system, _, code = facts.pathway.partition("|")
+    stamp = uow.directory.stamp()
+    kept = _KEPT[0]
+    if kept.stamp != stamp:
+        kept = _KEPT[0] = _Kept(stamp, {})
+    key = (system, code, on, facts.district, facts.age)
+    narrowed = kept.narrowed.get(key)
+    if narrowed is None:
+        narrowed = _narrow(uow, system, code, on, facts)
+        if len(kept.narrowed) < _KEPT_MAX:
+            kept.narrowed[key] = narrowed
+    return Candidates(
+        _with_capacity(uow, narrowed.profiles, narrowed.service_ids, on),
+        narrowed.ids,
+        narrowed.left_out,
+        narrowed.providers,
+    )
+
+
+def _narrow(uow: UnitOfWork, system: str, code: str, on: date, facts: PatientFacts) -> _Narrowed:
     found = uow.directory.narrowed_candidates(
         system, code, on, district=facts.district, age=facts.age, alternatives=EXPLAINED + 1
     )
     rows = sorted([*found.candidates, *found.alternatives], key=lambda row: row.slug)
-    return Candidates(
-        _profiles(uow, rows, on),
+    return _Narrowed(
+        _listed(uow, rows),
+        [row.id for row in rows],
         {row.slug: row.id for row in rows},
         found.left_out,
         {row.slug: row.provider for row in rows},
@@ -129,34 +182,46 @@ def listed_profiles(uow: UnitOfWork, on: date) -> tuple[list[ServiceProfile], di
     """Every listed service, whatever its pathway, as triage sees it; and its provider's name by slug
     (for a person choosing by hand)."""
     rows = uow.directory.candidates(None, None, on)
-    return _profiles(uow, rows, on), {row.slug: row.provider for row in rows}
+    profiles = _with_capacity(uow, _listed(uow, rows), [row.id for row in rows], on)
+    return profiles, {row.slug: row.provider for row in rows}
 
 
-def _profiles(uow: UnitOfWork, rows: Sequence[Any], on: date) -> list[ServiceProfile]:
-    ids = [row.id for row in rows]
+def _listed(uow: UnitOfWork, rows: Sequence[Any]) -> list[ServiceProfile]:
+    """The services as the directory lists them, with no room and nobody waiting until read."""
     rules = _rules(uow, [(row.id, row.source_hash) for row in rows])
-    room = uow.capacity.room(ids, on) if ids else {}
-    waiting = uow.capacity.waiting_counts(ids) if ids else {}
-    profiles = []
-    for row in rows:
-        has_room, places = room.get(row.id, (False, 0))
-        profiles.append(
-            ServiceProfile(
-                slug=row.slug,
-                name=row.name,
-                pathway=f"{row.pathway_system}|{row.pathway_code}",
-                districts=frozenset(row.catchment_districts),
-                eligibility=rules[row.id],
-                accredited=bool(row.accredited),
-                has_room=has_room,
-                takes_waitlist=row.waitlist_enabled,
-                waiting=waiting.get(row.id, 0),
-                places=places,
-                aliases=frozenset({row.public_id.lower(), row.slug, row.name.lower()}),
-                takes_self_referral=bool(row.self_referral),
-            )
+    return [
+        ServiceProfile(
+            slug=row.slug,
+            name=row.name,
+            pathway=f"{row.pathway_system}|{row.pathway_code}",
+            districts=frozenset(row.catchment_districts),
+            eligibility=rules[row.id],
+            accredited=bool(row.accredited),
+            has_room=False,
+            takes_waitlist=row.waitlist_enabled,
+            aliases=frozenset({row.public_id.lower(), row.slug, row.name.lower()}),
+            takes_self_referral=bool(row.self_referral),
         )
-    return profiles
+        for row in rows
+    ]
+
+
+def _with_capacity(
+    uow: UnitOfWork, profiles: list[ServiceProfile], service_ids: list[int], on: date
+) -> list[ServiceProfile]:
+    """The profiles with their room and waiting lists now (read live), in the same order. A slot
+    whose capacity changed is replaced in `profiles` too, so the next triage copies only what moved."""
+    room = uow.capacity.room(service_ids, on) if service_ids else {}
+    waiting = uow.capacity.waiting_counts(service_ids) if service_ids else {}
+    now = []
+    for index, (profile, service_id) in enumerate(zip(profiles, service_ids, strict=True)):
+        has_room, places = room.get(service_id, (False, 0))
+        count = waiting.get(service_id, 0)
+        if (profile.has_room, profile.places, profile.waiting) != (has_room, places, count):
+            profile = replace(profile, has_room=has_room, places=places, waiting=count)
+            profiles[index] = profile
+        now.append(profile)
+    return now
 
 
 def triage_referral(

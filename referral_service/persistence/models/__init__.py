@@ -17,6 +17,7 @@ from referral_service.persistence.models.casework import CaseNote, FollowUp, Saf
 from referral_service.persistence.models.directory import (
     Accreditation,
     CapacityPool,
+    DirectoryStamp,
     Organisation,
     OrganisationIdentifier,
     Service,
@@ -61,6 +62,7 @@ __all__ = [
     "ContactAttempt",
     "ContactPermission",
     "DirectoryProposal",
+    "DirectoryStamp",
     "DirectoryVersion",
     "FollowUp",
     "InboundMessage",

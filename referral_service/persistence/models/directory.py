@@ -216,3 +216,16 @@ class CapacityPool(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     service: Mapped[Service] = relationship(back_populates="capacity_pools")
+
+
+class DirectoryStamp(Base):
+    """One row whose `stamp` the database itself changes (triggers, migration 9b3f6d2a7c10) with
+    every insert, update or delete of an organisation, accreditation, service or catchment district:
+    triage keeps what it narrowed per process under the stamp it read, so any change to the
+    directory, by any path and any process, is seen by the next triage. A random value rather than
+    a counter: a change rolled back must never leave its stamp to a later, different change."""
+
+    __tablename__ = "directory_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(40))

@@ -32,6 +32,7 @@ from referral_service.domain.directory import OrganisationKind, ServiceCategory
 from referral_service.persistence.models import (
     Accreditation,
     CapacityPool,
+    DirectoryStamp,
     Organisation,
     Service,
     ServiceDistrict,
@@ -205,6 +206,11 @@ class DirectoryRepository:
             left_out = {str(label): int(n) for label, n in counted}
         return NarrowedCandidates(candidates, others, left_out)
 
+    def stamp(self) -> str:
+        """What the directory stamp says now: it changes with every change to a row that
+        `narrowed_candidates` reads (database triggers), so it keys what a process keeps of them."""
+        return str(self.session.execute(_STAMP).scalar_one())
+
     def set_districts(self, service_id: int, districts: Collection[str]) -> None:
         """Keep the indexed catchment rows equal to the service's catchment."""
         current = set(
@@ -250,6 +256,9 @@ class DirectoryRepository:
         if postcode is not None:
             query = query.where(_has_location_in(postcode))
         return self.session.scalars(query.order_by(Service.slug)).all()
+
+
+_STAMP = select(DirectoryStamp.stamp).where(DirectoryStamp.id == 1)
 
 
 @dataclass(frozen=True)
