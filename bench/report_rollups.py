@@ -4,11 +4,12 @@
 Run from the project root, on a database holding a generated history (say 1,000,000 referrals):
 
     .venv/bin/python bench/report_rollups.py postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench
-        [--new 100] [--repeat 3]
+        [--new 100] [--repeat 3] [--area stockport-north]
 
 It migrates the database first (a history generated before the roll-ups existed gets their
 tables), so the same database gives the before figure (bench/reports.py --measure-only on the
-older code) and the after figure (this script).
+older code) and the after figure (this script). With `--area`, one area's commissioner is timed too
+(bench/reports.py `--area`; the history needs the demo areas, which bench/reports.py loads).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--new", type=int, default=100, help="referrals added before timing the tick")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--area", help="also time this area's report (an id in providers/demo/areas.yaml)")
     args = parser.parse_args()
     engine = make_engine(args.url)
     migrations.upgrade(engine)
@@ -64,7 +66,7 @@ def main() -> None:
     refresh_reports(factory, now=lambda: now)
     print(f"refresh-reports tick after {args.new} new referrals: {time.perf_counter() - started:.2f}s", flush=True)
     engine.dispose()
-    measure_only(args.url, args.repeat)
+    measure_only(args.url, args.repeat, args.area)
 
 
 if __name__ == "__main__":

@@ -84,7 +84,8 @@ def run(
     factory = make_session_factory(engine)
     now = datetime.now(UTC)
     with UnitOfWork(factory) as uow:
-        load_directory(uow, read_directory(ROOT / "providers" / "demo").providers, complete=True)
+        reading = read_directory(ROOT / "providers" / "demo")
+        load_directory(uow, reading.providers, complete=True, areas=reading.areas)
         store_deciles(uow, list(read_lsoa_deciles(ROOT / "deprivation" / "demo" / "lsoa_imd.csv")))
         store_postcodes(uow, list(read_postcode_lsoas(ROOT / "deprivation" / "demo" / "postcode_lsoa.csv")))
         apply_deprivation(uow, now=now)
@@ -156,14 +157,34 @@ def time_full_report(url: str, repeat: int = 1) -> float:
     return _report_timings(url, repeat)[2]["full"]
 
 
-def measure_only(url: str, repeat: int) -> None:
-    """Time the report over a database a previous run left (after refreshing the planner's statistics)."""
+def area_id(url: str, slug: str) -> int:
+    """The id of the area `slug` (providers/demo/areas.yaml) in the database at `url`."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(text("SELECT id FROM areas WHERE slug = :slug"), {"slug": slug}).scalar()
+    engine.dispose()
+    if found is None:
+        raise SystemExit(f"no area {slug!r} in the database (was the history generated with the areas file?)")
+    return int(found)
+
+
+def measure_only(url: str, repeat: int, area: str | None = None) -> None:
+    """Time the report over a database a previous run left (after refreshing the planner's statistics);
+    with `area`, also as a commissioner of that area sees it (the whole period, and the self-referrals)."""
     today = datetime.now(UTC).date()
     filters = {
         "full": ReportFilter(date(2000, 1, 1), today),
         "last 12 months": ReportFilter(today - timedelta(days=365), today),
         "one practice": ReportFilter(date(2000, 1, 1), today, practice="P88001"),
+        "gp source": ReportFilter(date(2000, 1, 1), today, source="gp"),
     }
+    if area:
+        one_area = area_id(url, area)
+        filters |= {
+            f"area {area}": ReportFilter(date(2000, 1, 1), today, area_id=one_area),
+            f"area {area} last 12 months": ReportFilter(today - timedelta(days=365), today, area_id=one_area),
+            f"area {area} gp source": ReportFilter(date(2000, 1, 1), today, area_id=one_area, source="gp"),
+        }
     dialect, referrals, timings = _report_timings(url, repeat, filters)
     print(f"{dialect} {referrals:,} referrals: " + ", ".join(f"{k} {v:.3f}s" for k, v in timings.items()))
 
@@ -175,9 +196,10 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--measure-only", metavar="DATABASE_URL", help="only time reports over an existing database")
+    parser.add_argument("--area", help="with --measure-only, also time one area's report (an areas.yaml id)")
     args = parser.parse_args()
     if args.measure_only:
-        measure_only(args.measure_only, args.repeat)
+        measure_only(args.measure_only, args.repeat, args.area)
         return
     sizes = sorted(int(size) for size in args.sizes.split(","))
     results = []

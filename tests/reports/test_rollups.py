@@ -4,7 +4,8 @@ Over a generated history (18 months of synthetic referrals across the demo direc
 commissioner report (whole months from the roll-ups, part months from `report_journeys`) is compared
 with the same report read from `report_journeys` alone, with and without small-number suppression;
 and a refresh after a new referral rebuilds only the roll-up rows of its month. A sliced report
-(practice, PCN, provider, service, pathway) reads the summary alone, and is checked the same way.
+(practice, PCN, provider, service, pathway) reads the summary alone, and is checked the same way; a
+commissioner of one area, and a report of one referral source, read their own rows of the roll-ups.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from referral_service.domain.reporting.assemble import build_report
 from referral_service.domain.reporting.definitions import ReportFilter
 from referral_service.domain.reporting.tables import Report
 from referral_service.jobs.tasks import refresh_reports
 from referral_service.persistence.engine import SessionFactory
-from referral_service.persistence.models import ROLLUP_TABLES, ReportRefresh, report_rollups
+from referral_service.persistence.models import ROLLUP_TABLES, Referral, ReportRefresh, report_rollups
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.lookups import read_lsoa_deciles, read_postcode_lsoas, read_practice_pcns
 from referral_service.services.deprivation import apply_deprivation, store_deciles, store_postcodes, store_practice_pcns
@@ -32,6 +34,7 @@ from tests.factories import incoming
 from tests.fixtures.referrals import NOW
 
 LOOKUPS = Path(__file__).resolve().parents[2] / "deprivation" / "demo"
+NORTH, SOUTH = "stockport-north", "stockport-south"  # providers/demo/areas.yaml
 RANGES = {
     "whole months": (date(2025, 7, 1), date(2026, 10, 31)),
     "part months both ends": (date(2025, 6, 17), date(2026, 11, 9)),
@@ -51,6 +54,8 @@ def generated(uow: UnitOfWork, directory: None) -> None:
         store_practice_pcns(uow, list(read_practice_pcns(LOOKUPS / "practice_pcns.csv")))
         generate_batch(uow, prepare_catalogue(uow), seed=19, batch=0, count=1500, now=NOW)
     with uow:
+        # a quarter of them self-referred, so the referral source splits the figures too
+        uow.session.execute(update(Referral).where(Referral.id % 4 == 0).values(source="self"))
         apply_deprivation(uow, now=NOW)
         finish_generation(uow, now=NOW)
 
@@ -67,10 +72,21 @@ def _tables(report: Report) -> dict[str, tuple[tuple[object, ...], ...]]:
     return {table.key: table.rows for table in report.tables}
 
 
-def _slice(uow: UnitOfWork, kind: str) -> dict[str, str]:
-    """One real value of a filter slice, from the choices the filter form offers."""
+def _area_id(uow: UnitOfWork, slug: str) -> int:
+    with uow:
+        area = uow.areas.by_slug(slug)
+        assert area is not None
+        return area.id
+
+
+def _slice(uow: UnitOfWork, kind: str) -> dict[str, Any]:
+    """One real value of a filter slice, from the choices the filter form offers (or the demo's areas)."""
     if kind == "all":
         return {}
+    if kind in (NORTH, SOUTH):
+        return {"area_id": _area_id(uow, kind)}
+    if kind == "self":
+        return {"source": "self"}
     with uow:
         options = report_filter_choices(uow)
     values = {
@@ -94,13 +110,39 @@ def test_every_table_from_the_rollups_equals_the_summary_alone(uow: UnitOfWork, 
 
 
 @pytest.mark.usefixtures("generated")
-@pytest.mark.parametrize("kind", ["practice", "pcn", "provider", "service", "pathway"])
+@pytest.mark.parametrize("kind", ["practice", "pcn", "provider", "service", "pathway", NORTH, SOUTH, "self"])
 @pytest.mark.parametrize("dates", ["part months both ends", "whole months"])
 def test_every_filter_from_the_rollups_equals_the_summary_alone(uow: UnitOfWork, kind: str, dates: str) -> None:
     report_filter = ReportFilter(*RANGES[dates], **_slice(uow, kind))
     for threshold in (0, 7):
         rolled, scratch = _reports(uow, report_filter, threshold)
         assert _tables(rolled) == _tables(scratch)
+
+
+def _referred(report: Report) -> object:
+    return report.table("uptake").rows[0][1]
+
+
+@pytest.mark.usefixtures("generated")
+@pytest.mark.parametrize("area", [NORTH, SOUTH])
+def test_an_areas_report_reads_its_own_rows_of_the_rollups(uow: UnitOfWork, area: str) -> None:
+    """A commissioner of one area is answered from the roll-ups, and from that area's rows alone: the
+    other areas' rows can go without changing a figure of theirs, and without their own rows the
+    whole months count nobody."""
+    area_id = _area_id(uow, area)
+    report_filter = ReportFilter(*RANGES["whole months"], area_id=area_id)
+    everyone, _ = _reports(uow, ReportFilter(*RANGES["whole months"]), 0)
+    rolled, scratch = _reports(uow, report_filter, 0)
+    assert _tables(rolled) == _tables(scratch)
+    assert 0 < _referred(rolled) < _referred(everyone)  # type: ignore[operator]
+    with uow:
+        for table in ROLLUP_TABLES:
+            uow.session.execute(delete(table).where(or_(table.c.area_id != area_id, table.c.area_id.is_(None))))
+    only_theirs, _ = _reports(uow, report_filter, 0)
+    assert _tables(only_theirs) == _tables(scratch)
+    with uow:
+        uow.session.execute(delete(report_rollups))
+    assert _referred(_reports(uow, report_filter, 0)[0]) == 0
 
 
 @pytest.mark.usefixtures("generated")

@@ -2,16 +2,19 @@
 
 A full report over a million referrals would scan a million summary rows on every page view; the
 roll-ups hold the same sums in a few thousand rows: `report_rollups` every count and sum per month
-received x practice x provider x service x pathway (`ROLLUP_KEY`), and, by month alone
-(`AREA_KEY`: the whole area's figures), the equity dimensions one at a time, day-count histograms of
+received x area x source x practice x provider x service x pathway (`ROLLUP_KEY`), and, by month,
+area and source (`AREA_KEY`: an area's figures, or every area's added up), the equity dimensions one at
+a time, day-count histograms of
 the waits (so medians and percentiles stay exact; the wait to a first session also by practice and
 by provider, for the comparison), and the counts by decline reason and by unmet-demand gap.
 The `refresh-reports` tick rebuilds the months whose journeys changed, right after the journeys.
 
 `ROLLUP_KEY` is the one list of key columns: each is a `report_journeys` column of the same name
 and type. Those the report's filter slices by (`SLICES`) are left out of the by-month roll-ups; any
-other (say the referral's source, or the commissioner's area) is one more name here, and lands in
-every roll-up: one column per table in a migration, and one filter in `read_models/rollup_reads.py`.
+other (as the commissioner's area and the referral's source are) is one more name here, and lands in
+every roll-up: one column per table in a migration, and one filter in `read_models/rollup_reads.py`
+(`key_conditions`, which the summary and the roll-ups share). Area and source cost few rows: a
+practice is in one area, and a month's histograms split at most (areas + 1) x 2 ways.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ from referral_service.domain.reporting.definitions import FUNNEL_ALSO, OUTCOME_M
 from referral_service.persistence.base import Base
 from referral_service.persistence.models.reporting import ReportJourney
 
-ROLLUP_KEY: tuple[str, ...] = ("received_month", "practice_id", "provider_id", "service_id", "pathway_code")
+ROLLUP_KEY: tuple[str, ...] = (
+    "received_month",
+    "area_id",  # the commissioner's area (domain.areas): an area's reader is answered from the roll-ups
+    "source",  # the referral's source (gp | self): the uptake split and the source filter
+    "practice_id",
+    "provider_id",
+    "service_id",
+    "pathway_code",
+)
 SLICES: tuple[str, ...] = ("practice_id", "provider_id", "service_id", "pathway_code")  # what the filter slices by
 AREA_KEY: tuple[str, ...] = tuple(name for name in ROLLUP_KEY if name not in SLICES)
 assert AREA_KEY[0] == "received_month", "a refresh rebuilds whole months (a referral's month never changes)"

@@ -183,6 +183,7 @@ def journey_figures(session: Session, conditions: list[ColumnElement[bool]]) -> 
         unmet=tuple(UnmetRow(str(r), p, d, str(m), int(n)) for r, p, d, m, n in unmet),
         by_practice=by_practice(session, conditions),
         by_provider=by_provider(session, conditions),
+        by_source=_by_source(session, conditions),
     )
 
 
@@ -193,13 +194,13 @@ def _refreshed(session: Session) -> bool:
 def period_figures(session: Session, report_filter: ReportFilter, *, rollups: bool = True) -> RawFigures:
     """The period's figures: whole months from the roll-ups and part months from the summary
     (rollup_reads.py); or the summary alone when `rollups=False`, the range holds no whole month,
-    or the filter slices the area."""
+    or the filter slices by a key the roll-ups do not keep (rollup_reads.sliced)."""
     # never refreshed: the roll-ups are not built yet (an upgrade resets the mark), the summary alone
     rolled_up = rollups and not sliced(report_filter) and _refreshed(session)
     split = split_months(report_filter.start, report_filter.end) if rolled_up else None
     if split is None:
         return journey_figures(session, scope(report_filter))
-    rolled = rollup_figures(session, split)
+    rolled = rollup_figures(session, split, report_filter)
     if not split.edges:
         return rolled
     edges = or_(*(and_(*_received(first, last)) for first, last in split.edges))
@@ -227,7 +228,6 @@ def report_figures(session: Session, report_filter: ReportFilter, *, now: dateti
         backlog={status.value: 0 for status in (OutboxStatus.PENDING, OutboxStatus.PARKED)}
         | {status.value: int(n) for status, n in backlog},
         reminder_effect=reminder_effect(session, scope(report_filter)),
-        by_source=_by_source(session, scope(report_filter)),  # from the summary: the roll-ups are not by source
     )
 
 

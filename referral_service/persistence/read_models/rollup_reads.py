@@ -6,8 +6,10 @@ and after the last come from `report_journeys` (by its received_at index: at mos
 Added together they are the same figures the summary alone gives: every figure is a count, a sum
 or a day-count histogram, and each referral falls in exactly one of the three parts.
 
-The roll-ups hold the whole area's figures by month; a report sliced by practice, PCN, provider,
-service or pathway reads the summary alone (through its indexes on those columns).
+The roll-ups hold the figures by month, area and referral source: a commissioner of one area (and a
+report of one source) reads its own rows of them, everyone else the rows of every area added up. A
+report sliced by practice, PCN, provider, service or pathway reads the summary alone (through its
+indexes on those columns).
 """
 
 from __future__ import annotations
@@ -93,14 +95,15 @@ def split_months(start: date, end: date) -> MonthSplit | None:
 
 
 def sliced(report_filter: ReportFilter) -> bool:
-    """Whether the filter slices the figures where the roll-ups by month cannot answer it: by a key
-    they do not keep, or by the reader's area or the referral source (the summary answers those)."""
-    keys = ("practice", "pcn", "provider", "service", "pathway", "source")
-    return report_filter.area_id is not None or any(getattr(report_filter, name) for name in keys)
+    """Whether the filter slices the figures by a key the roll-ups by month do not keep (the summary
+    answers those); the reader's area and the referral source they keep (models/rollups.py)."""
+    return any(getattr(report_filter, name) for name in ("practice", "pcn", "provider", "service", "pathway"))
 
 
-def _where(table: Table, split: MonthSplit) -> list[ColumnElement[bool]]:
-    return [table.c.received_month >= split.first, table.c.received_month <= split.last]
+def _where(table: Table, split: MonthSplit, report_filter: ReportFilter) -> list[ColumnElement[bool]]:
+    """The whole months of `split`, of the reader's area and the filter's source when it has them."""
+    months = [table.c.received_month >= split.first, table.c.received_month <= split.last]
+    return [*months, *key_conditions(table.c, report_filter)]
 
 
 def _totals(session: Session, where: list[ColumnElement[bool]]) -> dict[str, float]:
@@ -156,7 +159,15 @@ def _tallies(session: Session, where: list[ColumnElement[bool]]) -> tuple[dict[s
     return declines, unmet
 
 
-def _groups(session: Session, split: MonthSplit, key_name: str) -> tuple[GroupRow, ...]:
+def _by_source(session: Session, where: list[ColumnElement[bool]]) -> dict[str, dict[str, int]]:
+    """The main stages per referral source, as read_models/reports.py's `_by_source` gives them."""
+    r = report_rollups.c
+    stages = ("referred", "offered", "attended", "completed")
+    rows = session.execute(select(r.source, *(func.sum(r[n]) for n in stages)).where(*where).group_by(r.source))
+    return {str(source): {k: int(n or 0) for k, n in zip(stages, sums, strict=True)} for source, *sums in rows}
+
+
+def _groups(session: Session, split: MonthSplit, report_filter: ReportFilter, key_name: str) -> tuple[GroupRow, ...]:
     """As compare.py's groups, by practice (with list sizes) or by provider, summed from the roll-ups."""
     r, w = report_rollups.c, report_wait_rollups.c
     list_sizes, grouped_by = key_name == "practice_id", key_name.removesuffix("_id")
@@ -169,11 +180,11 @@ def _groups(session: Session, split: MonthSplit, key_name: str) -> tuple[GroupRo
         query = query.outerjoin(PracticeListSize, PracticeListSize.practice_ods == Organisation.ods_code)
         columns.append(PracticeListSize.list_size)
         query = query.add_columns(PracticeListSize.list_size)
-    totals = session.execute(query.where(*_where(report_rollups, split)).group_by(*columns)).all()
+    totals = session.execute(query.where(*_where(report_rollups, split, report_filter)).group_by(*columns)).all()
     waits: dict[Any, dict[int, int]] = {}
     for group, days, n in session.execute(
         select(w.group_id, w.days, func.sum(w.n))
-        .where(*_where(report_wait_rollups, split), w.wait == "attendance", w.grouped_by == grouped_by)
+        .where(*_where(report_wait_rollups, split, report_filter), w.wait == "attendance", w.grouped_by == grouped_by)
         .group_by(w.group_id, w.days)
     ):
         waits.setdefault(group, {})[int(days)] = int(n)
@@ -189,19 +200,23 @@ def _groups(session: Session, split: MonthSplit, key_name: str) -> tuple[GroupRo
     )
 
 
-def rollup_figures(session: Session, split: MonthSplit) -> RawFigures:
-    """The area's raw figures over the whole months of `split`, from the roll-ups alone."""
-    declines, unmet = _tallies(session, _where(report_tally_rollups, split))
-    totals = _totals(session, _where(report_rollups, split))
+def rollup_figures(session: Session, split: MonthSplit, report_filter: ReportFilter) -> RawFigures:
+    """The raw figures over the whole months of `split` (of the filter's area and source, when it has
+    them; it slices by nothing else), from the roll-ups alone."""
+    assert not sliced(report_filter), "the roll-ups by month keep no practice, PCN, provider, service or pathway"
+    declines, unmet = _tallies(session, _where(report_tally_rollups, split, report_filter))
+    where = _where(report_rollups, split, report_filter)
+    totals = _totals(session, where)
     return RawFigures(
         cube=(CubeRow(None, UNKNOWN, UNKNOWN, UNKNOWN, totals),),
-        equity=_equity(session, _where(report_equity_rollups, split)),
+        equity=_equity(session, _where(report_equity_rollups, split, report_filter)),
         outcome_returned=int(totals["outcome_returned"]),
-        waits=_waits(session, _where(report_wait_rollups, split)),
+        waits=_waits(session, _where(report_wait_rollups, split, report_filter)),
         declines=declines,
         unmet=unmet,
-        by_practice=_groups(session, split, "practice_id"),
-        by_provider=_groups(session, split, "provider_id"),
+        by_practice=_groups(session, split, report_filter, "practice_id"),
+        by_provider=_groups(session, split, report_filter, "provider_id"),
+        by_source=_by_source(session, where),
     )
 
 
@@ -257,4 +272,8 @@ def combined(rolled: RawFigures, journeys: RawFigures) -> RawFigures:
         unmet=(*rolled.unmet, *journeys.unmet),
         by_practice=_merged_groups(rolled.by_practice, journeys.by_practice),
         by_provider=_merged_groups(rolled.by_provider, journeys.by_provider),
+        by_source={
+            source: _added(rolled.by_source.get(source, {}), journeys.by_source.get(source, {}))
+            for source in {*rolled.by_source, *journeys.by_source}
+        },
     )
