@@ -8,7 +8,7 @@ BEFORE trigger, so every writer of the directory takes the one row's lock before
 directory row (writers queue in one order and cannot deadlock on it); SQLite has one writer.
 
 Revision ID: 9b3f6d2a7c10
-Revises: f7951211c12b
+Revises: 5e4f7a6617f4
 Created: 2026-12-01 19:30:00+00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9b3f6d2a7c10"
-down_revision: str | None = "f7951211c12b"
+down_revision: str | None = "5e4f7a6617f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

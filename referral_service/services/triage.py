@@ -132,7 +132,9 @@ class _Kept:
 
 
 _KEPT = [_Kept("", {})]  # one process's narrowed directory, for the stamp it was read under
-_KEPT_MAX = 20_000  # pathways x districts x ages x one day: past this, read again rather than keep
+# pathways x districts x ages x days: each kept narrowing holds its own profiles (tens of kB with many
+# candidates), so a worker keeps at most this many and starts afresh when full (memory stays bounded)
+_KEPT_MAX = 2_000
 
 
 def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candidates:
@@ -154,8 +156,9 @@ def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candida
     narrowed = kept.narrowed.get(key)
     if narrowed is None:
         narrowed = _narrow(uow, system, code, on, facts)
-        if len(kept.narrowed) < _KEPT_MAX:
-            kept.narrowed[key] = narrowed
+        if len(kept.narrowed) >= _KEPT_MAX:
+            kept.narrowed.clear()
+        kept.narrowed[key] = narrowed
     return Candidates(
         _with_capacity(uow, narrowed.profiles, narrowed.service_ids, on),
         narrowed.ids,
