@@ -159,6 +159,7 @@ def narrowed_profiles(uow: UnitOfWork, facts: PatientFacts, on: date) -> Candida
         if len(kept.narrowed) >= _KEPT_MAX:
             kept.narrowed.clear()
         kept.narrowed[key] = narrowed
+    uow.directory.note_service_names({profile.slug: profile.name for profile in narrowed.profiles})
     return Candidates(
         _with_capacity(uow, narrowed.profiles, narrowed.service_ids, on),
         narrowed.ids,

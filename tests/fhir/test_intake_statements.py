@@ -21,8 +21,9 @@ from tests.fixtures.fhir import gp_referral_bundle, headers, plain_referral
 # counted. Before the intake cuts of issue 19 part d: 34 and 22, in two transactions and two
 # savepoints; after it, 30 and 17. Part i: the API client's practices in its own statement, the
 # answer's service names (triage read them) and a new referral's events (all added here) not read
-# again: 27 and 16. A change that adds one to the intake path must say why here.
-SERVICE_REQUEST_CEILING = 27
+# again: 27 and 16; with triage's narrowing kept under the directory stamp (one read for three), 26.
+# A change that adds one to the intake path must say why here.
+SERVICE_REQUEST_CEILING = 26
 REPLAYED = "5b1f3c0e-8d44-4f5e-9a55-1f2e3d4c5b6a"
 BUNDLE_CEILING = 16
 

@@ -57,10 +57,10 @@ _ORGANISATION_BY_ODS_CODE = select(Organisation).where(Organisation.ods_code == 
 SERVICE_NAMES = "service names read"  # session.info: names by slug this unit of work has read
 
 
-def _remember_names(session: Session, rows: Sequence[Any]) -> None:
+def _remember_names(session: Session, names: dict[str, str]) -> None:
     """Triage's rows carry each service's name; the answer's explanation names the same services, so
     `service_names` need not read them again in this transaction."""
-    session.info.setdefault(SERVICE_NAMES, {}).update({row.slug: row.name for row in rows})
+    session.info.setdefault(SERVICE_NAMES, {}).update(names)
 
 
 class DirectoryRepository:
@@ -150,6 +150,11 @@ class DirectoryRepository:
     def service_by_slug(self, slug: str) -> Service | None:
         return self.session.scalar(select(Service).where(Service.slug == slug))
 
+    def note_service_names(self, names: dict[str, str]) -> None:
+        """Names the caller read earlier under the directory stamp (triage's kept narrowing), so
+        `service_names` need not read them again in this unit of work."""
+        _remember_names(self.session, names)
+
     def service_names(self, slugs: Collection[str]) -> dict[str, str]:
         """Names by slug in one statement (no Service rows, so none of their eager collections)."""
         if not slugs:
@@ -199,7 +204,7 @@ class DirectoryRepository:
         candidates = self.session.execute(statements.candidates, values).all()
         room = max(0, alternatives - len(candidates))
         others = self.session.execute(statements.others, {**values, "room": room}).all() if room else []
-        _remember_names(self.session, [*candidates, *others])
+        _remember_names(self.session, {row.slug: row.name for row in [*candidates, *others]})
         left_out: dict[str, int] = {}
         if len(others) == room:
             counted = self.session.execute(statements.counted, {**values, "shown": [row.id for row in others]})
