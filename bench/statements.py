@@ -18,7 +18,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
 
@@ -46,6 +47,24 @@ def shorten(statement: str) -> str:
     return f"{found.group(1)} {found.group(2)}"
 
 
+def in_process_app(url: str, folder: str) -> tuple[Engine, FlaskClient, str]:
+    """The app on `url` (migrated, the demo directory, the bench's GP client) under Flask's test
+    client, and that client's bearer token."""
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as uow:
+        load_directory(uow, read_directory(intake.PROJECT / "providers" / "demo").providers, complete=True)
+        register_api_client(
+            uow, client_id="bench-gp", name="bench", hasher=password_hasher("fast"),
+            practices=(intake.SENDER_ODS,), callback_url=None, secret="s" * 16,
+        )  # fmt: skip
+    app = create_app(Settings.for_tests(url, instance_dir=Path(folder) / "instance"), session_factory=factory)
+    client = app.test_client()
+    credentials = {"grant_type": "client_credentials", "client_id": "bench-gp", "client_secret": "s" * 16}
+    return engine, client, client.post("/oauth/token", data=credentials).get_json()["access_token"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
@@ -54,19 +73,7 @@ def main() -> None:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.database_url or f"sqlite:///{folder}/statements.sqlite3"
-        engine = make_engine(url)
-        migrations.upgrade(engine)
-        factory = make_session_factory(engine)
-        with UnitOfWork(factory) as uow:
-            load_directory(uow, read_directory(intake.PROJECT / "providers" / "demo").providers, complete=True)
-            register_api_client(
-                uow, client_id="bench-gp", name="bench", hasher=password_hasher("fast"),
-                practices=(intake.SENDER_ODS,), callback_url=None, secret="s" * 16,
-            )  # fmt: skip
-        app = create_app(Settings.for_tests(url, instance_dir=Path(folder) / "instance"), session_factory=factory)
-        client = app.test_client()
-        credentials = {"grant_type": "client_credentials", "client_id": "bench-gp", "client_secret": "s" * 16}
-        token = client.post("/oauth/token", data=credentials).get_json()["access_token"]
+        engine, client, token = in_process_app(url, folder)
         seen: list[str] = []
         full: list[str] = []
 
