@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Date, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from referral_service.domain.referral import OfferStatus, WaitlistStatus
@@ -106,15 +107,7 @@ class CapacityRepository:
             select(func.count()).where(
                 WaitlistEntry.service_id == entry.service_id,
                 WaitlistEntry.status == WaitlistStatus.WAITING,
-                or_(
-                    WaitlistEntry.priority_rank < entry.priority_rank,
-                    and_(WaitlistEntry.priority_rank == entry.priority_rank, WaitlistEntry.joined_at < entry.joined_at),
-                    and_(
-                        WaitlistEntry.priority_rank == entry.priority_rank,
-                        WaitlistEntry.joined_at == entry.joined_at,
-                        WaitlistEntry.id < entry.id,
-                    ),
-                ),
+                _ahead_of(entry),
             )
         )
         return int(ahead or 0) + 1
@@ -130,15 +123,7 @@ class CapacityRepository:
             .where(
                 WaitlistEntry.service_id == entry.service_id,
                 WaitlistEntry.status == WaitlistStatus.WAITING,
-                or_(
-                    WaitlistEntry.priority_rank < entry.priority_rank,
-                    and_(WaitlistEntry.priority_rank == entry.priority_rank, WaitlistEntry.joined_at < entry.joined_at),
-                    and_(
-                        WaitlistEntry.priority_rank == entry.priority_rank,
-                        WaitlistEntry.joined_at == entry.joined_at,
-                        WaitlistEntry.id < entry.id,
-                    ),
-                ),
+                _ahead_of(entry),
             )
             .correlate(entry)
             .scalar_subquery()
@@ -230,3 +215,17 @@ _WAITING = (
     )
     .group_by(WaitlistEntry.service_id)
 )
+
+
+def _ahead_of(entry: Any) -> ColumnElement[bool]:
+    """Entries ahead of `entry` in its queue (an entry, or an alias of the table for a page of them):
+    priority first, then arrival, then id. `position` and `waiting_positions` share this one rule."""
+    return or_(
+        WaitlistEntry.priority_rank < entry.priority_rank,
+        and_(WaitlistEntry.priority_rank == entry.priority_rank, WaitlistEntry.joined_at < entry.joined_at),
+        and_(
+            WaitlistEntry.priority_rank == entry.priority_rank,
+            WaitlistEntry.joined_at == entry.joined_at,
+            WaitlistEntry.id < entry.id,
+        ),
+    )
