@@ -150,3 +150,39 @@ def test_many_services_that_could_take_the_patient_are_all_assessed_and_the_stor
     assert left_out["also eligible"] >= 15 - EXPLAINED  # assessed, not named
     assert left_out["outside the catchment"] >= 5  # never assessed: the narrowed set filled the list
     assert len(assessments) + sum(left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 20
+
+
+@pytest.mark.parametrize(("district", "age"), [("SK4", 65), ("SK4", 85), ("SK4", None), ("M20", 30), (None, 65)])
+def test_the_narrowed_set_and_the_left_out_are_the_whole_pathway_between_them(
+    uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...], district: str | None, age: int | None
+) -> None:
+    """Every listed service on the pathway is a candidate, an alternative or counted out, exactly
+    once, whoever the patient is: the candidates' conditions, written positively for PostgreSQL's
+    planner, keep exactly what the reasons leave out."""
+    sk4, m20 = frozenset({"SK4"}), frozenset({"M20"})
+    with uow:
+        load_directory(
+            uow,
+            [
+                *copies(demo_providers, "lapsed", 4, sk4, expired=True),
+                *copies(demo_providers, "older", 4, sk4, min_age=80),
+                *copies(demo_providers, "open", 3, sk4),
+                *copies(demo_providers, "far", 4, m20),
+            ],
+            complete=False,
+        )
+    with uow:
+        found = uow.directory.narrowed_candidates(
+            "http://snomed.info/sct", "390893007", date(2026, 12, 1), district=district, age=age, alternatives=3
+        )
+    candidates = {row.slug for row in found.candidates}
+    alternatives = {row.slug for row in found.alternatives}
+    assert not candidates & alternatives
+    assert len(candidates) + len(alternatives) + sum(found.left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 15
+    assert not {s for s in candidates if s.startswith("lapsed-")}  # never accredited today
+    if district == "SK4":
+        assert {"open-service-0", "open-service-1", "open-service-2"} <= candidates
+        assert not {s for s in candidates if s.startswith("far-")}
+        assert bool({s for s in candidates if s.startswith("older-")}) is (age is None or age >= 80)
+    if district == "M20":
+        assert {f"far-service-{n}" for n in range(4)} <= candidates
