@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -89,6 +90,13 @@ class UnitOfWork:
                 self.session.close()
                 raise
         return self
+
+    @contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """Reads inside do not flush what is pending (SQLAlchemy's autoflush): new rows are written
+        by the next explicit flush, together and in their final state, instead of INSERT then UPDATE."""
+        with self.session.no_autoflush:
+            yield
 
     def schema_revisions(self) -> frozenset[str]:
         """Ping the database and read the migration revisions it is stamped with."""

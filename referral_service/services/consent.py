@@ -44,7 +44,7 @@ def _set(
     row = None if new else uow.notifications.permissions(referral.id).get(channel)
     if row is None:
         row = ContactPermission(
-            referral_id=referral.id,
+            referral=referral,  # a new referral's row and this one go in the same flush
             channel=channel,
             opt_out_token=secrets.token_urlsafe(32),
             permission=permission,

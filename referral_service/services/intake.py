@@ -152,11 +152,14 @@ def admit_referral(
             detail={"warnings": list(incoming.warnings)} if incoming.warnings else None,
         )
     )
-    uow.referrals.flush()
-    store_from_referral(uow, referral, incoming.contact_consent, now=now, new=True)
-    already_open = uow.referrals.any_open_on_pathway(referral)
-    hold = ANOTHER_OPEN_REFERRAL if already_open else hold
-    triage_referral(uow, referral, actor=actor, now=now, hold=hold, new=True)
+    # Nothing is written until triage's step flushes: the referral, its Task in its final state,
+    # its details, permissions, events and offer then go in one flush, with no UPDATE after.
+    with uow.writes_held():
+        store_from_referral(uow, referral, incoming.contact_consent, now=now, new=True)
+        already_open = uow.referrals.any_open_on_pathway(referral)
+        hold = ANOTHER_OPEN_REFERRAL if already_open else hold
+        triage_referral(uow, referral, actor=actor, now=now, hold=hold, new=True)
+    uow.referrals.flush()  # written already by every route triage takes; this makes sure of it
     return referral, already_open
 
 

@@ -109,7 +109,7 @@ def _record(
     """Append the event (from `before` to where the Task is now) and queue the referrer's message."""
     task = referral.task
     event = ReferralEvent(
-        referral_id=referral.id,
+        referral=referral,  # a new referral is written by this flush, with its events, in order
         event_type=event_type,
         occurred_at=now,
         recorded_at=now,

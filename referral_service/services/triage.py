@@ -23,7 +23,7 @@ from referral_service.domain.intake import ConditionEvidence, Measurement
 from referral_service.domain.lifecycle import Action
 from referral_service.domain.referral import OfferStatus, ReferralSource, WaitlistStatus
 from referral_service.domain.rules import Eligibility
-from referral_service.persistence.models import Offer, Referral, Service, UnmetDemand, WaitlistEntry
+from referral_service.persistence.models import Offer, Referral, Service, UnmetDemand, WaitlistEntry, new_public_id
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.rules import load_eligibility
 from referral_service.services.calendar import bank_holidays
@@ -255,12 +255,12 @@ def triage_referral(
     for _ in range(MAX_RESERVATION_ATTEMPTS):
         if decision.route is not Route.OFFER or decision.service is None:
             break
+        _keep_decision(referral, decision)  # before the offer's flush, which may be a new referral's INSERT
         if make_offer(uow, referral, _service(uow, services[decision.service]), decision, actor=actor, now=now):
             break
         profiles = [p if p.slug != decision.service else _full(p) for p in profiles]
         decision = decide(facts, profiles, passed_over=passed_over, left_out=found.left_out)
-    referral.triage = decision.to_document()
-    referral.risk_level = decision.risk.level
+    _keep_decision(referral, decision)
     if decision.route is Route.WAITLIST and decision.service is not None:
         _join_waiting_list(uow, referral, _service(uow, services[decision.service]), decision, actor=actor, now=now)
     elif decision.route is Route.LINK_WORKER:
@@ -280,6 +280,12 @@ def triage_referral(
     if decision.unmet is not None:
         _record_unmet(uow, referral, decision, facts, now)
     return decision
+
+
+def _keep_decision(referral: Referral, decision: Decision) -> None:
+    """The referral's stored explanation and risk. Set again unchanged, they write nothing more."""
+    referral.triage = decision.to_document()
+    referral.risk_level = decision.risk.level
 
 
 def _service(uow: UnitOfWork, service_id: int) -> Service:
@@ -310,7 +316,8 @@ def make_offer(
     if pool is None:
         return False
     offer = Offer(
-        referral_id=referral.id,
+        public_id=new_public_id(),  # named in the event's detail before the flush writes it
+        referral=referral,  # a new referral is written with its offer, by the transition's flush
         service_id=service.id,
         capacity_pool_id=pool.id,
         status=OfferStatus.OFFERED,
@@ -343,13 +350,14 @@ def _join_waiting_list(
     uow: UnitOfWork, referral: Referral, service: Service, decision: Decision, *, actor: Actor, now: datetime
 ) -> None:
     entry = WaitlistEntry(
-        referral_id=referral.id,
+        referral=referral,
         service_id=service.id,
         priority_rank=PRIORITY_RANK[referral.priority],
         status=WaitlistStatus.WAITING,
         joined_at=now,
     )
     uow.capacity.add(entry)
+    uow.referrals.flush()  # the entry (and a new referral) written: its place is counted from the rows ahead
     position = uow.capacity.position(entry)
     transition(
         uow,

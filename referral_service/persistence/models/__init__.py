@@ -1,5 +1,6 @@
 """Every table of the service. Importing this package registers them all on Base.metadata."""
 
+from referral_service.persistence.models._columns import new_public_id
 from referral_service.persistence.models.access import (
     ApiClient,
     ApiClientPractice,
@@ -99,6 +100,7 @@ __all__ = [
     "SignInThrottle",
     "UnmetDemand",
     "WaitlistEntry",
+    "new_public_id",
     "report_equity_rollups",
     "report_rollups",
     "report_tally_rollups",

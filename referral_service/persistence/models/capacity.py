@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral_service.domain.referral import OfferStatus, WaitlistStatus
 from referral_service.persistence.base import Base, string_enum
 from referral_service.persistence.models._columns import public_id_column
+
+if TYPE_CHECKING:
+    from referral_service.persistence.models.referral import Referral
 
 
 class Offer(Base):
@@ -41,6 +45,9 @@ class Offer(Base):
     decline_reason_text: Mapped[str | None] = mapped_column(Text)
     place_released_at: Mapped[datetime | None]
 
+    # set instead of referral_id for a referral not yet flushed: intake writes both in one flush
+    referral: Mapped[Referral] = relationship()
+
 
 class WaitlistEntry(Base):
     """A referral waiting for a place; served by priority rank, then arrival, then id."""
@@ -65,3 +72,6 @@ class WaitlistEntry(Base):
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
+
+    # set instead of referral_id for a referral not yet flushed: both go in one flush
+    referral: Mapped[Referral] = relationship()

@@ -4,14 +4,18 @@ contact permissions per channel."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral_service.domain.notifications import Audience, Channel, Delivery, NotificationKind, NotificationState
 from referral_service.domain.notifications import Permission as PermissionValue
 from referral_service.persistence.base import Base, JSONDocument, string_enum
 from referral_service.persistence.models._columns import created_at_column, public_id_column
+
+if TYPE_CHECKING:
+    from referral_service.persistence.models.referral import Referral
 
 
 class Notification(Base):
@@ -71,6 +75,9 @@ class ContactPermission(Base):
     opted_out_at: Mapped[datetime | None]
     opted_out_by: Mapped[str | None] = mapped_column(String(100))  # "a reply STOP", "the link in an email"
     opt_out_token: Mapped[str] = mapped_column(String(64), unique=True)  # unguessable; the email's opt-out link
+
+    # set instead of referral_id for a referral not yet flushed: intake writes both in one flush
+    referral: Mapped[Referral] = relationship()
 
 
 class NotificationSetting(Base):

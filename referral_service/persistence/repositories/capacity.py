@@ -66,8 +66,8 @@ class CapacityRepository:
         return {service_id: int(count) for service_id, count in rows}
 
     def add(self, row: Offer | WaitlistEntry) -> None:
+        """Written with the next flush (the transition that goes with it flushes)."""
         self.session.add(row)
-        self.session.flush()
 
     def open_offer(self, referral_id: int) -> Offer | None:
         return self.session.scalar(

@@ -295,9 +295,12 @@ class ReferralRepository:
         (intake asks this of every referral; a person with many open ones made it load them all)."""
         if referral.pathway_code is None:
             return False
+        patient_id = referral.patient.id if referral.patient is not None else referral.patient_id
+        if patient_id is None:
+            return False  # a person new to us has no other referral
         values = {
-            "patient_id": referral.patient_id,
-            "referral_id": referral.id,
+            "patient_id": patient_id,
+            "referral_id": referral.id if referral.id is not None else 0,  # not yet written: none to leave out
             "system": referral.pathway_system,
             "code": referral.pathway_code,
         }
