@@ -215,8 +215,7 @@ def _with_capacity(
 ) -> list[ServiceProfile]:
     """The profiles with their room and waiting lists now (read live), in the same order. A slot
     whose capacity changed is replaced in `profiles` too, so the next triage copies only what moved."""
-    room = uow.capacity.room(service_ids, on) if service_ids else {}
-    waiting = uow.capacity.waiting_counts(service_ids) if service_ids else {}
+    room, waiting = uow.capacity.room_and_waiting(service_ids, on) if service_ids else ({}, {})
     now = []
     for index, (profile, service_id) in enumerate(zip(profiles, service_ids, strict=True)):
         has_room, places = room.get(service_id, (False, 0))

@@ -24,8 +24,9 @@ from tests.fixtures.fhir import gp_referral_bundle, headers, plain_referral
 # again: 27 and 16; with triage's narrowing kept under the directory stamp (one read for three), 26.
 # A new referral written once, in the state triage leaves it (no UPDATE of the referral and its
 # Task after their INSERT; its events in one INSERT): 24 and 14 (23 and 13 on PostgreSQL).
+# Triage's room and waiting lists read in one statement: 23 (22 on PostgreSQL).
 # A change that adds one to the intake path must say why here.
-SERVICE_REQUEST_CEILING = 24
+SERVICE_REQUEST_CEILING = 23
 REPLAYED = "5b1f3c0e-8d44-4f5e-9a55-1f2e3d4c5b6a"
 BUNDLE_CEILING = 14
 
