@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFProtect
 
 from referral_service.config import Settings
@@ -20,6 +21,18 @@ HSTS = "max-age=31536000; includeSubDomains"
 # Never stored by a browser or a proxy: every /fhir answer (all but metadata carry a client's
 # referrals or need its token, and one rule cannot miss a new route) and /oauth/token (RFC 6749 §5.1).
 NO_STORE_PREFIXES = ("/fhir/", "/oauth/")
+
+
+class _NoCookieWithStaticFiles(SecureCookieSessionInterface):
+    """The session cookie is refreshed on every page, but never sent back with a stylesheet, script or
+    image. A page's files are fetched in parallel, each answer carrying the cookie its request came
+    with: one that arrived after a newer page's answer put back the older session, whose form token
+    was no longer the page's, and the next form was refused as expired (seen in the browser tests)."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.endpoint is not None and request.endpoint.rpartition(".")[2] == "static" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def csp_nonce() -> str:
@@ -40,6 +53,7 @@ def register_security(app: Flask, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
     )
+    app.session_interface = _NoCookieWithStaticFiles()
     csrf.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     # Local development serves plain http://127.0.0.1 and tests run without TLS: HSTS there would
