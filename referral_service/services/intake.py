@@ -159,7 +159,7 @@ def admit_referral(
         already_open = uow.referrals.any_open_on_pathway(referral)
         hold = ANOTHER_OPEN_REFERRAL if already_open else hold
         triage_referral(uow, referral, actor=actor, now=now, hold=hold, new=True)
-    uow.referrals.flush()  # written already by every route triage takes; this makes sure of it
+    uow.referrals.flush()  # every route has flushed once already; this writes what came after (unmet demand)
     return referral, already_open
 
 
