@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from referral_service.domain.choice import EXPLAINED
-from referral_service.domain.directory import ProviderDefinition
+from referral_service.domain.directory import Accreditation, ProviderDefinition
 from referral_service.domain.rules import AgeRule, AllOf, Range
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.directory import load_directory
@@ -186,3 +186,53 @@ def test_the_narrowed_set_and_the_left_out_are_the_whole_pathway_between_them(
         assert bool({s for s in candidates if s.startswith("older-")}) is (age is None or age >= 80)
     if district == "M20":
         assert {f"far-service-{n}" for n in range(4)} <= candidates
+
+
+def test_accreditation_is_judged_as_the_domain_judges_it_in_every_statement(
+    uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...]
+) -> None:
+    """The candidates' test (an EXISTS), the rows' `accredited` column and the count of the rest (a
+    probe of the latest end date, for PostgreSQL's planner) agree with `Accreditation.is_valid_on`
+    for accreditations that lapsed, have not begun, begin or end on the day, were renewed, or are
+    missing."""
+    day = date(2026, 12, 1)
+    valid = Accreditation("Exercise referral quality standard (local)", date(2027, 3, 31), 3, date(2024, 4, 1))
+    lapsed = replace(valid, valid_until=date(2026, 11, 30))
+    kinds: dict[str, tuple[Accreditation, ...]] = {
+        "valid": (valid,),
+        "lapsed": (lapsed,),
+        "not-begun": (replace(valid, valid_from=date(2026, 12, 2)),),
+        "begins-today": (replace(valid, valid_from=day),),
+        "ends-today": (replace(valid, valid_until=day),),
+        "no-start": (replace(valid, valid_from=None),),
+        "renewed": (lapsed, replace(valid, scheme="Renewed standard", valid_from=date(2026, 12, 1))),
+        "between": (lapsed, replace(valid, scheme="Next standard", valid_from=date(2027, 1, 1))),
+        "none": (),
+    }
+    providers = []
+    for kind, accreditations in kinds.items():
+        for provider in copies(demo_providers, kind, 2, frozenset({"SK4"})):
+            providers.append(replace(provider, accreditations=accreditations))
+    with uow:
+        load_directory(uow, providers, complete=False)
+    expected = {kind: any(a.is_valid_on(day) for a in accreditations) for kind, accreditations in kinds.items()}
+    pathway = ("http://snomed.info/sct", "390893007", day)
+    with uow:
+        everyone = uow.directory.narrowed_candidates(*pathway, district="SK4", age=65, alternatives=100)
+        few = uow.directory.narrowed_candidates(*pathway, district="SK4", age=65, alternatives=1)
+    rows = [*everyone.candidates, *everyone.alternatives]
+    for row in rows:
+        kind = row.slug.rsplit("-service-", 1)[0]
+        if kind in kinds:
+            assert row.accredited is expected[kind], row.slug
+            assert (row in everyone.candidates) is expected[kind], row.slug  # all else qualifies them
+    not_accredited = sum(not row.accredited for row in rows)
+    shown_not_accredited = sum(not row.accredited for row in few.alternatives)
+    assert few.left_out.get("not accredited", 0) == not_accredited - shown_not_accredited
+    assert expected == {
+        **dict.fromkeys(kinds, True),
+        "lapsed": False,
+        "not-begun": False,
+        "between": False,
+        "none": False,
+    }
