@@ -200,8 +200,10 @@ def bench_service(
                 secret="x" * 12,
             )
         if backend == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
+            # What autovacuum does within a minute of a load: the planner's statistics, and the
+            # visibility map that lets the narrowing read its covering indexes alone (half the time).
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         with UnitOfWork(session_factory) as uow:
             gp = active_client(uow, "bench-gp")
         now = datetime(2026, 11, 26, 10, tzinfo=UTC)
