@@ -41,8 +41,8 @@ def _postgresql_value(value: Any) -> Any:
 
 
 # Values the drivers take as they are; a column holding only these is passed through untouched.
-_SQLITE_AS_IS = frozenset({int, float, str, type(None)})
-_POSTGRESQL_AS_IS = frozenset({int, float, str, bool, datetime, date, type(None)})
+_SQLITE_AS_IS: frozenset[type] = frozenset({int, float, str, type(None)})
+_POSTGRESQL_AS_IS: frozenset[type] = frozenset({int, float, str, bool, datetime, date, type(None)})
 
 
 def _column(values: list[Any], as_is: frozenset[type], convert: Callable[[Any], Any]) -> list[Any]:

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
-    Date,
-    Float,
-    Integer,
-    Select,
-    String,
     and_,
     bindparam,
     case,
@@ -30,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind, ServiceCategory
 from referral_service.persistence.models import (
-    Accreditation,
     CapacityPool,
     DirectoryStamp,
     Organisation,
@@ -39,6 +31,7 @@ from referral_service.persistence.models import (
     ServiceLocation,
 )
 from referral_service.persistence.repositories.kept import keep
+from referral_service.persistence.repositories.narrowing import accredited_on, candidate_rows, narrowing
 
 
 @dataclass(frozen=True)
@@ -180,7 +173,7 @@ class DirectoryRepository:
         """Listed services answering a pathway (every listed service when it is None), as light rows
         (no ORM objects): triage reads these for every referral, so they must stay cheap with
         thousands of services."""
-        query = _candidate_rows(on)
+        query = candidate_rows(on)
         if pathway_system is not None and pathway_code is not None:
             query = query.where(Service.pathway_system == pathway_system, Service.pathway_code == pathway_code)
         return self.session.execute(query).all()
@@ -199,7 +192,7 @@ class DirectoryRepository:
         district and the inclusion rule's age limits (each only when known), through indexes, so
         triage's work follows the services that could take the patient, not the directory's size.
         Others fill up to `alternatives` rows in all, by slug; the rest are counted by reason."""
-        statements = _narrowing(district is not None, age is not None)
+        statements = narrowing(district is not None, age is not None)
         values = {"system": pathway_system, "code": pathway_code, "on": on, "district": district, "age": age}
         candidates = self.session.execute(statements.candidates, values).all()
         room = max(0, alternatives - len(candidates))
@@ -256,7 +249,7 @@ class DirectoryRepository:
         if category is not None:
             query = query.where(Service.category == category)
         if active is not None:
-            provider_active = and_(Organisation.is_listed.is_(True), _accredited_on(on))
+            provider_active = and_(Organisation.is_listed.is_(True), accredited_on(on))
             query = query.where(provider_active if active else ~provider_active)
         if postcode is not None:
             query = query.where(_has_location_in(postcode))
@@ -264,133 +257,6 @@ class DirectoryRepository:
 
 
 _STAMP = select(DirectoryStamp.stamp).where(DirectoryStamp.id == 1)
-
-
-@dataclass(frozen=True)
-class _Narrowing:
-    candidates: Select[*tuple[Any, ...]]
-    others: Select[*tuple[Any, ...]]
-    counted: Select[*tuple[Any, ...]]
-
-
-@functools.cache
-def _narrowing(by_district: bool, by_age: bool) -> _Narrowing:
-    """The three narrowing statements, built once per shape with bound parameters (building them is
-    most of a small query's cost in Python; the compiled form is then cached by SQLAlchemy)."""
-    on = bindparam("on", type_=Date())
-    on_pathway = and_(
-        Service.is_listed.is_(True),
-        Service.pathway_system == bindparam("system", type_=String()),
-        Service.pathway_code == bindparam("code", type_=String()),
-    )
-    # What a candidate must be, said positively: as `~excluded`, PostgreSQL hashed every valid
-    # accreditation of the region for each referral (20 ms at 10,000 services, against 4).
-    kept: list[ColumnElement[bool]] = [Organisation.is_listed.is_(True), _accredited_on(on)]
-    # Why a service is not one, in the order assess() finds it (accreditation, catchment, then age).
-    # Accreditation by a probe per service (`_accredited_probe`): inside an OR, EXISTS was hashed.
-    reasons: list[tuple[str, ColumnElement[bool]]] = [
-        ("not accredited", ~and_(Organisation.is_listed.is_(True), _accredited_probe(on)))
-    ]
-    flags: list[ColumnElement[Any]] = [and_(_listed_probe().is_(True), _accredited_probe(on)).label("accredited")]
-    if by_district:
-        district = bindparam("district", type_=String())
-        # Not correlated: SQLite reads the district's services once (a covering index range) and
-        # tests each service against that list, instead of one index search per service.
-        in_district = select(ServiceDistrict.service_id).where(ServiceDistrict.district == district)
-        covered = Service.id.in_(in_district)
-        reasons.append(("outside the catchment", ~covered))
-        kept.append(covered)
-        flags.append(covered.label("covered"))
-    if by_age:
-        age = bindparam("age", type_=Float())  # never NULL here: the shape without age has no age test
-        too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
-        too_old = and_(Service.max_age.is_not(None), Service.max_age < age)
-        reasons.append(("outside the age range", or_(too_young, too_old)))
-        kept.append(or_(Service.min_age.is_(None), Service.min_age <= age))
-        kept.append(or_(Service.max_age.is_(None), Service.max_age >= age))
-        flags.append(or_(too_young, too_old).label("out_of_age"))
-    return _Narrowing(
-        candidates=_candidate_rows(on).where(on_pathway, *kept),
-        others=_candidate_rows(on)
-        .where(on_pathway, or_(*(condition for _, condition in reasons)))
-        .limit(bindparam("room", type_=Integer())),
-        counted=_counted(on_pathway, flags, [label for label, _ in reasons]),
-    )
-
-
-def _counted(
-    on_pathway: ColumnElement[bool], flags: list[ColumnElement[Any]], labels: list[str]
-) -> Select[*tuple[Any, ...]]:
-    """The rest of the pathway counted by the first reason that applies. Each service's tests are
-    worked out once, in a subquery the planner may not merge into the query around it (OFFSET 0);
-    merged, the CASE and the WHERE each ran the accreditation probe again. No join to the
-    organisations: PostgreSQL hashed all of them to count a few hundred services."""
-    tested = (
-        select(*flags)
-        .where(on_pathway, Service.id.not_in(bindparam("shown", expanding=True)))
-        .offset(0)
-        .subquery("tested")
-    )
-    failed = [~tested.c.accredited]
-    if "covered" in tested.c:
-        failed.append(~tested.c.covered)
-    if "out_of_age" in tested.c:
-        failed.append(tested.c.out_of_age.is_(True))
-    first = case(*zip(failed, labels, strict=True), else_="other")
-    return select(first, func.count()).select_from(tested).where(or_(*failed)).group_by(first)
-
-
-def _candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
-    """What triage reads of a service: light rows, no ORM objects, in slug order."""
-    return (
-        select(
-            Service.id,
-            Service.public_id,
-            Service.slug,
-            Service.name,
-            Service.pathway_system,
-            Service.pathway_code,
-            Service.catchment_districts,
-            Service.waitlist_enabled,
-            Service.source_hash,
-            Service.self_referral,
-            Organisation.name.label("provider"),
-            and_(Organisation.is_listed, _accredited_probe(on)).label("accredited"),
-        )
-        .join(Organisation, Organisation.id == Service.organisation_id)
-        .where(Service.is_listed.is_(True))
-        .order_by(Service.slug)
-    )
-
-
-def _accredited_on(on: date | BindParameter[date]) -> ColumnElement[bool]:
-    """The service's provider holds an accreditation valid on that day."""
-    return exists().where(
-        Accreditation.organisation_id == Service.organisation_id,
-        Accreditation.valid_until >= on,
-        or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
-    )
-
-
-def _accredited_probe(on: date | BindParameter[date]) -> ColumnElement[bool]:
-    """`_accredited_on`, as one index probe per service: the latest end of the provider's
-    accreditations begun by that day is that day or later. Where PostgreSQL cannot turn an EXISTS
-    into a join (a select list, an OR, a CASE) it hashes every valid accreditation in the region
-    for it, for each referral; a scalar subquery it probes, row by row."""
-    latest_end = (
-        select(func.max(Accreditation.valid_until))
-        .where(
-            Accreditation.organisation_id == Service.organisation_id,
-            or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
-        )
-        .scalar_subquery()
-    )
-    return func.coalesce(latest_end >= on, False)
-
-
-def _listed_probe() -> ColumnElement[Any]:
-    """The service's provider's `is_listed`, by its primary key, with no join to the organisations."""
-    return select(Organisation.is_listed).where(Organisation.id == Service.organisation_id).scalar_subquery()
 
 
 def _has_location_in(postcode: str) -> ColumnElement[bool]:

@@ -1,0 +1,159 @@
+"""Triage's narrowing statements: a pathway's services split in SQL, before any rule runs, into
+those a patient could qualify for, the nearest others, and the rest counted by reason.
+
+Built once per shape (with or without a district, with or without an age) with bound parameters,
+and written for PostgreSQL's planner as much as for SQLite's: the docstrings say which form each
+test takes, and why."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
+
+from referral_service.persistence.models import Accreditation, Organisation, Service, ServiceDistrict
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    candidates: Select[*tuple[Any, ...]]
+    others: Select[*tuple[Any, ...]]
+    counted: Select[*tuple[Any, ...]]
+
+
+@functools.cache
+def narrowing(by_district: bool, by_age: bool) -> Narrowing:
+    """The three narrowing statements, built once per shape with bound parameters (building them is
+    most of a small query's cost in Python; the compiled form is then cached by SQLAlchemy)."""
+    on = bindparam("on", type_=Date())
+    on_pathway = and_(
+        Service.is_listed.is_(True),
+        Service.pathway_system == bindparam("system", type_=String()),
+        Service.pathway_code == bindparam("code", type_=String()),
+    )
+    # What a candidate must be, said positively: as `~excluded`, PostgreSQL hashed every valid
+    # accreditation of the region for each referral (20 ms at 10,000 services, against 4).
+    kept: list[ColumnElement[bool]] = [Organisation.is_listed.is_(True), accredited_on(on)]
+    # Why a service is not one, in the order assess() finds it (accreditation, catchment, then age).
+    # Accreditation by a probe per service (`_accredited_probe`): inside an OR, EXISTS was hashed.
+    reasons: list[tuple[str, ColumnElement[bool]]] = [
+        ("not accredited", ~and_(Organisation.is_listed.is_(True), _accredited_probe(on)))
+    ]
+    flags: list[ColumnElement[Any]] = [and_(_listed_probe().is_(True), _accredited_probe(on)).label("accredited")]
+    if by_district:
+        district = bindparam("district", type_=String())
+        # Not correlated: SQLite reads the district's services once (a covering index range) and
+        # tests each service against that list, instead of one index search per service.
+        in_district = select(ServiceDistrict.service_id).where(ServiceDistrict.district == district)
+        covered = Service.id.in_(in_district)
+        reasons.append(("outside the catchment", ~covered))
+        kept.append(covered)
+        flags.append(covered.label("covered"))
+    if by_age:
+        age = bindparam("age", type_=Float())  # never NULL here: the shape without age has no age test
+        too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
+        too_old = and_(Service.max_age.is_not(None), Service.max_age < age)
+        reasons.append(("outside the age range", or_(too_young, too_old)))
+        kept.append(or_(Service.min_age.is_(None), Service.min_age <= age))
+        kept.append(or_(Service.max_age.is_(None), Service.max_age >= age))
+        flags.append(or_(too_young, too_old).label("out_of_age"))
+    return Narrowing(
+        candidates=candidate_rows(on).where(on_pathway, *kept),
+        others=candidate_rows(on)
+        .where(on_pathway, or_(*(condition for _, condition in reasons)))
+        .limit(bindparam("room", type_=Integer())),
+        counted=_counted(on_pathway, flags, [label for label, _ in reasons]),
+    )
+
+
+def _counted(
+    on_pathway: ColumnElement[bool], flags: list[ColumnElement[Any]], labels: list[str]
+) -> Select[*tuple[Any, ...]]:
+    """The rest of the pathway counted by the first reason that applies. Each service's tests are
+    worked out once, in a subquery the planner may not merge into the query around it (OFFSET 0);
+    merged, the CASE and the WHERE each ran the accreditation probe again. No join to the
+    organisations: PostgreSQL hashed all of them to count a few hundred services."""
+    tested = (
+        select(*flags)
+        .where(on_pathway, Service.id.not_in(bindparam("shown", expanding=True)))
+        .offset(0)
+        .subquery("tested")
+    )
+    failed = [~tested.c.accredited]
+    if "covered" in tested.c:
+        failed.append(~tested.c.covered)
+    if "out_of_age" in tested.c:
+        failed.append(tested.c.out_of_age.is_(True))
+    first = case(*zip(failed, labels, strict=True), else_="other")
+    return select(first, func.count()).select_from(tested).where(or_(*failed)).group_by(first)
+
+
+def candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
+    """What triage reads of a service: light rows, no ORM objects, in slug order."""
+    return (
+        select(
+            Service.id,
+            Service.public_id,
+            Service.slug,
+            Service.name,
+            Service.pathway_system,
+            Service.pathway_code,
+            Service.catchment_districts,
+            Service.waitlist_enabled,
+            Service.source_hash,
+            Service.self_referral,
+            Organisation.name.label("provider"),
+            and_(Organisation.is_listed, _accredited_probe(on)).label("accredited"),
+        )
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(Service.is_listed.is_(True))
+        .order_by(Service.slug)
+    )
+
+
+def accredited_on(on: date | BindParameter[date]) -> ColumnElement[bool]:
+    """The service's provider holds an accreditation valid on that day."""
+    return exists().where(
+        Accreditation.organisation_id == Service.organisation_id,
+        Accreditation.valid_until >= on,
+        or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
+    )
+
+
+def _accredited_probe(on: date | BindParameter[date]) -> ColumnElement[bool]:
+    """`_accredited_on`, as one index probe per service: the latest end of the provider's
+    accreditations begun by that day is that day or later. Where PostgreSQL cannot turn an EXISTS
+    into a join (a select list, an OR, a CASE) it hashes every valid accreditation in the region
+    for it, for each referral; a scalar subquery it probes, row by row."""
+    latest_end = (
+        select(func.max(Accreditation.valid_until))
+        .where(
+            Accreditation.organisation_id == Service.organisation_id,
+            or_(Accreditation.valid_from.is_(None), Accreditation.valid_from <= on),
+        )
+        .scalar_subquery()
+    )
+    return func.coalesce(latest_end >= on, False)
+
+
+def _listed_probe() -> ColumnElement[Any]:
+    """The service's provider's `is_listed`, by its primary key, with no join to the organisations."""
+    return select(Organisation.is_listed).where(Organisation.id == Service.organisation_id).scalar_subquery()
