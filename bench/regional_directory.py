@@ -40,21 +40,42 @@ def _templates() -> list[dict[str, Any]]:
     return [yaml.safe_load(path.read_text()) for path in sorted(DEMO.glob("*.yaml")) if path.name != "areas.yaml"]
 
 
+def _provider_slug(organisation_id: str, number: int) -> str:
+    return f"region-{number:05d}-{organisation_id}"[:60]
+
+
+def _service_slug(provider_slug: str, index: int) -> str:
+    return f"{provider_slug}-{index}"[:80]
+
+
+def _numbered(name: str, number: int) -> str:
+    return f"{name} ({number})"
+
+
+def _ods_code(number: int) -> str:
+    return f"Y{number:05d}"
+
+
+def _catchment(rng: random.Random) -> list[str]:
+    """2 to 6 districts of the region: the count drawn first, then the districts."""
+    return rng.sample(DISTRICTS, rng.randint(2, 6))
+
+
 def provider(template: dict[str, Any], number: int, rng: random.Random) -> dict[str, Any]:
     """One copy of a demo provider: new ids and a catchment of 2 to 6 districts of the region."""
     document = copy.deepcopy(template)
     organisation = document["organisation"]
-    slug = f"region-{number:05d}-{organisation['id']}"[:60]
+    slug = _provider_slug(organisation["id"], number)
     organisation["id"] = slug
-    organisation["name"] = f"{organisation['name']} ({number})"
-    organisation["identifiers"] = [{"system": ODS_SYSTEM, "value": f"Y{number:05d}"}]
+    organisation["name"] = _numbered(organisation["name"], number)
+    organisation["identifiers"] = [{"system": ODS_SYSTEM, "value": _ods_code(number)}]
     organisation.pop("area", None)
     for index, service in enumerate(document.get("services", [])):
-        service["id"] = f"{slug}-{index}"[:80]
-        service["name"] = f"{service['name']} ({number})"
+        service["id"] = _service_slug(slug, index)
+        service["name"] = _numbered(service["name"], number)
         service.pop("area", None)
         if service.get("catchment", {}).get("postcode_districts"):
-            service["catchment"]["postcode_districts"] = rng.sample(DISTRICTS, rng.randint(2, 6))
+            service["catchment"]["postcode_districts"] = _catchment(rng)
     return document
 
 
@@ -86,7 +107,7 @@ def region_providers(services: int, seed: int = 19) -> list[ProviderDefinition]:
     written = number = 0
     while written < services:
         document, template = templates[number % len(templates)]
-        slug = f"region-{number:05d}-{document['organisation']['id']}"[:60]
+        slug = _provider_slug(document["organisation"]["id"], number)
         copies = tuple(
             _service_copy(service, slug, index, number, rng)
             for index, service in enumerate(template.services[: services - written])
@@ -95,8 +116,8 @@ def region_providers(services: int, seed: int = 19) -> list[ProviderDefinition]:
             dataclasses.replace(
                 template,
                 slug=slug,
-                name=f"{template.name} ({number})",
-                identifiers=(Identifier(ODS_SYSTEM, f"Y{number:05d}"),),
+                name=_numbered(template.name, number),
+                identifiers=(Identifier(ODS_SYSTEM, _ods_code(number)),),
                 area=None,
                 services=copies,
             )
@@ -110,12 +131,12 @@ def _service_copy(
     service: ServiceDefinition, slug: str, index: int, number: int, rng: random.Random
 ) -> ServiceDefinition:
     districts = service.catchment_districts
-    if districts:  # as `provider` draws them: a count, then the districts, for each service with a catchment
-        districts = frozenset(rng.sample(DISTRICTS, rng.randint(2, 6)))
+    if districts:  # drawn as `provider` draws them, for each service with a catchment
+        districts = frozenset(_catchment(rng))
     return dataclasses.replace(
         service,
-        slug=f"{slug}-{index}"[:80],
-        name=f"{service.name} ({number})",
+        slug=_service_slug(slug, index),
+        name=_numbered(service.name, number),
         area=None,
         catchment_districts=districts,
     )

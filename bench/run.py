@@ -43,12 +43,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
 
 import intake
-from bulk_directory import bulk_load
+from bulk_directory import bulk_load, settle
 from intake import Endpoint, LevelResult, SetupFailed
 from regional_directory import region_providers, write_region
 
@@ -303,26 +302,22 @@ def regional(
     region = where.workdir.parent / "region"  # generated once, for every backend
     if args.providers_load and not region.exists():
         write_region(region, args.region_services)
-    providers = None if args.providers_load else _region_providers(args.region_services)
+    providers = () if args.providers_load else _region_providers(args.region_services)  # made untimed
+    engine = make_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
     started = time.perf_counter()
-    if providers is None:
+    if args.providers_load:
         subprocess.run(  # not intake.flask_cli: its 2-minute limit is too short for a region
             [str(intake.BIN / "flask"), "--app", "wsgi", "providers", "load", str(region)],
             cwd=PROJECT, env=env, capture_output=True, check=True, timeout=3600,
         )  # fmt: skip
         how = "`providers load`"
     else:  # the same rows in a few INSERTs (bench/bulk_directory.py): minutes less per backend
-        engine = make_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
         with UnitOfWork(make_session_factory(engine)) as uow:
             bulk_load(uow, providers)
-        engine.dispose()
         how = "bulk write (bench path; region made in memory, untimed)"
     loaded = time.perf_counter() - started
-    if where.postgres:  # untimed: what autovacuum does within a minute of a load (statistics, visibility map)
-        engine = make_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-        engine.dispose()
+    settle(engine)  # untimed, either way
+    engine.dispose()
     print(f" {loaded:.0f} s", flush=True)
     lines.append(Line(f"{how} of {args.region_services:,} services", where.name, "", f"{loaded:.1f}", "s"))
     for endpoint in doors:

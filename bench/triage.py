@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' referral factory
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
 
-from bulk_directory import bulk_load
+from bulk_directory import bulk_load, settle
 from sqlalchemy import make_url, text
 
 from referral_service.domain.choice import ServiceProfile, decide
@@ -199,11 +199,7 @@ def bench_service(
                 practices=("P88001",),
                 secret="x" * 12,
             )
-        if backend == "postgresql":
-            # What autovacuum does within a minute of a load: the planner's statistics, and the
-            # visibility map that lets the narrowing read its covering indexes alone (half the time).
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
+        settle(engine)
         with UnitOfWork(session_factory) as uow:
             gp = active_client(uow, "bench-gp")
         now = datetime(2026, 11, 26, 10, tzinfo=UTC)

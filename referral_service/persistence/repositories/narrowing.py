@@ -49,15 +49,14 @@ def narrowing(by_district: bool, by_age: bool) -> Narrowing:
         Service.pathway_system == bindparam("system", type_=String()),
         Service.pathway_code == bindparam("code", type_=String()),
     )
-    # What a candidate must be, said positively: as `~excluded`, PostgreSQL hashed every valid
-    # accreditation of the region for each referral (20 ms at 10,000 services, against 4).
+    # What a candidate must be, said positively: as NOT (any reason below), PostgreSQL hashed every
+    # valid accreditation of the region for each referral (20 ms at 10,000 services, against 4).
     kept: list[ColumnElement[bool]] = [Organisation.is_listed.is_(True), accredited_on(on)]
-    # Why a service is not one, in the order assess() finds it (accreditation, catchment, then age).
-    # Accreditation by a probe per service (`_accredited_probe`): inside an OR, EXISTS was hashed.
+    # Why a service is not one, in the order assess() finds it (accreditation, catchment, then age);
+    # accreditation by probes per service, as inside an OR or a CASE an EXISTS was hashed.
     reasons: list[tuple[str, ColumnElement[bool]]] = [
-        ("not accredited", ~and_(Organisation.is_listed.is_(True), _accredited_probe(on)))
+        ("not accredited", ~and_(_listed_probe().is_(True), _accredited_probe(on)))
     ]
-    flags: list[ColumnElement[Any]] = [and_(_listed_probe().is_(True), _accredited_probe(on)).label("accredited")]
     if by_district:
         district = bindparam("district", type_=String())
         # Not correlated: SQLite reads the district's services once (a covering index range) and
@@ -66,7 +65,6 @@ def narrowing(by_district: bool, by_age: bool) -> Narrowing:
         covered = Service.id.in_(in_district)
         reasons.append(("outside the catchment", ~covered))
         kept.append(covered)
-        flags.append(covered.label("covered"))
     if by_age:
         age = bindparam("age", type_=Float())  # never NULL here: the shape without age has no age test
         too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
@@ -74,36 +72,31 @@ def narrowing(by_district: bool, by_age: bool) -> Narrowing:
         reasons.append(("outside the age range", or_(too_young, too_old)))
         kept.append(or_(Service.min_age.is_(None), Service.min_age <= age))
         kept.append(or_(Service.max_age.is_(None), Service.max_age >= age))
-        flags.append(or_(too_young, too_old).label("out_of_age"))
     return Narrowing(
         candidates=candidate_rows(on).where(on_pathway, *kept),
         others=candidate_rows(on)
         .where(on_pathway, or_(*(condition for _, condition in reasons)))
         .limit(bindparam("room", type_=Integer())),
-        counted=_counted(on_pathway, flags, [label for label, _ in reasons]),
+        counted=_counted(on_pathway, reasons),
     )
 
 
 def _counted(
-    on_pathway: ColumnElement[bool], flags: list[ColumnElement[Any]], labels: list[str]
+    on_pathway: ColumnElement[bool], reasons: list[tuple[str, ColumnElement[bool]]]
 ) -> Select[*tuple[Any, ...]]:
-    """The rest of the pathway counted by the first reason that applies. Each service's tests are
+    """The rest of the pathway counted by the first reason that applies. Each service's reasons are
     worked out once, in a subquery the planner may not merge into the query around it (OFFSET 0);
-    merged, the CASE and the WHERE each ran the accreditation probe again. No join to the
+    merged, the CASE and the WHERE each ran the accreditation probes again. No join to the
     organisations: PostgreSQL hashed all of them to count a few hundred services."""
     tested = (
-        select(*flags)
+        select(*(condition.label(f"reason_{n}") for n, (_, condition) in enumerate(reasons)))
         .where(on_pathway, Service.id.not_in(bindparam("shown", expanding=True)))
         .offset(0)
         .subquery("tested")
     )
-    failed = [~tested.c.accredited]
-    if "covered" in tested.c:
-        failed.append(~tested.c.covered)
-    if "out_of_age" in tested.c:
-        failed.append(tested.c.out_of_age.is_(True))
-    first = case(*zip(failed, labels, strict=True), else_="other")
-    return select(first, func.count()).select_from(tested).where(or_(*failed)).group_by(first)
+    applies = [column.is_(True) for column in tested.c]
+    first = case(*zip(applies, (label for label, _ in reasons), strict=True), else_="other")
+    return select(first, func.count()).select_from(tested).where(or_(*applies)).group_by(first)
 
 
 def candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
@@ -139,7 +132,7 @@ def accredited_on(on: date | BindParameter[date]) -> ColumnElement[bool]:
 
 
 def _accredited_probe(on: date | BindParameter[date]) -> ColumnElement[bool]:
-    """`_accredited_on`, as one index probe per service: the latest end of the provider's
+    """`accredited_on`, as one index probe per service: the latest end of the provider's
     accreditations begun by that day is that day or later. Where PostgreSQL cannot turn an EXISTS
     into a join (a select list, an OR, a CASE) it hashes every valid accreditation in the region
     for it, for each referral; a scalar subquery it probes, row by row."""
@@ -155,5 +148,6 @@ def _accredited_probe(on: date | BindParameter[date]) -> ColumnElement[bool]:
 
 
 def _listed_probe() -> ColumnElement[Any]:
-    """The service's provider's `is_listed`, by its primary key, with no join to the organisations."""
-    return select(Organisation.is_listed).where(Organisation.id == Service.organisation_id).scalar_subquery()
+    """The service's provider's `is_listed`, by its primary key: no join to the organisations needed."""
+    listed = select(Organisation.is_listed).where(Organisation.id == Service.organisation_id)
+    return listed.correlate_except(Organisation).scalar_subquery()  # its own look-up, where the query joins them too
