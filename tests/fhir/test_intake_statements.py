@@ -158,3 +158,25 @@ def test_the_person_s_other_open_referrals_are_asked_about_not_loaded(
     asked = [s for s in statements if "referrals.patient_id = " in s]
     assert asked, statements
     assert all("referrals.payload" not in s and "LIMIT" in s for s in asked), asked
+
+
+def test_the_replay_check_asks_for_an_id_and_loads_the_referral_only_when_there_is_one(
+    client: FlaskClient, gp_token: str, directory: None, statements: list[str]
+) -> None:
+    statements.clear()
+    first = client.post(
+        "/fhir/ServiceRequest", data=json.dumps(plain_referral("replay-check")), headers=headers(gp_token)
+    )
+    assert first.status_code == 201, first.get_json()
+    asked = [s for s in statements if "referrals.identifier_value = " in s]
+    assert len(asked) == 1, statements
+    assert "referrals.payload" not in asked[0] and "referral_tasks" not in asked[0], (
+        asked
+    )  # nearly every referral is new
+
+    again = client.post(
+        "/fhir/ServiceRequest", data=json.dumps(plain_referral("replay-check")), headers=headers(gp_token)
+    )
+    assert again.status_code == 200, again.get_json()  # the first referral, whole, as the practice sent it
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert again.get_json()["identifier"] == first.get_json()["identifier"]
