@@ -83,16 +83,26 @@ def load_json_value(raw: bytes) -> Any:
     (validators recurse per level), strings over FHIR's 1 MB limit, and control characters FHIR
     strings must not carry (PostgreSQL text cannot even store NUL).
     """
+    infinite: list[str] = []  # number literals too large for a float: JSON has no infinity
+
+    def number(literal: str) -> float:
+        value = float(literal)
+        if not math.isfinite(value):
+            infinite.append(literal)
+        return value
+
     try:
         text = raw.decode("utf-8")
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=number)
     except UnicodeDecodeError:
         raise FhirError.one(400, "structure", "the body is not UTF-8 encoded") from None
     except (ValueError, RecursionError):
         raise FhirError.one(400, "structure", "the body is not valid JSON") from None
     # strict JSON refuses raw control characters, and valid UTF-8 holds no lone surrogate, so only a
-    # \u escape can bring either in: without one, strings need no character checks
-    if not _plainly_sound(document, escaped="\\u" in text):
+    # \u escape can bring either in; and no string is over FHIR's limit in a shorter text: without
+    # either, strings need no checks at all
+    strings = "\\u" in text or len(text) > MAX_STRING
+    if infinite or not _plainly_sound(document, strings=strings):
         _check_values(document)
     return document
 
@@ -109,28 +119,38 @@ def load_json(raw: bytes) -> dict[str, Any]:
     return document
 
 
-def _plainly_sound(document: Any, *, escaped: bool) -> bool:
-    """The quick walk every body gets: no element paths built, strings searched only when the text
-    had escapes. False sends the document to `_check_values`, which finds and names the fault."""
+def _plainly_sound(document: Any, *, strings: bool) -> bool:
+    """The quick walk every body gets: containers only (numbers were checked as they were parsed),
+    no element paths built, strings searched only when `strings` says they could be at fault. False
+    sends the document to `_check_values`, which finds and names the fault."""
+    if isinstance(document, str):
+        return not strings or _sound_string(document)
+    if not isinstance(document, dict | list):
+        return True
     stack: list[tuple[Any, int]] = [(document, 0)]
     while stack:
         value, depth = stack.pop()
-        if depth >= MAX_DEPTH:
+        if type(value) is dict:
+            if "resourceType" in value and type(value["resourceType"]) is not str:
+                return False
+            if strings and not all(_storable(key) for key in value):
+                return False
+            children: Any = value.values()
+        else:
+            children = value
+        if children and depth + 1 >= MAX_DEPTH:
             return False
-        if isinstance(value, dict):
-            if not isinstance(value.get("resourceType", ""), str):
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif strings and kind is str and not _sound_string(child):
                 return False
-            if escaped and not all(_storable(key) for key in value):
-                return False
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
-        elif isinstance(value, str):
-            if len(value) > MAX_STRING or (escaped and (CONTROL_CHARACTERS.search(value) or not _storable(value))):
-                return False
-        elif isinstance(value, float) and not math.isfinite(value):
-            return False
     return True
+
+
+def _sound_string(value: str) -> bool:
+    return len(value) <= MAX_STRING and not CONTROL_CHARACTERS.search(value) and _storable(value)
 
 
 def _check_values(document: Any) -> None:
