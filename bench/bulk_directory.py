@@ -20,7 +20,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,7 @@ def bulk_load(uow: UnitOfWork, providers: Sequence[ProviderDefinition]) -> int:
             for position, loc in enumerate(definition.locations)
         ]  # fmt: skip
         plan = definition.capacity
-        intakes: list[date | None] = [None] if plan.model is CapacityModel.ROLLING else sorted(set(plan.intakes))
+        intakes: list[date | None] = [None] if plan.model is CapacityModel.ROLLING else [*sorted(set(plan.intakes))]
         pools += [{"service_id": service_id, "intake_on": day, "places": plan.places} for day in intakes]
     _insert(uow, ServiceDistrict, districts)
     _insert(uow, ServiceLocation, locations)
@@ -143,7 +143,7 @@ def _snapshot(uow: UnitOfWork) -> dict[str, list[tuple[Any, ...]]]:
     service_of = dict(uow.session.execute(select(Service.id, Service.slug)).all())
     skip = {"id", "public_id", "created_at", "updated_at", "organisation_id", "service_id"}
 
-    def rows(model: type[Any], owner: str | None, names: dict[int, str]) -> list[tuple[Any, ...]]:
+    def rows(model: type[Any], owner: str | None, names: Mapping[int, str | None]) -> list[tuple[Any, ...]]:
         columns = [c for c in model.__table__.columns if c.name not in skip]
         found = []
         for row in uow.session.execute(select(model)).scalars():

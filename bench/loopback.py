@@ -55,7 +55,7 @@ def _serve_smtp(port: int) -> None:
     asyncio.run(asyncio.Event().wait())  # until terminated
 
 
-def _wait_for(port: int, process: multiprocessing.Process) -> None:
+def _wait_for(port: int, process: multiprocessing.process.BaseProcess) -> None:
     for _ in range(200):
         if not process.is_alive():
             raise RuntimeError("the loopback receiver exited")

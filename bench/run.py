@@ -478,27 +478,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def run(args: argparse.Namespace, root: Path) -> list[Line]:
+def run(args: argparse.Namespace, root: Path) -> tuple[list[Line], list[str]]:
+    """The table's lines, and how long each part took (so a run over ten minutes says where)."""
     lines: list[Line] = []
+    took: list[str] = []
     names = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
     context = multiprocessing.get_context("spawn")
     p50_ms = float("nan")
+
+    def timed(label: str, started: float) -> None:
+        took.append(f"{label} {time.monotonic() - started:.0f} s")
+
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         for key in (part.strip() for part in args.backends.split(",")):
             with backend(names[key], root) as where:
                 base_p50 = float("nan")  # without the HTTP part there is no baseline, and no ratio
                 if "http" not in args.skip:
+                    started = time.monotonic()
                     found, base_p50 = http_part(args, where, pool)
                     lines += found
+                    timed(f"{where.name} HTTP", started)
                     if where.postgres or math.isnan(p50_ms):
                         p50_ms = base_p50  # triage's ratio: against PostgreSQL's baseline when there is one
                 if "delivery" not in args.skip:
+                    started = time.monotonic()
                     lines += delivery_lines(where, 1000 / base_p50)
+                    timed(f"{where.name} delivery", started)
                 if "reports" not in args.skip:
+                    started = time.monotonic()
                     lines += report_lines(where, args.report_sizes, base_p50)
+                    timed(f"{where.name} reports", started)
     if "triage" not in args.skip:
+        started = time.monotonic()
         lines += triage_lines(args, p50_ms)
-    return lines
+        timed("triage", started)
+    return lines, took
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -510,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     started, where_run, measured = time.monotonic(), machine(), intake.revision()  # what the servers run
     try:
         with intake.terminate_on_sigterm():
-            lines = run(args, root)
+            lines, took = run(args, root)
     except (SetupFailed, requests.RequestException, subprocess.SubprocessError) as error:
         print(f"\nBENCH FAILED: {error}", file=sys.stderr)
         return 2
@@ -519,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = (
         f"{measured}; {where_run}; gunicorn -c gunicorn.conf.py (2 sync workers) for service and baseline; "
         f"{args.warmup:g} s warm-up + {args.seconds:g} s per level; {time.monotonic() - started:.0f} s in all"
+        f" ({', '.join(took)})"
     )
     table = format_table(lines)
     print(f"\n{summary}\n\n{table}")
