@@ -486,7 +486,10 @@ def run(args: argparse.Namespace, root: Path) -> tuple[list[Line], list[str]]:
     context = multiprocessing.get_context("spawn")
     p50_ms = float("nan")
 
-    def timed(label: str, started: float) -> None:
+    @contextlib.contextmanager
+    def timed(label: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
         took.append(f"{label} {time.monotonic() - started:.0f} s")
 
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
@@ -494,24 +497,20 @@ def run(args: argparse.Namespace, root: Path) -> tuple[list[Line], list[str]]:
             with backend(names[key], root) as where:
                 base_p50 = float("nan")  # without the HTTP part there is no baseline, and no ratio
                 if "http" not in args.skip:
-                    started = time.monotonic()
-                    found, base_p50 = http_part(args, where, pool)
+                    with timed(f"{where.name} HTTP"):
+                        found, base_p50 = http_part(args, where, pool)
                     lines += found
-                    timed(f"{where.name} HTTP", started)
                     if where.postgres or math.isnan(p50_ms):
                         p50_ms = base_p50  # triage's ratio: against PostgreSQL's baseline when there is one
                 if "delivery" not in args.skip:
-                    started = time.monotonic()
-                    lines += delivery_lines(where, 1000 / base_p50)
-                    timed(f"{where.name} delivery", started)
+                    with timed(f"{where.name} delivery"):
+                        lines += delivery_lines(where, 1000 / base_p50)
                 if "reports" not in args.skip:
-                    started = time.monotonic()
-                    lines += report_lines(where, args.report_sizes, base_p50)
-                    timed(f"{where.name} reports", started)
+                    with timed(f"{where.name} reports"):
+                        lines += report_lines(where, args.report_sizes, base_p50)
     if "triage" not in args.skip:
-        started = time.monotonic()
-        lines += triage_lines(args, p50_ms)
-        timed("triage", started)
+        with timed("triage"):
+            lines += triage_lines(args, p50_ms)
     return lines, took
 
 

@@ -123,10 +123,8 @@ def _plainly_sound(document: Any, *, strings: bool) -> bool:
     """The quick walk every body gets: containers only (numbers were checked as they were parsed),
     no element paths built, strings searched only when `strings` says they could be at fault. False
     sends the document to `_check_values`, which finds and names the fault."""
-    if isinstance(document, str):
-        return not strings or _sound_string(document)
-    if not isinstance(document, dict | list):
-        return True
+    if type(document) is not dict and type(document) is not list:  # a bare scalar (Task's JSON Patch door)
+        return not (strings and type(document) is str and not _sound_string(document))
     stack: list[tuple[Any, int]] = [(document, 0)]
     while stack:
         value, depth = stack.pop()
@@ -150,6 +148,7 @@ def _plainly_sound(document: Any, *, strings: bool) -> bool:
 
 
 def _sound_string(value: str) -> bool:
+    """Within FHIR's length, free of control characters, and storable: what `_check_values` asks of a string."""
     return len(value) <= MAX_STRING and not CONTROL_CHARACTERS.search(value) and _storable(value)
 
 
