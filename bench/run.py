@@ -13,8 +13,10 @@ For each backend (PostgreSQL at BENCH_PG_SERVER, and SQLite, the embedded defaul
    services (bench/regional_directory.py) and measures intake at 8 clients again; sends
    ServiceRequests until 10,000 referrals are stored (PostgreSQL) and reads each worker's VmRSS;
 4. runs the one-process benchmarks as subprocesses: the outbox (bench/outbox.py) and notifications
-   (bench/notifications.py) to loopback receivers, the full report over `demo generate` histories
-   of 10k and 100k referrals (1M with --million; bench/reports.py), and triage alone (bench/triage.py).
+   (bench/notifications.py) to loopback receivers; then, after both backends, the full report over
+   `demo generate` histories of 10k and 100k referrals (1M with --million; bench/reports.py), the
+   histories grown on both databases at once and each report timed alone; and triage alone
+   (bench/triage.py).
 
 The ratio column: for a rate, the figure over the baseline's at the same backend and clients (for
 one-process jobs, over the baseline's 1-client rate); for a duration, the baseline's 1-client p50
@@ -387,26 +389,55 @@ def report_seconds(url: str) -> float:
     return float(found.group(1))
 
 
-def report_lines(where: Backend, sizes: list[int], p50_ms: float) -> list[Line]:
-    lines = []
-    with scratch_database(where, "bench_reports") as url:
-        env = dict(intake.service_environment(where.workdir / "instance-reports"), DATABASE_URL=url)
-        intake.flask_cli(env, "db", "upgrade")
-        intake.flask_cli(env, "providers", "load", str(DEMO))
+def report_lines(targets: list[tuple[Backend, float]], sizes: list[int]) -> list[Line]:
+    """The full report over each backend's synthetic history at each size. The histories grow
+    together, one untimed `demo generate` per database at once (each is mostly one process's CPU,
+    so two share a two-core machine well), and then each report is timed with nothing else running."""
+    found: dict[str, list[Line]] = {where.name: [] for where, _ in targets}
+    with contextlib.ExitStack() as stack:
+        prepared = []
+        for where, p50_ms in targets:
+            url = stack.enter_context(scratch_database(where, "bench_reports"))
+            env = dict(intake.service_environment(where.workdir / "instance-reports"), DATABASE_URL=url)
+            intake.flask_cli(env, "db", "upgrade")
+            intake.flask_cli(env, "providers", "load", str(DEMO))
+            prepared.append((where, url, env, p50_ms))
         have = 0
         for size in sizes:
-            print(f"  full report over {size:,} referrals ({where.name}): generating ...", end="", flush=True)
-            subprocess.run(
-                [str(intake.BIN / "flask"), "--app", "wsgi", "demo", "generate", "--referrals", str(size - have),
-                 "--seed", str(size)],
-                cwd=PROJECT, env=env, capture_output=True, check=True, timeout=3600,
-            )  # fmt: skip
+            names = " and ".join(where.name for where, *_ in prepared)
+            print(f"  full report over {size:,} referrals: generating on {names} at once ...", flush=True)
+            generate_together([(where, env) for where, _, env, _ in prepared], count=size - have, seed=size)
             have = size
-            seconds = report_seconds(url)
-            print(f" {seconds:.3f} s", flush=True)
-            lines.append(Line(f"full commissioner report, {size:,} referrals", where.name, "1", f"{seconds:.3f}", "s",
-                              ratio=_ratio(p50_ms / 1000 / seconds)))  # fmt: skip
-    return lines
+            for where, url, _, p50_ms in prepared:
+                seconds = report_seconds(url)
+                print(f"    {where.name}: {seconds:.3f} s", flush=True)
+                measure = f"full commissioner report, {size:,} referrals"
+                ratio = _ratio(p50_ms / 1000 / seconds)
+                found[where.name].append(Line(measure, where.name, "1", f"{seconds:.3f}", "s", ratio=ratio))
+    return [line for lines in found.values() for line in lines]
+
+
+def generate_together(targets: list[tuple[Backend, dict[str, str]]], count: int, seed: int) -> None:
+    """`demo generate --referrals count` on every target's database at once; waits for them all."""
+    running = []
+    for where, env in targets:
+        log = (where.workdir / "generate.log").open("ab")
+        command = [str(intake.BIN / "flask"), "--app", "wsgi", "demo", "generate", "--referrals", str(count),
+                   "--seed", str(seed)]  # fmt: skip
+        running.append((where, log, subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=log)))
+    failed = []
+    for where, log, process in running:
+        try:
+            process.wait(timeout=3600)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        if process.returncode != 0:
+            tail = (where.workdir / "generate.log").read_text(errors="replace")[-2000:]
+            failed.append(f"demo generate on {where.name} failed:\n{tail}")
+    if failed:
+        raise SetupFailed("\n".join(failed))
 
 
 def triage_lines(args: argparse.Namespace, p50_ms: float) -> list[Line]:
@@ -492,6 +523,7 @@ def run(args: argparse.Namespace, root: Path) -> tuple[list[Line], list[str]]:
         yield
         took.append(f"{label} {time.monotonic() - started:.0f} s")
 
+    reported: list[tuple[Backend, float]] = []  # each backend, with its baseline's p50 for the ratio
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         for key in (part.strip() for part in args.backends.split(",")):
             with backend(names[key], root) as where:
@@ -505,9 +537,10 @@ def run(args: argparse.Namespace, root: Path) -> tuple[list[Line], list[str]]:
                 if "delivery" not in args.skip:
                     with timed(f"{where.name} delivery"):
                         lines += delivery_lines(where, 1000 / base_p50)
-                if "reports" not in args.skip:
-                    with timed(f"{where.name} reports"):
-                        lines += report_lines(where, args.report_sizes, base_p50)
+                reported.append((where, base_p50))
+    if "reports" not in args.skip and reported:
+        with timed("reports"):
+            lines += report_lines(reported, args.report_sizes)
     if "triage" not in args.skip:
         with timed("triage"):
             lines += triage_lines(args, p50_ms)
