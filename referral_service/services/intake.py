@@ -8,7 +8,7 @@ from datetime import datetime
 
 from referral_service.domain.directory import postcode_district
 from referral_service.domain.events import EventType
-from referral_service.domain.intake import IncomingCancellation, IncomingReferral, PatientDetails
+from referral_service.domain.intake import Coding, IncomingCancellation, IncomingReferral, PatientDetails
 from referral_service.domain.lifecycle import BusinessStatus, is_current
 from referral_service.domain.referral import ReferralSource, ReferralStatus, TaskStatus
 from referral_service.persistence.models import (
@@ -105,7 +105,7 @@ def admit_referral(
     asked (a GP system's message, or the person on the self-referral form, with `source`). `hold`
     sends it to a link worker with that reason; `evidence` is kept beside what intake read. Also
     says whether the person already had an open referral on this pathway (then it is held too)."""
-    patient = _patient(uow, incoming.patient, now=now)
+    patient, open_before = _patient(uow, incoming.patient, pathway=incoming.pathway, now=now)
     referral = Referral(
         patient=patient,
         patient_details=ReferralPatientDetails(
@@ -156,7 +156,7 @@ def admit_referral(
     # its details, permissions, events and offer then go in one flush, with no UPDATE after.
     with uow.writes_held():
         store_from_referral(uow, referral, incoming.contact_consent, now=now, new=True)
-        already_open = uow.referrals.any_open_on_pathway(referral)
+        already_open = uow.referrals.any_open_on_pathway(referral) if open_before is None else open_before
         hold = ANOTHER_OPEN_REFERRAL if already_open else hold
         triage_referral(uow, referral, actor=actor, now=now, hold=hold, new=True)
     uow.referrals.flush()  # every route has flushed once already; this writes what came after (unmet demand)
@@ -270,18 +270,29 @@ def _details_as_sent(details: PatientDetails) -> dict[str, object]:
     }
 
 
-def _patient(uow: UnitOfWork, details: PatientDetails, *, now: datetime) -> Patient:
-    """The person, one row per NHS number: created with the first referral's details, never overwritten.
+def _patient(
+    uow: UnitOfWork, details: PatientDetails, *, pathway: Coding | None, now: datetime
+) -> tuple[Patient, bool | None]:
+    """The person, one row per NHS number: created with the first referral's details, never
+    overwritten; and whether they already have an open referral on `pathway` (None: not known, when
+    another request created the person a moment ago).
 
     A later referral's details are its own (`ReferralPatientDetails`); they change nothing that
     another referral, from this practice or another, shows.
     """
-    patient = uow.referrals.patient_by_nhs_number(details.nhs_number) if details.nhs_number else None
-    if patient is None:
-        patient = uow.referrals.add_patient(
-            Patient(nhs_number=details.nhs_number, created_at=now, **_details_as_sent(details))
+    patient, open_before = None, False
+    if details.nhs_number and pathway is not None:
+        patient, open_before = uow.referrals.patient_with_open_on_pathway(
+            details.nhs_number, pathway.system, pathway.code
         )
-    return patient
+    elif details.nhs_number:
+        patient = uow.referrals.patient_by_nhs_number(details.nhs_number)
+    if patient is not None:
+        return patient, open_before
+    patient, inserted = uow.referrals.add_patient(
+        Patient(nhs_number=details.nhs_number, created_at=now, **_details_as_sent(details))
+    )
+    return patient, False if inserted else None  # someone else's row: their referral may be open
 
 
 def _referral_to_cancel(uow: UnitOfWork, cancellation: IncomingCancellation, actor: Actor, now: datetime) -> Referral:

@@ -60,6 +60,20 @@ _ANY_OPEN_BESIDE = (
     )
     .limit(1)
 )
+# The person, and whether they have an open referral on a pathway: what intake asks of each new referral.
+_PATIENT_WITH_OPEN_ON_PATHWAY = select(
+    Patient,
+    select(Referral.id)
+    .join(ReferralTask, ReferralTask.referral_id == Referral.id)
+    .where(
+        Referral.patient_id == Patient.id,
+        Referral.pathway_system == bindparam("system"),
+        Referral.pathway_code == bindparam("code"),
+        Referral.status == ReferralStatus.ACTIVE,
+        ReferralTask.status.not_in(TERMINAL),
+    )
+    .exists(),
+).where(Patient.nhs_number == bindparam("nhs_number"))
 
 
 @functools.cache
@@ -104,8 +118,19 @@ class ReferralRepository:
     def patient_by_nhs_number(self, nhs_number: str) -> Patient | None:
         return self.session.scalar(_PATIENT_BY_NHS_NUMBER, {"nhs_number": nhs_number})
 
-    def add_patient(self, patient: Patient) -> Patient:
-        """Insert, or when another transaction inserted the same NHS number meanwhile, return that row.
+    def patient_with_open_on_pathway(
+        self, nhs_number: str, system: str | None, code: str
+    ) -> tuple[Patient | None, bool]:
+        """The person with this NHS number, and whether they already have an open referral on the
+        pathway (what `any_open_on_pathway` says of a referral not yet written), in one statement:
+        intake asks both of every referral, and each round trip costs more than its CPU under load."""
+        values = {"nhs_number": nhs_number, "system": system, "code": code}
+        found = self.session.execute(_PATIENT_WITH_OPEN_ON_PATHWAY, values).first()
+        return (None, False) if found is None else (found[0], bool(found[1]))
+
+    def add_patient(self, patient: Patient) -> tuple[Patient, bool]:
+        """Insert, or when another transaction inserted the same NHS number meanwhile, return that
+        row; and whether this call inserted it.
 
         On SQLite and PostgreSQL one `INSERT … ON CONFLICT (nhs_number) DO NOTHING RETURNING` the
         row (none back: someone else's insert won, read theirs) instead of a savepoint and a flush.
@@ -122,22 +147,22 @@ class ReferralRepository:
             ).returning(Patient)
             inserted: Patient | None = self.session.scalar(statement)
             if inserted is not None:
-                return inserted
-            existing = self.patient_by_nhs_number(patient.nhs_number)
-            if existing is None:
-                raise RuntimeError("a patient's insert conflicted but its row is not there")
-            return existing
+                return inserted, True
+            return self._inserted_meanwhile(patient.nhs_number), False
         try:
             with self.session.begin_nested():
                 self.session.add(patient)
         except IntegrityError:
             if patient.nhs_number is None:
                 raise
-            existing = self.patient_by_nhs_number(patient.nhs_number)
-            if existing is None:
-                raise
-            return existing
-        return patient
+            return self._inserted_meanwhile(patient.nhs_number), False
+        return patient, True
+
+    def _inserted_meanwhile(self, nhs_number: str) -> Patient:
+        existing = self.patient_by_nhs_number(nhs_number)
+        if existing is None:
+            raise RuntimeError("a patient's insert conflicted but its row is not there")
+        return existing
 
     def add(self, row: Referral | ReferralTask | ReferralEvent | AuditEvent | UnmetDemand) -> None:
         self.session.add(row)
