@@ -49,9 +49,9 @@ from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.directory import read_directory
 from referral_service.services.access import active_client
 from referral_service.services.accounts import register_api_client
+from referral_service.services.candidates import narrowed_profiles
 from referral_service.services.intake import receive_referral
 from referral_service.services.passwords import password_hasher
-from referral_service.services.triage import narrowed_profiles
 from tests.factories import incoming
 
 DEMO = Path(__file__).resolve().parent.parent / "providers" / "demo"

@@ -12,10 +12,11 @@ from referral_service.domain.referral import ReferralSource
 from referral_service.persistence.models import Referral
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import Right, referral_for
+from referral_service.services.candidates import listed_profiles
 from referral_service.services.errors import Conflict, Invalid, NotFound
 from referral_service.services.offers import Handled
 from referral_service.services.transitions import note_event, transition
-from referral_service.services.triage import facts_of, listed_profiles, make_offer
+from referral_service.services.triage import facts_of, make_offer
 
 
 def placement_choices_for(uow: UnitOfWork, referral_id: str, *, actor: Actor, now: datetime) -> list[PlacementChoice]:

@@ -15,8 +15,8 @@ from referral_service.domain.directory import Accreditation
 from referral_service.domain.rules import age_range, eligibility_text
 from referral_service.persistence.models import Organisation, Service
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.candidates import remember_rules
 from referral_service.services.errors import NotFound
-from referral_service.services.triage import remember_rules
 
 
 class CapacityStatus(StrEnum):

@@ -17,9 +17,10 @@ from referral_service.domain.intake import IncomingReferral
 from referral_service.domain.placement import PlacementChoice, placement_choices
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.access import record_check, require_gp_system
+from referral_service.services.candidates import narrowed_profiles
 from referral_service.services.errors import Forbidden
 from referral_service.services.intake import evidence_document
-from referral_service.services.triage import facts_from, narrowed_profiles
+from referral_service.services.triage import facts_from
 
 
 @dataclass(frozen=True)

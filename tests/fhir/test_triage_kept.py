@@ -21,8 +21,8 @@ from referral_service.domain.facts import PatientFacts
 from referral_service.domain.rules import AgeRule, AllOf, Range
 from referral_service.persistence.models import Accreditation, Organisation, Service, ServiceDistrict
 from referral_service.persistence.uow import UnitOfWork
+from referral_service.services.candidates import narrowed_profiles
 from referral_service.services.directory import load_directory
-from referral_service.services.triage import narrowed_profiles
 from tests.fhir.test_triage_check import triage_of
 from tests.fixtures.fhir import SECOND_NHS_NUMBER, VALID_NHS_NUMBER, headers, plain_referral
 

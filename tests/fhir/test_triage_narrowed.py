@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
 
 from referral_service.domain.choice import EXPLAINED
 from referral_service.domain.directory import Accreditation, ProviderDefinition
@@ -17,7 +19,7 @@ from referral_service.domain.rules import AgeRule, AllOf, Range
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.services.directory import load_directory
 from tests.fhir.test_triage_check import triage_of
-from tests.fixtures.fhir import headers, plain_referral
+from tests.fixtures.fhir import SECOND_NHS_NUMBER, VALID_NHS_NUMBER, headers, plain_referral
 
 pytestmark = pytest.mark.usefixtures("directory")
 EXERCISE_SERVICES_IN_DEMO = 8
@@ -236,3 +238,47 @@ def test_accreditation_is_judged_as_the_domain_judges_it_in_every_statement(
         "between": False,
         "none": False,
     }
+
+
+def test_the_rest_of_a_pathway_is_counted_from_its_standing_read_once_a_day_not_per_referral(
+    client: FlaskClient, gp_token: str, uow: UnitOfWork, demo_providers: tuple[ProviderDefinition, ...], engine: Engine
+) -> None:
+    """A region's referrals rarely share a district and an age, so the narrowing kept for one seldom
+    serves the next; the counts of the rest come from the pathway's standing on the day, read once
+    (the exercise pathway's 68 services here), not from a statement per referral."""
+    with uow:
+        load_directory(uow, copies(demo_providers, "far", 60, frozenset({"M20", "M21"})), complete=False)
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    on_pathway = "services.pathway_code = "
+    standing_read = "SELECT service_districts.service_id, service_districts.district FROM service_districts JOIN"
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = refer_born(client, gp_token, uow, VALID_NHS_NUMBER, "1961-02-03")
+        assert sum(s.startswith(standing_read) for s in seen) == 1
+        seen.clear()
+        second = refer_born(client, gp_token, uow, SECOND_NHS_NUMBER, "1950-07-09")  # another age: not kept
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    pathway_statements = [s for s in seen if on_pathway in s]
+    assert pathway_statements, "the second referral's narrowing was kept, so this test shows nothing"
+    assert len(pathway_statements) <= 2, pathway_statements  # its candidates, and others when too few
+    assert not any(s.startswith(standing_read) for s in seen)
+    for triage in (first, second):
+        assessments, left_out = triage["assessments"], triage["left_out"]
+        assert isinstance(assessments, list) and isinstance(left_out, dict)
+        assert left_out.get("outside the catchment", 0) >= 60 - EXPLAINED
+        assert len(assessments) + sum(left_out.values()) == EXERCISE_SERVICES_IN_DEMO + 60
+
+
+def refer_born(client: FlaskClient, gp_token: str, uow: UnitOfWork, nhs_number: str, born: str) -> dict[str, object]:
+    """A patient in SK4 born on `born`, referred by POST ServiceRequest; the triage stored for them."""
+    body = plain_referral(nhs_number=nhs_number)
+    body["contained"][0]["birthDate"] = born
+    response = client.post("/fhir/ServiceRequest", data=json.dumps(body), headers=headers(gp_token))
+    assert response.status_code == 201, response.get_json()
+    return triage_of(uow, response.get_json()["id"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,7 +31,14 @@ from referral_service.persistence.models import (
     ServiceLocation,
 )
 from referral_service.persistence.repositories.kept import keep
-from referral_service.persistence.repositories.narrowing import accredited_on, candidate_rows, narrowing
+from referral_service.persistence.repositories.narrowing import (
+    Standing,
+    accredited_on,
+    candidate_rows,
+    left_out_by_reason,
+    narrowing,
+    standing_statements,
+)
 
 
 @dataclass(frozen=True)
@@ -187,11 +194,13 @@ class DirectoryRepository:
         district: str | None,
         age: int | None,
         alternatives: int,
+        standing: Callable[[], Sequence[Standing]] | None = None,
     ) -> NarrowedCandidates:
         """A pathway's listed services narrowed by accreditation on the day, the patient's catchment
         district and the inclusion rule's age limits (each only when known), through indexes, so
         triage's work follows the services that could take the patient, not the directory's size.
-        Others fill up to `alternatives` rows in all, by slug; the rest are counted by reason."""
+        Others fill up to `alternatives` rows in all, by slug; the rest are counted by reason, from
+        the pathway's standing on the day (`standing` gives it when the caller keeps it; else read)."""
         statements = narrowing(district is not None, age is not None)
         values = {"system": pathway_system, "code": pathway_code, "on": on, "district": district, "age": age}
         candidates = self.session.execute(statements.candidates, values).all()
@@ -199,10 +208,25 @@ class DirectoryRepository:
         others = self.session.execute(statements.others, {**values, "room": room}).all() if room else []
         _remember_names(self.session, {row.slug: row.name for row in [*candidates, *others]})
         left_out: dict[str, int] = {}
-        if len(others) == room:
-            counted = self.session.execute(statements.counted, {**values, "shown": [row.id for row in others]})
-            left_out = {str(label): int(n) for label, n in counted}
+        if len(others) == room:  # more may be left out than were shown
+            rest = standing() if standing is not None else self.pathway_standing(pathway_system, pathway_code, on)
+            shown = [row.id for row in others]
+            left_out = left_out_by_reason(rest, district=district, age=age, shown=shown)
         return NarrowedCandidates(candidates, others, left_out)
+
+    def pathway_standing(self, pathway_system: str, pathway_code: str, on: date) -> list[Standing]:
+        """Every listed service on the pathway with what the reasons for leaving it out test on the
+        day: the same for every patient, so triage reads it once per pathway and day (two statements)
+        and counts each referral's left-out services from it, instead of a statement per referral."""
+        services, districts = standing_statements()
+        values = {"system": pathway_system, "code": pathway_code, "on": on}
+        covered: dict[int, set[str]] = {}
+        for service_id, district in self.session.execute(districts, values):
+            covered.setdefault(service_id, set()).add(district)
+        return [
+            Standing(service_id, bool(accredited), frozenset(covered.get(service_id, ())), min_age, max_age)
+            for service_id, accredited, min_age, max_age in self.session.execute(services, values)
+        ]
 
     def stamp(self) -> str:
         """What the directory stamp says now: it changes with every change to a row that

@@ -1,5 +1,6 @@
 """Triage's narrowing statements: a pathway's services split in SQL, before any rule runs, into
-those a patient could qualify for, the nearest others, and the rest counted by reason.
+those a patient could qualify for and the nearest others; the rest are counted by reason from the
+pathway's standing on the day (what each reason tests, the same for every patient, read once).
 
 Built once per shape (with or without a district, with or without an age) with bound parameters,
 and written for PostgreSQL's planner as much as for SQLite's: the docstrings say which form each
@@ -8,6 +9,8 @@ test takes, and why."""
 from __future__ import annotations
 
 import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +25,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     exists,
     func,
     or_,
@@ -36,7 +38,21 @@ from referral_service.persistence.models import Accreditation, Organisation, Ser
 class Narrowing:
     candidates: Select[*tuple[Any, ...]]
     others: Select[*tuple[Any, ...]]
-    counted: Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the reasons for leaving a service out test, for one service on a pathway on one day:
+    the same for every patient, so it is read once per pathway and day, not per referral."""
+
+    service_id: int
+    accredited: bool  # its provider is listed and holds an accreditation valid on the day
+    districts: frozenset[str]  # the indexed catchment rows
+    min_age: float | None
+    max_age: float | None
+
+
+NOT_ACCREDITED, OUTSIDE_CATCHMENT, OUTSIDE_AGE = "not accredited", "outside the catchment", "outside the age range"
 
 
 @functools.cache
@@ -54,22 +70,20 @@ def narrowing(by_district: bool, by_age: bool) -> Narrowing:
     kept: list[ColumnElement[bool]] = [Organisation.is_listed.is_(True), accredited_on(on)]
     # Why a service is not one, in the order assess() finds it (accreditation, catchment, then age);
     # accreditation by probes per service, as inside an OR or a CASE an EXISTS was hashed.
-    reasons: list[tuple[str, ColumnElement[bool]]] = [
-        ("not accredited", ~and_(_listed_probe().is_(True), _accredited_probe(on)))
-    ]
+    reasons: list[tuple[str, ColumnElement[bool]]] = [(NOT_ACCREDITED, ~_standing_accredited(on))]
     if by_district:
         district = bindparam("district", type_=String())
         # Not correlated: SQLite reads the district's services once (a covering index range) and
         # tests each service against that list, instead of one index search per service.
         in_district = select(ServiceDistrict.service_id).where(ServiceDistrict.district == district)
         covered = Service.id.in_(in_district)
-        reasons.append(("outside the catchment", ~covered))
+        reasons.append((OUTSIDE_CATCHMENT, ~covered))
         kept.append(covered)
     if by_age:
         age = bindparam("age", type_=Float())  # never NULL here: the shape without age has no age test
         too_young = and_(Service.min_age.is_not(None), Service.min_age > age)
         too_old = and_(Service.max_age.is_not(None), Service.max_age < age)
-        reasons.append(("outside the age range", or_(too_young, too_old)))
+        reasons.append((OUTSIDE_AGE, or_(too_young, too_old)))
         kept.append(or_(Service.min_age.is_(None), Service.min_age <= age))
         kept.append(or_(Service.max_age.is_(None), Service.max_age >= age))
     return Narrowing(
@@ -77,26 +91,55 @@ def narrowing(by_district: bool, by_age: bool) -> Narrowing:
         others=candidate_rows(on)
         .where(on_pathway, or_(*(condition for _, condition in reasons)))
         .limit(bindparam("room", type_=Integer())),
-        counted=_counted(on_pathway, reasons),
     )
 
 
-def _counted(
-    on_pathway: ColumnElement[bool], reasons: list[tuple[str, ColumnElement[bool]]]
-) -> Select[*tuple[Any, ...]]:
-    """The rest of the pathway counted by the first reason that applies. Each service's reasons are
-    worked out once, in a subquery the planner may not merge into the query around it (OFFSET 0);
-    merged, the CASE and the WHERE each ran the accreditation probes again. No join to the
-    organisations: PostgreSQL hashed all of them to count a few hundred services."""
-    tested = (
-        select(*(condition.label(f"reason_{n}") for n, (_, condition) in enumerate(reasons)))
-        .where(on_pathway, Service.id.not_in(bindparam("shown", expanding=True)))
-        .offset(0)
-        .subquery("tested")
+def _standing_accredited(on: date | BindParameter[date]) -> ColumnElement[bool]:
+    """Not left out as "not accredited": the provider listed, and accredited on the day, each by a
+    probe per service (inside an OR or a CASE, PostgreSQL hashed every accreditation for an EXISTS)."""
+    return and_(_listed_probe().is_(True), _accredited_probe(on))
+
+
+@functools.cache
+def standing_statements() -> tuple[Select[*tuple[Any, ...]], Select[*tuple[Any, ...]]]:
+    """A pathway's listed services with what each reason tests on a day, and their catchment rows."""
+    on_pathway = and_(
+        Service.is_listed.is_(True),
+        Service.pathway_system == bindparam("system", type_=String()),
+        Service.pathway_code == bindparam("code", type_=String()),
     )
-    applies = [column.is_(True) for column in tested.c]
-    first = case(*zip(applies, (label for label, _ in reasons), strict=True), else_="other")
-    return select(first, func.count()).select_from(tested).where(or_(*applies)).group_by(first)
+    services = select(
+        Service.id, _standing_accredited(bindparam("on", type_=Date())), Service.min_age, Service.max_age
+    ).where(on_pathway)
+    districts = (
+        select(ServiceDistrict.service_id, ServiceDistrict.district)
+        .join(Service, Service.id == ServiceDistrict.service_id)
+        .where(on_pathway)
+    )
+    return services, districts
+
+
+def left_out_by_reason(
+    standing: Iterable[Standing], *, district: str | None, age: float | None, shown: Sequence[int]
+) -> dict[str, int]:
+    """The rest of the pathway counted by the first reason that applies, in the order assess()
+    finds them (accreditation, catchment, then age; each only when the patient's is known), leaving
+    out the services shown: what the narrowing leaves out, counted from the pathway's standing."""
+    counts: Counter[str] = Counter()
+    hidden = set(shown)
+    for service in standing:
+        if service.service_id in hidden:
+            continue
+        if not service.accredited:
+            counts[NOT_ACCREDITED] += 1
+        elif district is not None and district not in service.districts:
+            counts[OUTSIDE_CATCHMENT] += 1
+        elif age is not None and (
+            (service.min_age is not None and service.min_age > age)
+            or (service.max_age is not None and service.max_age < age)
+        ):
+            counts[OUTSIDE_AGE] += 1
+    return dict(counts)
 
 
 def candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:
