@@ -13,8 +13,8 @@ from typing import Any
 
 from referral_service.domain.choice import EXPLAINED, ServiceProfile
 from referral_service.domain.facts import PatientFacts
+from referral_service.domain.left_out import Standing
 from referral_service.domain.rules import Eligibility
-from referral_service.persistence.repositories.narrowing import Standing
 from referral_service.persistence.uow import UnitOfWork
 from referral_service.schemas.rules import load_eligibility
 

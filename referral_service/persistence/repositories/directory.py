@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from referral_service.domain.directory import OrganisationKind, ServiceCategory
+from referral_service.domain.left_out import Standing, left_out_by_reason
 from referral_service.persistence.models import (
     CapacityPool,
     DirectoryStamp,
@@ -32,10 +33,8 @@ from referral_service.persistence.models import (
 )
 from referral_service.persistence.repositories.kept import keep
 from referral_service.persistence.repositories.narrowing import (
-    Standing,
     accredited_on,
     candidate_rows,
-    left_out_by_reason,
     narrowing,
     standing_statements,
 )

@@ -9,8 +9,6 @@ test takes, and why."""
 from __future__ import annotations
 
 import functools
-from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +29,7 @@ from sqlalchemy import (
     select,
 )
 
+from referral_service.domain.left_out import NOT_ACCREDITED, OUTSIDE_AGE, OUTSIDE_CATCHMENT
 from referral_service.persistence.models import Accreditation, Organisation, Service, ServiceDistrict
 
 
@@ -40,19 +39,13 @@ class Narrowing:
     others: Select[*tuple[Any, ...]]
 
 
-@dataclass(frozen=True)
-class Standing:
-    """What the reasons for leaving a service out test, for one service on a pathway on one day:
-    the same for every patient, so it is read once per pathway and day, not per referral."""
-
-    service_id: int
-    accredited: bool  # its provider is listed and holds an accreditation valid on the day
-    districts: frozenset[str]  # the indexed catchment rows
-    min_age: float | None
-    max_age: float | None
-
-
-NOT_ACCREDITED, OUTSIDE_CATCHMENT, OUTSIDE_AGE = "not accredited", "outside the catchment", "outside the age range"
+def _on_pathway() -> ColumnElement[bool]:
+    """A listed service on the pathway the statement's `system` and `code` name."""
+    return and_(
+        Service.is_listed.is_(True),
+        Service.pathway_system == bindparam("system", type_=String()),
+        Service.pathway_code == bindparam("code", type_=String()),
+    )
 
 
 @functools.cache
@@ -60,11 +53,7 @@ def narrowing(by_district: bool, by_age: bool) -> Narrowing:
     """The three narrowing statements, built once per shape with bound parameters (building them is
     most of a small query's cost in Python; the compiled form is then cached by SQLAlchemy)."""
     on = bindparam("on", type_=Date())
-    on_pathway = and_(
-        Service.is_listed.is_(True),
-        Service.pathway_system == bindparam("system", type_=String()),
-        Service.pathway_code == bindparam("code", type_=String()),
-    )
+    on_pathway = _on_pathway()
     # What a candidate must be, said positively: as NOT (any reason below), PostgreSQL hashed every
     # valid accreditation of the region for each referral (20 ms at 10,000 services, against 4).
     kept: list[ColumnElement[bool]] = [Organisation.is_listed.is_(True), accredited_on(on)]
@@ -102,12 +91,9 @@ def _standing_accredited(on: date | BindParameter[date]) -> ColumnElement[bool]:
 
 @functools.cache
 def standing_statements() -> tuple[Select[*tuple[Any, ...]], Select[*tuple[Any, ...]]]:
-    """A pathway's listed services with what each reason tests on a day, and their catchment rows."""
-    on_pathway = and_(
-        Service.is_listed.is_(True),
-        Service.pathway_system == bindparam("system", type_=String()),
-        Service.pathway_code == bindparam("code", type_=String()),
-    )
+    """A pathway's listed services with what each reason tests on a day (`domain.left_out.Standing`),
+    and their catchment rows."""
+    on_pathway = _on_pathway()
     services = select(
         Service.id, _standing_accredited(bindparam("on", type_=Date())), Service.min_age, Service.max_age
     ).where(on_pathway)
@@ -117,29 +103,6 @@ def standing_statements() -> tuple[Select[*tuple[Any, ...]], Select[*tuple[Any, 
         .where(on_pathway)
     )
     return services, districts
-
-
-def left_out_by_reason(
-    standing: Iterable[Standing], *, district: str | None, age: float | None, shown: Sequence[int]
-) -> dict[str, int]:
-    """The rest of the pathway counted by the first reason that applies, in the order assess()
-    finds them (accreditation, catchment, then age; each only when the patient's is known), leaving
-    out the services shown: what the narrowing leaves out, counted from the pathway's standing."""
-    counts: Counter[str] = Counter()
-    hidden = set(shown)
-    for service in standing:
-        if service.service_id in hidden:
-            continue
-        if not service.accredited:
-            counts[NOT_ACCREDITED] += 1
-        elif district is not None and district not in service.districts:
-            counts[OUTSIDE_CATCHMENT] += 1
-        elif age is not None and (
-            (service.min_age is not None and service.min_age > age)
-            or (service.max_age is not None and service.max_age < age)
-        ):
-            counts[OUTSIDE_AGE] += 1
-    return dict(counts)
 
 
 def candidate_rows(on: date | BindParameter[date]) -> Select[*tuple[Any, ...]]:

@@ -7,11 +7,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, insert, inspect, select
+from sqlalchemy import ColumnElement, Select, bindparam, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager
 
 from referral_service.domain.lifecycle import TERMINAL, BusinessStatus
 from referral_service.domain.referral import ReferralStatus
@@ -47,33 +47,28 @@ _BY_IDENTIFIER = select(Referral.id).where(
 _BY_BUNDLE_ID = select(Referral.id).where(
     Referral.sender_organisation_id == bindparam("sender"), Referral.source_bundle_id == bindparam("bundle_id")
 )
-_ANY_OPEN_BESIDE = (
-    select(Referral.id)
-    .join(ReferralTask, ReferralTask.referral_id == Referral.id)
-    .where(
-        Referral.patient_id == bindparam("patient_id"),
-        Referral.id != bindparam("referral_id"),
-        Referral.pathway_system == bindparam("system"),
-        Referral.pathway_code == bindparam("code"),
-        Referral.status == ReferralStatus.ACTIVE,
-        ReferralTask.status.not_in(TERMINAL),
+
+
+def _open_on_pathway(patient_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Select[int]:
+    """The person's open referrals (active, their Task not ended) on the pathway `system`/`code`."""
+    return (
+        select(Referral.id)
+        .join(ReferralTask, ReferralTask.referral_id == Referral.id)
+        .where(
+            Referral.patient_id == patient_id,
+            Referral.pathway_system == bindparam("system"),
+            Referral.pathway_code == bindparam("code"),
+            Referral.status == ReferralStatus.ACTIVE,
+            ReferralTask.status.not_in(TERMINAL),
+        )
     )
-    .limit(1)
+
+
+_ANY_OPEN_BESIDE = _open_on_pathway(bindparam("patient_id")).where(Referral.id != bindparam("referral_id")).limit(1)
+# The person, and whether they have an open referral on the pathway: what intake asks of each new referral.
+_PATIENT_WITH_OPEN_ON_PATHWAY = select(Patient, _open_on_pathway(Patient.id).exists()).where(
+    Patient.nhs_number == bindparam("nhs_number")
 )
-# The person, and whether they have an open referral on a pathway: what intake asks of each new referral.
-_PATIENT_WITH_OPEN_ON_PATHWAY = select(
-    Patient,
-    select(Referral.id)
-    .join(ReferralTask, ReferralTask.referral_id == Referral.id)
-    .where(
-        Referral.patient_id == Patient.id,
-        Referral.pathway_system == bindparam("system"),
-        Referral.pathway_code == bindparam("code"),
-        Referral.status == ReferralStatus.ACTIVE,
-        ReferralTask.status.not_in(TERMINAL),
-    )
-    .exists(),
-).where(Patient.nhs_number == bindparam("nhs_number"))
 
 
 @functools.cache
